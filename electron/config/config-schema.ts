@@ -1,0 +1,138 @@
+// The operator's configuration file: its schema, with every default. The file is
+// read-only to the kiosk; what technicians change at run time lives in SQLite and
+// wins over these defaults. `npm run config:schema` publishes this schema as JSON Schema.
+import { z } from 'zod';
+
+/** A decimal amount as OCPI writes it: a JSON number or a string, kept exact. */
+const Decimal = z
+  .union([z.number().finite().nonnegative(), z.string()])
+  .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
+  .pipe(z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'a non-negative decimal with at most 6 decimals, e.g. 0.2899'));
+
+export const PriceComponent = z.strictObject({
+  type: z.enum(['ENERGY', 'TIME', 'PARKING_TIME', 'FLAT']),
+  /** Price excl. VAT, in major units per kWh (ENERGY), per hour (TIME, PARKING_TIME) or per session (FLAT). */
+  price: Decimal,
+  /** VAT percentage applied to this component (OCPI 2.2.1 `vat`). */
+  vat: Decimal.optional(),
+  /** Billing step: Wh for ENERGY, seconds for TIME and PARKING_TIME; the session total is rounded up to it. */
+  step_size: z.number().int().min(1).default(1),
+});
+
+/** A tariff in the shape of OCPI 2.2.1 (restrictions come with the tariffs issue). */
+export const TariffConfig = z.strictObject({
+  id: z.string().min(1).default('default'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
+  elements: z.array(z.strictObject({ price_components: z.array(PriceComponent).min(1) })).min(1),
+});
+export type TariffConfig = z.infer<typeof TariffConfig>;
+
+const SimulatedDevice = z.strictObject({ kind: z.literal('simulated') });
+
+export const ConnectorConfig = z.strictObject({
+  id: z.number().int().min(1).max(64),
+  label: z.string().min(1).max(20),
+  /** Highest current the connector's cable and supply allow, A. */
+  maxCurrentA: z.number().int().min(6).max(80).default(32),
+  /** Phase voltage, V. */
+  voltageV: z.number().int().min(100).max(400).default(230),
+  phases: z.union([z.literal(1), z.literal(3)]).default(3),
+  charger: z.discriminatedUnion('kind', [
+    SimulatedDevice.extend({
+      /** Most the simulated car draws, A per phase. */
+      vehicleMaxCurrentA: z.number().int().min(6).max(80).default(16),
+      /** Energy the simulated car takes before it is full, Wh. */
+      vehicleCapacityWh: z.number().int().min(1000).default(60000),
+    }),
+  ]).prefault({ kind: 'simulated' }),
+});
+export type ConnectorConfig = z.infer<typeof ConnectorConfig>;
+
+export const KioskConfig = z.strictObject({
+  station: z
+    .strictObject({
+      id: z.string().min(1).max(36).default('KIOSK-0001'),
+      name: z.string().min(1).max(60).default('Chargepoint Kiosk'),
+      helpLine: z.string().min(3).max(40).default('+49 30 1234 5678'),
+      locale: z.string().min(2).max(10).default('en'),
+    })
+    .prefault({}),
+  web: z
+    .strictObject({
+      /** Port of the web host on 127.0.0.1 (0 picks a free one). */
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .prefault({}),
+  tariff: TariffConfig.default({
+    id: 'default',
+    currency: 'EUR',
+    elements: [
+      {
+        price_components: [
+          { type: 'ENERGY', price: '0.2899', vat: '19', step_size: 1 },
+          { type: 'FLAT', price: '0.42', vat: '19', step_size: 1 },
+        ],
+      },
+    ],
+  }),
+  payment: z
+    .strictObject({
+      /** Amount held on the card before charging, minor units. */
+      holdMinor: z.number().int().min(100).max(100000).default(5000),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      /** Idle time on a screen before charging starts until the warning, s. */
+      inactivityWarnS: z.number().int().min(5).max(600).default(45),
+      /** After the warning, until the flow returns to the start and releases any hold, s. */
+      inactivityReturnS: z.number().int().min(5).max(300).default(20),
+      /** How long the driver has to present a card, s. */
+      presentCardS: z.number().int().min(10).max(300).default(60),
+      /** How long the driver has to plug in after paying, s. */
+      plugInS: z.number().int().min(30).max(900).default(120),
+      /** How long the stop code is shown after charging starts, s. */
+      stopCodeS: z.number().int().min(5).max(120).default(30),
+      /** How long the summary stays up before the screen returns to the start, s. */
+      summaryS: z.number().int().min(5).max(600).default(60),
+    })
+    .prefault({}),
+  charging: z
+    .strictObject({
+      /** How often the meter is read while a vehicle is connected, ms. */
+      sampleIntervalMs: z.number().int().min(100).max(10000).default(500),
+      /** Time the controller takes to open its relay after being told to stop, s (for the hold check). */
+      stopDelayS: z.number().min(0).max(30).default(2),
+    })
+    .prefault({}),
+  connectors: z
+    .array(ConnectorConfig)
+    .min(1)
+    .max(8)
+    .refine((list) => new Set(list.map((c) => c.id)).size === list.length, 'connector ids must be unique')
+    .prefault([
+      { id: 1, label: '1' },
+      { id: 2, label: '2' },
+    ]),
+  devices: z
+    .strictObject({
+      terminal: SimulatedDevice.extend({
+        /** Time the simulated terminal takes from card to answer, ms. */
+        approvalDelayMs: z.number().int().min(0).max(60000).default(1200),
+      }).prefault({ kind: 'simulated' }),
+      printer: SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }).prefault({ kind: 'simulated' }),
+      rfid: SimulatedDevice.prefault({ kind: 'simulated' }),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      /** Size at which the log file rotates, e.g. '10M'. */
+      rotateSize: z.string().regex(/^\d+[KMG]$/).default('10M'),
+      /** Rotated files kept. */
+      keep: z.number().int().min(1).max(100).default(10),
+    })
+    .prefault({}),
+});
+export type KioskConfig = z.infer<typeof KioskConfig>;
+export type KioskConfigInput = z.input<typeof KioskConfig>;

@@ -1,0 +1,61 @@
+// Commands the screen may send to the brain. The renderer is untrusted: every
+// message is parsed with these schemas on arrival, and a message that does not
+// parse is answered with an error and changes nothing.
+import { z } from 'zod';
+
+export const ConnectorId = z.number().int().min(1).max(64);
+
+const connector = { connectorId: ConnectorId };
+
+export const PaymentMethod = z.enum(['card']);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+export const ReceiptChoice = z.enum(['print', 'qr', 'none']);
+export type ReceiptChoice = z.infer<typeof ReceiptChoice>;
+
+export const Command = z.discriminatedUnion('type', [
+  /** Tap on a connector tile: start a flow on a free connector, or open its session view. */
+  z.strictObject({ type: z.literal('selectConnector'), ...connector }),
+  /** Leave the connector's screen (the session, if any, goes on). */
+  z.strictObject({ type: z.literal('goHome') }),
+  z.strictObject({ type: z.literal('choosePayment'), ...connector, method: PaymentMethod }),
+  /** Abandon the flow before charging; any hold is released. */
+  z.strictObject({ type: z.literal('cancel'), ...connector }),
+  /** Answer to the inactivity warning. */
+  z.strictObject({ type: z.literal('moreTime'), ...connector }),
+  /** From the decline screen: present a card again. */
+  z.strictObject({ type: z.literal('retryPayment'), ...connector }),
+  /** From the decline screen: back to the choice of payment. */
+  z.strictObject({ type: z.literal('otherPayment'), ...connector }),
+  /** The driver has noted the stop code; it is hidden from then on. */
+  z.strictObject({ type: z.literal('ackStopCode'), ...connector }),
+  z.strictObject({ type: z.literal('stop'), ...connector, code: z.string().regex(/^\d{4}$/) }),
+  z.strictObject({ type: z.literal('chooseReceipt'), ...connector, receipt: ReceiptChoice }),
+  /** Close the summary of the connector's last session. */
+  z.strictObject({ type: z.literal('closeSummary'), ...connector }),
+  /** Open the summary of the connector's last session from its tile. */
+  z.strictObject({ type: z.literal('showSummary'), ...connector }),
+]);
+export type Command = z.infer<typeof Command>;
+
+/** Controls of the simulated hardware; accepted only when that device is simulated. */
+export const CardOutcome = z.enum(['approve', 'decline', 'insufficientFunds', 'timeout']);
+export type CardOutcome = z.infer<typeof CardOutcome>;
+
+export const SimCommand = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('plug'), ...connector, plugged: z.boolean() }),
+  z.strictObject({ type: z.literal('cardOutcome'), outcome: CardOutcome }),
+  z.strictObject({ type: z.literal('fault'), ...connector, fault: z.boolean() }),
+  /** The car stops drawing current, as a full battery does. */
+  z.strictObject({ type: z.literal('vehicleFull'), ...connector }),
+]);
+export type SimCommand = z.infer<typeof SimCommand>;
+
+export const ErrorCode = z.enum(['invalid', 'rejected', 'unavailable', 'internal']);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const CommandResult = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: ErrorCode, message: z.string() }) }),
+]);
+export type CommandResult = z.infer<typeof CommandResult>;

@@ -1,0 +1,3 @@
+export * from './commands.js';
+export * from './snapshot.js';
+export * from './bridge.js';

@@ -1,0 +1,136 @@
+// The snapshot the brain publishes: plain serialisable data, everything the screen
+// shows. The renderer keeps no business state of its own; after a reload it shows
+// the same screen again from the next snapshot.
+
+/** Where a connector's session machine is, as the screen sees it. */
+export type ConnectorPhase =
+  | 'starting' // reconciling with the devices after start-up
+  | 'available'
+  | 'choosingPayment'
+  | 'authorizing'
+  | 'declined'
+  | 'awaitingVehicle'
+  | 'charging'
+  | 'parked' // charging stopped, still plugged in
+  | 'settling' // unplugged, the final amount is being taken
+  | 'summary'
+  | 'outOfService'
+  | 'fault';
+
+export type DeclineReason =
+  | 'declined'
+  | 'insufficientFunds'
+  | 'timeout'
+  | 'cancelled'
+  | 'busy'
+  | 'unavailable'
+  | 'error';
+
+export type StopReason = 'driver' | 'vehicle' | 'holdLimit' | 'unplugged' | 'fault' | 'deviceLost' | 'restart';
+
+/** A price as the driver reads it, VAT included, in major units as an exact decimal string ("0.3450"). */
+export interface PriceLine {
+  kind: 'energy' | 'time' | 'parking' | 'flat';
+  /** Price incl. VAT per unit, exact decimal in major units. */
+  price: string;
+  unit: 'kWh' | 'hour' | 'session';
+}
+
+export interface TariffView {
+  currency: string;
+  vatPercent: string;
+  lines: PriceLine[];
+  /** Amount held on the card before charging, minor units. */
+  holdMinor: number;
+}
+
+export interface CostLine {
+  kind: 'energy' | 'time' | 'parking' | 'flat';
+  /** Quantity billed: Wh for energy, seconds for time and parking, 1 for flat. */
+  quantity: number;
+  /** Incl. VAT, minor units (rounded for display; the total is rounded once). */
+  amountMinor: number;
+}
+
+export interface SessionView {
+  id: string;
+  method: 'card';
+  startedAt: number;
+  energyWh: number;
+  powerW: number;
+  /** Seconds since charging first started (0 before). */
+  elapsedS: number;
+  costMinor: number;
+  holdMinor: number;
+  maskedPan: string | null;
+  /** The 4-digit stop code, present only while the driver is being shown it. */
+  stopCode: string | null;
+  declineReason: DeclineReason | null;
+  stopReason: StopReason | null;
+  /** The inactivity warning is up: the flow returns to the start unless the driver asks for more time. */
+  inactivityWarning: boolean;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  method: 'card';
+  maskedPan: string | null;
+  startedAt: number;
+  endedAt: number;
+  energyWh: number;
+  durationS: number;
+  chargingS: number;
+  /** Priced cost, incl. VAT. */
+  costMinor: number;
+  vatMinor: number;
+  /** What was taken from the card. */
+  capturedMinor: number;
+  /** Priced cost above what could be taken (capped at the hold), written off. */
+  writtenOffMinor: number;
+  lines: CostLine[];
+  stopReason: StopReason | null;
+  receipt: 'pending' | 'printed' | 'qr' | 'none' | 'printFailed';
+  /** Text encoded in the receipt QR code, once the driver asked for it. */
+  receiptQr: string | null;
+}
+
+export interface ConnectorView {
+  id: number;
+  label: string;
+  phase: ConnectorPhase;
+  vehiclePlugged: boolean;
+  maxPowerW: number;
+  /** Why the connector cannot be used, when out of service or in fault. */
+  problem: string | null;
+  session: SessionView | null;
+  /** The connector's last finished session, reachable from its tile. */
+  lastSummary: SessionSummary | null;
+}
+
+export interface SimView {
+  chargers: { connectorId: number; plugged: boolean; fault: boolean; charging: boolean }[] | null;
+  terminal: { nextOutcome: 'approve' | 'decline' | 'insufficientFunds' | 'timeout'; openHolds: number } | null;
+  printer: { printed: number; lastReceipt: string | null } | null;
+}
+
+export interface Snapshot {
+  /** Increases with every snapshot the brain publishes. */
+  seq: number;
+  /** The brain's clock, ms since the epoch. */
+  now: number;
+  station: {
+    id: string;
+    name: string;
+    helpLine: string;
+    locale: string;
+    serviceState: 'inService' | 'outOfService';
+  };
+  tariff: TariffView;
+  /** The connector whose flow holds the screen, or null for the start screen. */
+  focus: number | null;
+  terminal: { available: boolean; busy: boolean };
+  printer: { available: boolean };
+  connectors: ConnectorView[];
+  /** Controls of the simulated devices, absent when no device is simulated. */
+  sim: SimView | null;
+}

@@ -1,0 +1,103 @@
+// The composition root: builds the devices the configuration names, the store and
+// the station, and hands back one object to start and stop. Everything here runs
+// in plain Node, so the web host, the tests and (next) the Electron shell share it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../devices/clock.js';
+import type { ChargerController } from '../devices/charger/charger-port.js';
+import { SimulatedCharger } from '../devices/charger/simulated-charger.js';
+import { SimulatedCardTerminal } from '../devices/payment/simulated-card-terminal.js';
+import { SimulatedPrinter } from '../devices/printer/simulated-printer.js';
+import type { KioskConfig } from './config/config-schema.js';
+import type { SimCommand, SimView } from './contract/index.js';
+import { KioskStore } from './store/kiosk-store.js';
+import { Station, type SimControls } from './station/station.js';
+import { receiptTexts } from './messages.js';
+
+export interface KioskOptions {
+  config: KioskConfig;
+  dataDir: string;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface Kiosk {
+  station: Station;
+  store: KioskStore;
+  close(): Promise<void>;
+}
+
+export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
+  const { config, dataDir, clock, log } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const store = KioskStore.open(join(dataDir, 'kiosk.sqlite'));
+  // Simulated hardware keeps its state beside the database: like real hardware,
+  // it goes on existing (open holds, energy delivered) while the kiosk restarts.
+  const simDir = join(dataDir, 'sim');
+  mkdirSync(simDir, { recursive: true });
+
+  const simChargers = new Map<number, SimulatedCharger>();
+  const chargers = new Map<number, ChargerController>();
+  for (const c of config.connectors) {
+    const charger = new SimulatedCharger({
+      clock,
+      stateFile: join(simDir, `charger-${c.id}.json`),
+      maxCurrentA: c.maxCurrentA,
+      voltageV: c.voltageV,
+      phases: c.phases,
+      vehicleMaxCurrentA: c.charger.vehicleMaxCurrentA,
+      vehicleCapacityWh: c.charger.vehicleCapacityWh,
+      sampleIntervalMs: config.charging.sampleIntervalMs,
+    });
+    simChargers.set(c.id, charger);
+    chargers.set(c.id, charger);
+  }
+  const terminal = new SimulatedCardTerminal({
+    clock,
+    stateFile: join(simDir, 'terminal.json'),
+    approvalDelayMs: config.devices.terminal.approvalDelayMs,
+    presentCardTimeoutMs: config.timeouts.presentCardS * 1000,
+  });
+  const printer = new SimulatedPrinter({ clock, columns: config.devices.printer.columns, outputFile: join(simDir, 'printer-paper.txt') });
+
+  const sim: SimControls = {
+    view: (): SimView => ({
+      chargers: [...simChargers.entries()].map(([connectorId, charger]) => {
+        const state = charger.simState();
+        return { connectorId, plugged: state.plugged, fault: state.fault, charging: state.charging };
+      }),
+      terminal: { nextOutcome: terminal.simState().nextOutcome, openHolds: terminal.simState().openHolds },
+      printer: printer.simState(),
+    }),
+    apply: async (command: SimCommand) => {
+      if (command.type === 'cardOutcome') return terminal.simSetNextOutcome(command.outcome);
+      const charger = simChargers.get(command.connectorId);
+      if (!charger) throw new Error(`connector ${command.connectorId} has no simulated charger`);
+      if (command.type === 'plug') charger.simPlug(command.plugged);
+      else if (command.type === 'fault') charger.simFault(command.fault);
+      else charger.simVehicleFull();
+    },
+  };
+
+  const station = new Station({
+    config,
+    store,
+    clock,
+    log,
+    devices: { chargers, terminal, printer, sim },
+    receiptTexts: receiptTexts(config.station.locale),
+  });
+  await station.start();
+
+  return {
+    station,
+    store,
+    close: async () => {
+      await station.stop();
+      await Promise.allSettled([...chargers.values()].map((c) => c.close()));
+      await Promise.allSettled([terminal.close(), printer.close()]);
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,499 @@
+// The session of one connector, as a statechart. This file holds only states,
+// events and rules; device and payment work happens in invoked actors whose
+// implementations are supplied with `machine.provide({ actors })` by
+// `session-actors.ts` (they close over the ports, so the context stays plain,
+// serialisable data). Every event carries `at`, the brain clock's time, so the
+// rules here stay pure.
+import { assign, fromCallback, fromPromise, setup } from 'xstate';
+import type { Hold } from '../../devices/payment/card-terminal-port.js';
+import type { ChargerStatus } from '../../devices/charger/charger-port.js';
+import type { TariffConfig } from '../config/config-schema.js';
+import type { DeclineReason, SessionSummary, StopReason } from '../contract/snapshot.js';
+import { projectedCostExceedsHold } from '../billing/tariff.js';
+
+/** Bumped whenever the persisted context changes shape. */
+export const SESSION_SCHEMA_VERSION = 1;
+
+export interface ActiveSession {
+  id: string;
+  method: 'card';
+  createdAt: number;
+  stopCode: string;
+  /** Tariff in force when the driver committed; later tariff changes do not touch this session. */
+  tariff: TariffConfig;
+  currency: string;
+  holdMinor: number;
+  /** Sample interval plus the controller's stop delay: how far ahead the hold check looks. */
+  lookaheadS: number;
+  /** Authorisation attempts so far; the idempotency key of an attempt is derived from it. */
+  attempt: number;
+  hold: Hold | null;
+  declineReason: DeclineReason | null;
+  meterStartWh: number | null;
+  meterWh: number | null;
+  powerW: number;
+  chargingStartedAt: number | null;
+  chargingStoppedAt: number | null;
+  endedAt: number | null;
+  stopReason: StopReason | null;
+  showStopCode: boolean;
+}
+
+export interface SessionContext {
+  connectorId: number;
+  vehiclePlugged: boolean;
+  /** The charger's fault or why it cannot be reached; null when healthy. */
+  problem: string | null;
+  session: ActiveSession | null;
+  lastSummary: SessionSummary | null;
+  /** The phase a restored connector was in when the kiosk stopped, until it is reconciled. */
+  resumeFrom: string | null;
+}
+
+/** Where a restored connector picks up after the reconcile step. */
+export type ResumePhase =
+  | 'idle'
+  | 'authorizing'
+  | 'declined'
+  | 'awaitingVehicle'
+  | 'charging'
+  | 'stopping'
+  | 'parked'
+  | 'settling'
+  | 'cancelling'
+  | 'summary';
+
+export interface PersistedSession {
+  phase: string;
+  context: SessionContext;
+}
+
+export interface ReconcileOutput {
+  resume: ResumePhase;
+  context: SessionContext;
+}
+
+export type AuthorizeOutput = { outcome: 'approved'; hold: Hold; at: number } | { outcome: 'declined'; reason: DeclineReason; at: number };
+
+export interface SessionInput {
+  connectorId: number;
+  restored: PersistedSession | null;
+}
+
+export interface NewSession {
+  sessionId: string;
+  stopCode: string;
+  tariff: TariffConfig;
+  currency: string;
+  holdMinor: number;
+  lookaheadS: number;
+}
+
+export type SessionEvent =
+  // from the screen, stamped and checked by the station
+  | { type: 'SELECT'; at: number }
+  | ({ type: 'CHOOSE_PAYMENT'; at: number; method: 'card' } & NewSession)
+  | { type: 'CANCEL'; at: number }
+  | { type: 'MORE_TIME'; at: number }
+  | { type: 'RETRY'; at: number }
+  | { type: 'OTHER_PAYMENT'; at: number }
+  | { type: 'ACK_STOP_CODE'; at: number }
+  | { type: 'STOP'; at: number; code: string }
+  | { type: 'CLOSE_SUMMARY'; at: number }
+  | { type: 'RECEIPT'; at: number; receipt: SessionSummary['receipt']; qr: string | null }
+  // from the charger
+  | { type: 'CHARGER_STATUS'; at: number; status: ChargerStatus }
+  | { type: 'METER'; at: number; meterWh: number; powerW: number }
+  | { type: 'VEHICLE_PLUGGED'; at: number }
+  | { type: 'VEHICLE_UNPLUGGED'; at: number }
+  | { type: 'CHARGING_STARTED'; at: number }
+  | { type: 'CHARGING_STOPPED'; at: number }
+  | { type: 'FAULT'; at: number; fault: string }
+  | { type: 'FAULT_CLEARED'; at: number }
+  | { type: 'CHARGER_BOOT'; at: number }
+  | { type: 'CHARGER_OFFLINE'; at: number; reason: string }
+  | { type: 'CHARGER_ONLINE'; at: number };
+
+/** The idempotency key of the session's current authorisation attempt. */
+export function authorizeKey(session: Pick<ActiveSession, 'id' | 'attempt'>): string {
+  return `${session.id}:authorize:${session.attempt}`;
+}
+
+/** Energy, charging and parking time of a session at `at`, as the tariff prices them. */
+export function sessionUsage(session: ActiveSession, at: number): { energyWh: number; chargingS: number; parkingS: number } {
+  const energyWh = session.meterStartWh == null || session.meterWh == null ? 0 : Math.max(0, session.meterWh - session.meterStartWh);
+  const end = session.endedAt ?? at;
+  const stopped = session.chargingStoppedAt ?? end;
+  const chargingS = session.chargingStartedAt == null ? 0 : Math.max(0, Math.floor((stopped - session.chargingStartedAt) / 1000));
+  const parkingS = session.chargingStoppedAt == null ? 0 : Math.max(0, Math.floor((end - session.chargingStoppedAt) / 1000));
+  return { energyWh, chargingS, parkingS };
+}
+
+function withSession(context: SessionContext, patch: Partial<ActiveSession>): Partial<SessionContext> {
+  return context.session ? { session: { ...context.session, ...patch } } : {};
+}
+
+const chargerAwake = (status: ChargerStatus) => status.mode === 'enabled' || status.relayClosed;
+
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+    input: {} as SessionInput,
+  },
+  actors: {
+    // Implementations come from session-actors.ts through provide(); these
+    // placeholders only fix the types and fail loudly if left unprovided.
+    chargerEvents: unprovided<void, SessionEvent>('chargerEvents'),
+    reconcile: unprovidedPromise<ReconcileOutput, { connectorId: number; phase: string | null; context: SessionContext }>('reconcile'),
+    ensureAsleep: unprovidedPromise<{ problem: string | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
+    authorize: unprovidedPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>('authorize'),
+    startCharging: unprovidedPromise<{ meterWh: number; at: number }, { connectorId: number }>('startCharging'),
+    stopCharging: unprovidedPromise<{ at: number }, { connectorId: number }>('stopCharging'),
+    settle: unprovidedPromise<SessionSummary, { connectorId: number; session: ActiveSession }>('settle'),
+    cancelSession: unprovidedPromise<void, { connectorId: number; session: ActiveSession }>('cancelSession'),
+  },
+  delays: {
+    inactivityWarn: 45_000,
+    inactivityReturn: 20_000,
+    plugIn: 120_000,
+    presentCard: 70_000,
+    stopCode: 30_000,
+    summary: 60_000,
+    retry: 5_000,
+  },
+  guards: {
+    stopCodeMatches: ({ context, event }) => event.type === 'STOP' && context.session?.stopCode === event.code,
+    approved: ({ event }) => (event as unknown as { output: AuthorizeOutput }).output.outcome === 'approved',
+    vehiclePlugged: ({ context }) => context.vehiclePlugged,
+    hasProblem: ({ event }) => (event as unknown as { output: { problem: string | null } }).output.problem !== null,
+    chargerAwakeWithoutSession: ({ event }) => event.type === 'CHARGER_STATUS' && chargerAwake(event.status),
+    resumeIs: ({ event }, params: { phase: ResumePhase }) =>
+      (event as unknown as { output: ReconcileOutput }).output.resume === params.phase,
+    holdWouldBeExceeded: ({ context, event }) => {
+      const session = context.session;
+      if (event.type !== 'METER' || !session?.hold) return false;
+      const next = { ...session, meterWh: event.meterWh };
+      return projectedCostExceedsHold({
+        tariff: session.tariff,
+        usage: sessionUsage(next, event.at),
+        powerW: event.powerW,
+        lookaheadS: session.lookaheadS,
+        limitMinor: session.hold.amountMinor,
+      });
+    },
+  },
+  actions: {
+    applyReconcile: assign(({ event }) => ({ ...(event as unknown as { output: ReconcileOutput }).output.context, resumeFrom: null })),
+    notePlugged: assign({ vehiclePlugged: true }),
+    noteUnplugged: assign({ vehiclePlugged: false }),
+    recordMeter: assign(({ context, event }) => {
+      if (event.type !== 'METER' || !context.session || context.session.meterStartWh == null) return {};
+      // A reading lower than the last one (a controller counter reset) never reduces the bill.
+      const meterWh = Math.max(event.meterWh, context.session.meterWh ?? event.meterWh);
+      return withSession(context, { meterWh, powerW: event.powerW });
+    }),
+    newSession: assign(({ event }) => {
+      if (event.type !== 'CHOOSE_PAYMENT') return {};
+      const session: ActiveSession = {
+        id: event.sessionId,
+        method: event.method,
+        createdAt: event.at,
+        stopCode: event.stopCode,
+        tariff: event.tariff,
+        currency: event.currency,
+        holdMinor: event.holdMinor,
+        lookaheadS: event.lookaheadS,
+        attempt: 1,
+        hold: null,
+        declineReason: null,
+        meterStartWh: null,
+        meterWh: null,
+        powerW: 0,
+        chargingStartedAt: null,
+        chargingStoppedAt: null,
+        endedAt: null,
+        stopReason: null,
+        showStopCode: false,
+      };
+      return { session };
+    }),
+    nextAttempt: assign(({ context }) => withSession(context, { attempt: (context.session?.attempt ?? 0) + 1, declineReason: null })),
+    dropSession: assign({ session: null }),
+    hideStopCode: assign(({ context }) => withSession(context, { showStopCode: false })),
+    stoppedBy: assign(({ context, event }, params: { reason: StopReason }) =>
+      withSession(context, { stopReason: context.session?.stopReason ?? params.reason, chargingStoppedAt: context.session?.chargingStoppedAt ?? event.at }),
+    ),
+    endedBy: assign(({ context, event }, params: { reason: StopReason }) =>
+      withSession(context, {
+        stopReason: context.session?.stopReason ?? params.reason,
+        chargingStoppedAt: context.session?.chargingStoppedAt ?? (context.session?.chargingStartedAt != null ? event.at : null),
+        endedAt: context.session?.endedAt ?? event.at,
+      }),
+    ),
+    noteProblem: assign(({ event }) => {
+      if (event.type === 'FAULT') return { problem: event.fault };
+      if (event.type === 'CHARGER_OFFLINE') return { problem: `offline: ${event.reason}` };
+      return {};
+    }),
+    clearProblem: assign({ problem: null }),
+    noteReceipt: assign(({ context, event }) =>
+      event.type === 'RECEIPT' && context.lastSummary ? { lastSummary: { ...context.lastSummary, receipt: event.receipt, receiptQr: event.qr ?? context.lastSummary.receiptQr } } : {},
+    ),
+  },
+}).createMachine({
+  id: 'session',
+  context: ({ input }) => ({
+    connectorId: input.connectorId,
+    vehiclePlugged: input.restored?.context.vehiclePlugged ?? false,
+    problem: null,
+    session: input.restored?.context.session ?? null,
+    lastSummary: input.restored?.context.lastSummary ?? null,
+    resumeFrom: input.restored?.phase ?? null,
+  }),
+  // The charger's events reach every state through this one long-lived actor.
+  invoke: { src: 'chargerEvents', input: () => undefined },
+  on: {
+    VEHICLE_PLUGGED: { actions: 'notePlugged' },
+    VEHICLE_UNPLUGGED: { actions: 'noteUnplugged' },
+    METER: { actions: 'recordMeter' },
+    RECEIPT: { actions: 'noteReceipt' },
+  },
+  initial: 'starting',
+  states: {
+    // After start-up, nothing is re-invoked before the connector is reconciled
+    // with the devices: energy delivered meanwhile, holds open on the terminal.
+    starting: {
+      invoke: {
+        src: 'reconcile',
+        input: ({ context }) => ({ connectorId: context.connectorId, phase: context.resumeFrom, context }),
+        onDone: [
+          ...(
+            ['authorizing', 'declined', 'awaitingVehicle', 'charging', 'stopping', 'parked', 'settling', 'cancelling', 'summary'] as const
+          ).map((phase) => ({
+            guard: { type: 'resumeIs' as const, params: { phase } },
+            target: phase,
+            actions: 'applyReconcile' as const,
+          })),
+          { target: 'idle', actions: 'applyReconcile' },
+        ],
+        onError: { target: 'idle', actions: assign({ resumeFrom: null }) },
+      },
+    },
+
+    idle: {
+      entry: 'dropSession',
+      // No paid session: the charger must be asleep (controllers boot enabled and
+      // re-enable themselves), checked on entry and on every sign that it woke.
+      initial: 'securing',
+      states: {
+        securing: {
+          invoke: {
+            src: 'ensureAsleep',
+            input: ({ context }) => ({ connectorId: context.connectorId }),
+            onDone: [
+              { guard: 'hasProblem', target: '#session.fault', actions: assign(({ event }) => ({ problem: event.output.problem, vehiclePlugged: event.output.vehiclePlugged })) },
+              { target: 'ready', actions: assign(({ event }) => ({ problem: null, vehiclePlugged: event.output.vehiclePlugged })) },
+            ],
+            onError: { target: 'retrying' },
+          },
+        },
+        retrying: { after: { retry: 'securing' } },
+        ready: {
+          on: {
+            SELECT: '#session.choosingPayment',
+            CHARGER_STATUS: { guard: 'chargerAwakeWithoutSession', target: 'securing' },
+          },
+        },
+      },
+      on: {
+        CHARGER_BOOT: '.securing',
+        FAULT: { target: 'fault', actions: 'noteProblem' },
+        CHARGER_OFFLINE: { target: 'fault', actions: 'noteProblem' },
+      },
+    },
+
+    choosingPayment: {
+      initial: 'active',
+      states: {
+        active: { after: { inactivityWarn: 'warning' } },
+        warning: { after: { inactivityReturn: '#session.idle' } },
+      },
+      on: {
+        CHOOSE_PAYMENT: { target: 'authorizing', actions: 'newSession' },
+        MORE_TIME: '.active',
+        SELECT: '.active',
+        CANCEL: 'idle',
+        FAULT: { target: 'fault', actions: 'noteProblem' },
+        CHARGER_OFFLINE: { target: 'fault', actions: 'noteProblem' },
+      },
+    },
+
+    authorizing: {
+      invoke: {
+        src: 'authorize',
+        input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
+        onDone: [
+          { guard: 'approved', target: 'awaitingVehicle', actions: assign(({ context, event }) => withSession(context, { hold: event.output.outcome === 'approved' ? event.output.hold : null })) },
+          { target: 'declined', actions: assign(({ context, event }) => withSession(context, { declineReason: event.output.outcome === 'declined' ? event.output.reason : 'error' })) },
+        ],
+        onError: { target: 'declined', actions: assign(({ context }) => withSession(context, { declineReason: 'error' })) },
+      },
+      // The terminal times out on its own; this is the backstop if it never answers.
+      // Leaving the state aborts the request; a late approval is released by the actor.
+      after: { presentCard: { target: 'declined', actions: assign(({ context }) => withSession(context, { declineReason: 'timeout' })) } },
+      on: {
+        CANCEL: 'idle',
+      },
+    },
+
+    declined: {
+      initial: 'active',
+      states: {
+        active: { after: { inactivityWarn: 'warning' } },
+        warning: { after: { inactivityReturn: '#session.idle' } },
+      },
+      on: {
+        RETRY: { target: 'authorizing', actions: 'nextAttempt' },
+        OTHER_PAYMENT: { target: 'choosingPayment', actions: 'dropSession' },
+        MORE_TIME: '.active',
+        CANCEL: 'idle',
+      },
+    },
+
+    awaitingVehicle: {
+      initial: 'active',
+      always: { guard: 'vehiclePlugged', target: 'charging' },
+      states: {
+        active: { after: { plugIn: 'warning' } },
+        warning: { after: { inactivityReturn: '#session.cancelling' } },
+      },
+      on: {
+        VEHICLE_PLUGGED: { target: 'charging', actions: 'notePlugged' },
+        MORE_TIME: '.active',
+        CANCEL: 'cancelling',
+        FAULT: { target: 'cancelling', actions: 'noteProblem' },
+        CHARGER_OFFLINE: { target: 'cancelling', actions: 'noteProblem' },
+      },
+    },
+
+    charging: {
+      initial: 'starting',
+      states: {
+        starting: {
+          invoke: {
+            src: 'startCharging',
+            input: ({ context }) => ({ connectorId: context.connectorId }),
+            onDone: {
+              target: 'active',
+              actions: assign(({ context, event }) => {
+                const s = context.session!;
+                const first = s.chargingStartedAt == null;
+                return withSession(context, {
+                  meterStartWh: s.meterStartWh ?? event.output.meterWh,
+                  meterWh: Math.max(s.meterWh ?? event.output.meterWh, event.output.meterWh),
+                  chargingStartedAt: s.chargingStartedAt ?? event.output.at,
+                  showStopCode: first ? true : s.showStopCode,
+                });
+              }),
+            },
+            onError: { target: '#session.settling', actions: { type: 'endedBy', params: { reason: 'deviceLost' } } },
+          },
+        },
+        active: {
+          after: { stopCode: { actions: 'hideStopCode' } },
+          on: {
+            METER: [
+              { guard: 'holdWouldBeExceeded', target: '#session.stopping', actions: ['recordMeter', { type: 'stoppedBy', params: { reason: 'holdLimit' } }] },
+              { actions: 'recordMeter' },
+            ],
+            CHARGING_STOPPED: { target: '#session.stopping', actions: { type: 'stoppedBy', params: { reason: 'vehicle' } } },
+          },
+        },
+      },
+      on: {
+        ACK_STOP_CODE: { actions: 'hideStopCode' },
+        STOP: { guard: 'stopCodeMatches', target: 'stopping', actions: { type: 'stoppedBy', params: { reason: 'driver' } } },
+        FAULT: { target: 'stopping', actions: ['noteProblem', { type: 'stoppedBy', params: { reason: 'fault' } }] },
+        CHARGER_BOOT: '.starting',
+        VEHICLE_UNPLUGGED: { target: 'settling', actions: ['noteUnplugged', { type: 'endedBy', params: { reason: 'unplugged' } }] },
+        CHARGER_OFFLINE: { target: 'settling', actions: ['noteProblem', { type: 'endedBy', params: { reason: 'deviceLost' } }] },
+      },
+    },
+
+    stopping: {
+      invoke: {
+        src: 'stopCharging',
+        input: ({ context }) => ({ connectorId: context.connectorId }),
+        onDone: 'parked',
+        onError: 'parked',
+      },
+      on: {
+        ACK_STOP_CODE: { actions: 'hideStopCode' },
+        VEHICLE_UNPLUGGED: { target: 'settling', actions: ['noteUnplugged', { type: 'endedBy', params: { reason: 'unplugged' } }] },
+      },
+    },
+
+    // Charging has stopped; the car is still plugged in and parking time runs.
+    parked: {
+      entry: 'hideStopCode',
+      on: {
+        VEHICLE_UNPLUGGED: { target: 'settling', actions: ['noteUnplugged', { type: 'endedBy', params: { reason: 'unplugged' } }] },
+        // The controller woke up (reset, boot): put it back to sleep.
+        CHARGER_BOOT: 'stopping',
+        CHARGER_STATUS: { guard: 'chargerAwakeWithoutSession', target: 'stopping' },
+        CHARGER_OFFLINE: { target: 'settling', actions: ['noteProblem', { type: 'endedBy', params: { reason: 'deviceLost' } }] },
+      },
+    },
+
+    // Unplugged: take the final amount, release the rest, write the record.
+    settling: {
+      invoke: {
+        src: 'settle',
+        input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
+        onDone: { target: 'summary', actions: assign(({ event }) => ({ lastSummary: event.output, session: null })) },
+        onError: 'settleRetry',
+      },
+    },
+    settleRetry: { after: { retry: 'settling' } },
+
+    // The driver gave up before charging: release the hold, close the record.
+    cancelling: {
+      invoke: {
+        src: 'cancelSession',
+        input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
+        onDone: 'idle',
+        onError: 'cancelRetry',
+      },
+    },
+    cancelRetry: { after: { retry: 'cancelling' } },
+
+    summary: {
+      after: { summary: 'idle' },
+      on: { CLOSE_SUMMARY: 'idle' },
+    },
+
+    fault: {
+      on: {
+        FAULT_CLEARED: { target: 'idle', actions: 'clearProblem' },
+        CHARGER_ONLINE: { target: 'idle', actions: 'clearProblem' },
+        CHARGER_BOOT: { target: 'idle', actions: 'clearProblem' },
+        FAULT: { actions: 'noteProblem' },
+      },
+    },
+  },
+});
+
+export type SessionMachine = typeof sessionMachine;
+
+function unprovided<TInput, TEvent extends { type: string }>(name: string) {
+  return fromCallback<TEvent, TInput>(() => {
+    throw new Error(`session machine: actor '${name}' was not provided`);
+  });
+}
+
+function unprovidedPromise<TOutput, TInput>(name: string) {
+  return fromPromise<TOutput, TInput>(async () => {
+    throw new Error(`session machine: actor '${name}' was not provided`);
+  });
+}

@@ -1,0 +1,351 @@
+// The kiosk's durable memory: one SQLite file (WAL, synchronous=FULL: money moves
+// here). Sessions, their journal and meter samples, payments with their idempotency
+// keys, the connectors' machine snapshots, an append-only audit log chained by hash.
+// No primary account number is ever stored: payments keep the masked PAN only.
+import { createHash } from 'node:crypto';
+import { DatabaseSync, type DatabaseSyncInstance } from '@photostructure/sqlite';
+import { migrations } from './migrations.js';
+
+export type PaymentOperation = 'authorize' | 'capture' | 'release';
+export type PaymentStatus = 'pending' | 'done' | 'failed';
+
+export interface PaymentRecord {
+  key: string;
+  sessionId: string;
+  operation: PaymentOperation;
+  amountMinor: number;
+  currency: string;
+  status: PaymentStatus;
+  holdId: string | null;
+  result: unknown;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PersistedConnector {
+  schemaVersion: number;
+  phase: string;
+  snapshot: unknown;
+  updatedAt: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  connectorId: number;
+  method: string;
+  status: 'active' | 'finished' | 'cancelled';
+  createdAt: number;
+  endedAt: number | null;
+  energyWh: number | null;
+  costMinor: number | null;
+  capturedMinor: number | null;
+  writtenOffMinor: number | null;
+  maskedPan: string | null;
+  stopReason: string | null;
+  summary: unknown;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+const GENESIS = '0'.repeat(64);
+
+function auditHash(prevHash: string, at: number, actor: string, action: string, data: string): string {
+  return createHash('sha256').update(JSON.stringify([prevHash, at, actor, action, data])).digest('hex');
+}
+
+type Row = Record<string, unknown>;
+
+export class KioskStore {
+  private readonly db: DatabaseSyncInstance;
+
+  private constructor(file: string) {
+    this.db = new DatabaseSync(file);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
+    this.migrate();
+  }
+
+  static open(file: string): KioskStore {
+    return new KioskStore(file);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  schemaVersion(): number {
+    return Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version);
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion();
+    const known = migrations.at(-1)?.version ?? 0;
+    if (current > known) {
+      throw new Error(`the database has schema version ${current}, newer than this kiosk knows (${known}); refusing to touch it`);
+    }
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      this.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.exec(`PRAGMA user_version = ${m.version}`);
+      });
+    }
+  }
+
+  /** Runs `work` in one transaction: all of it lands, or none. */
+  transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  // ── connector machine snapshots ──────────────────────────────────────────
+
+  saveConnector(connectorId: number, state: Omit<PersistedConnector, 'updatedAt'>, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO connector_state (connector_id, schema_version, phase, snapshot, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (connector_id) DO UPDATE SET schema_version = excluded.schema_version, phase = excluded.phase,
+           snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
+      )
+      .run(connectorId, state.schemaVersion, state.phase, JSON.stringify(state.snapshot), at);
+  }
+
+  loadConnector(connectorId: number): PersistedConnector | null {
+    const row = this.db.prepare('SELECT * FROM connector_state WHERE connector_id = ?').get(connectorId) as Row | undefined;
+    if (!row) return null;
+    return {
+      schemaVersion: Number(row.schema_version),
+      phase: String(row.phase),
+      snapshot: JSON.parse(String(row.snapshot)),
+      updatedAt: Number(row.updated_at),
+    };
+  }
+
+  // ── sessions ─────────────────────────────────────────────────────────────
+
+  openSession(session: { id: string; connectorId: number; method: string; createdAt: number }): void {
+    this.db
+      .prepare(`INSERT OR IGNORE INTO sessions (id, connector_id, method, status, created_at) VALUES (?, ?, ?, 'active', ?)`)
+      .run(session.id, session.connectorId, session.method, session.createdAt);
+  }
+
+  /**
+   * Closes a session with its one durable record and its one audit entry, in one
+   * transaction. Closing an already closed session changes nothing and returns false.
+   */
+  closeSession(record: Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' }): boolean {
+    return this.transaction(() => {
+      const row = this.db.prepare('SELECT status FROM sessions WHERE id = ?').get(record.id) as Row | undefined;
+      if (!row) throw new Error(`no session ${record.id}`);
+      if (row.status !== 'active') return false;
+      this.db
+        .prepare(
+          `UPDATE sessions SET status = ?, ended_at = ?, energy_wh = ?, cost_minor = ?, captured_minor = ?, written_off_minor = ?,
+             masked_pan = ?, stop_reason = ?, summary = ? WHERE id = ?`,
+        )
+        .run(
+          record.status,
+          record.endedAt,
+          record.energyWh,
+          record.costMinor,
+          record.capturedMinor,
+          record.writtenOffMinor,
+          record.maskedPan,
+          record.stopReason,
+          JSON.stringify(record.summary ?? null),
+          record.id,
+        );
+      this.appendAuditInTransaction(record.endedAt ?? 0, 'kiosk', `session.${record.status}`, {
+        sessionId: record.id,
+        energyWh: record.energyWh,
+        costMinor: record.costMinor,
+        capturedMinor: record.capturedMinor,
+        writtenOffMinor: record.writtenOffMinor,
+        stopReason: record.stopReason,
+      });
+      return true;
+    });
+  }
+
+  updateSessionSummary(id: string, summary: unknown): void {
+    this.db.prepare('UPDATE sessions SET summary = ? WHERE id = ?').run(JSON.stringify(summary), id);
+  }
+
+  getSession(id: string): SessionRecord | null {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return row ? toSession(row) : null;
+  }
+
+  listSessions(limit = 100): SessionRecord[] {
+    return (this.db.prepare('SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?').all(limit) as Row[]).map(toSession);
+  }
+
+  journal(sessionId: string, at: number, entry: string, data?: unknown): void {
+    this.db
+      .prepare('INSERT INTO session_journal (session_id, at, entry, data) VALUES (?, ?, ?, ?)')
+      .run(sessionId, at, entry, data === undefined ? null : JSON.stringify(data));
+  }
+
+  journalOf(sessionId: string): { at: number; entry: string; data: unknown }[] {
+    return (this.db.prepare('SELECT at, entry, data FROM session_journal WHERE session_id = ? ORDER BY id').all(sessionId) as Row[]).map(
+      (row) => ({ at: Number(row.at), entry: String(row.entry), data: row.data == null ? null : JSON.parse(String(row.data)) }),
+    );
+  }
+
+  addMeterSample(sessionId: string, at: number, meterWh: number, powerW: number): void {
+    this.db
+      .prepare('INSERT INTO meter_samples (session_id, at, meter_wh, power_w) VALUES (?, ?, ?, ?)')
+      .run(sessionId, at, Math.round(meterWh), Math.round(powerW));
+  }
+
+  meterSamples(sessionId: string): { at: number; meterWh: number; powerW: number }[] {
+    return (this.db.prepare('SELECT at, meter_wh, power_w FROM meter_samples WHERE session_id = ? ORDER BY at').all(sessionId) as Row[]).map(
+      (row) => ({ at: Number(row.at), meterWh: Number(row.meter_wh), powerW: Number(row.power_w) }),
+    );
+  }
+
+  // ── payments: written before the request is sent, completed when it answers ──
+
+  /** Records a payment request before it is sent. Returns the existing record when the key is known. */
+  beginPayment(p: { key: string; sessionId: string; operation: PaymentOperation; amountMinor: number; currency: string; holdId?: string | null }, at: number): PaymentRecord {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO payments (idempotency_key, session_id, operation, amount_minor, currency, status, hold_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+      )
+      .run(p.key, p.sessionId, p.operation, p.amountMinor, p.currency, p.holdId ?? null, at, at);
+    return this.payment(p.key)!;
+  }
+
+  completePayment(key: string, status: 'done' | 'failed', result: unknown, at: number, holdId?: string | null): void {
+    this.transaction(() => {
+      const changed = this.db
+        .prepare('UPDATE payments SET status = ?, result = ?, hold_id = COALESCE(?, hold_id), updated_at = ? WHERE idempotency_key = ?')
+        .run(status, JSON.stringify(result ?? null), holdId ?? null, at, key);
+      if (Number(changed.changes) !== 1) throw new Error(`no payment with key ${key}`);
+      const p = this.payment(key)!;
+      this.appendAuditInTransaction(at, 'kiosk', `payment.${p.operation}.${status}`, {
+        sessionId: p.sessionId,
+        key,
+        amountMinor: p.amountMinor,
+        holdId: p.holdId,
+        result,
+      });
+    });
+  }
+
+  payment(key: string): PaymentRecord | null {
+    const row = this.db.prepare('SELECT * FROM payments WHERE idempotency_key = ?').get(key) as Row | undefined;
+    return row ? toPayment(row) : null;
+  }
+
+  paymentsOf(sessionId: string): PaymentRecord[] {
+    return (this.db.prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId) as Row[]).map(toPayment);
+  }
+
+  pendingPayments(): PaymentRecord[] {
+    return (this.db.prepare(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at`).all() as Row[]).map(toPayment);
+  }
+
+  // ── audit: append-only, each entry chained to the previous by hash ─────────
+
+  appendAudit(at: number, actor: string, action: string, data: unknown): void {
+    this.transaction(() => this.appendAuditInTransaction(at, actor, action, data));
+  }
+
+  private appendAuditInTransaction(at: number, actor: string, action: string, data: unknown): void {
+    const last = this.db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as Row | undefined;
+    const prevHash = last ? String(last.hash) : GENESIS;
+    const text = JSON.stringify(data ?? null);
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(at, actor, action, text, prevHash, auditHash(prevHash, at, actor, action, text));
+  }
+
+  auditLog(limit = 1000): AuditEntry[] {
+    return (this.db.prepare('SELECT * FROM audit_log ORDER BY id LIMIT ?').all(limit) as Row[]).map((row) => ({
+      id: Number(row.id),
+      at: Number(row.at),
+      actor: String(row.actor),
+      action: String(row.action),
+      data: JSON.parse(String(row.data)),
+      prevHash: String(row.prev_hash),
+      hash: String(row.hash),
+    }));
+  }
+
+  /** Recomputes the chain; returns the id of the first entry that does not match, or null. */
+  verifyAudit(): number | null {
+    let prev = GENESIS;
+    for (const row of this.db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<Row>) {
+      const expected = auditHash(prev, Number(row.at), String(row.actor), String(row.action), String(row.data));
+      if (row.prev_hash !== prev || row.hash !== expected) return Number(row.id);
+      prev = expected;
+    }
+    return null;
+  }
+
+  // ── run-time settings (technicians' changes; they win over the config file) ──
+
+  getSetting(key: string): unknown {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;
+    return row ? JSON.parse(String(row.value)) : undefined;
+  }
+
+  setSetting(key: string, value: unknown, at: number, actor: string): void {
+    this.transaction(() => {
+      this.db
+        .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+        .run(key, JSON.stringify(value), at);
+      this.appendAuditInTransaction(at, actor, 'setting.changed', { key, value });
+    });
+  }
+}
+
+function toSession(row: Row): SessionRecord {
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  return {
+    id: String(row.id),
+    connectorId: Number(row.connector_id),
+    method: String(row.method),
+    status: row.status as SessionRecord['status'],
+    createdAt: Number(row.created_at),
+    endedAt: num(row.ended_at),
+    energyWh: num(row.energy_wh),
+    costMinor: num(row.cost_minor),
+    capturedMinor: num(row.captured_minor),
+    writtenOffMinor: num(row.written_off_minor),
+    maskedPan: row.masked_pan == null ? null : String(row.masked_pan),
+    stopReason: row.stop_reason == null ? null : String(row.stop_reason),
+    summary: row.summary == null ? null : JSON.parse(String(row.summary)),
+  };
+}
+
+function toPayment(row: Row): PaymentRecord {
+  return {
+    key: String(row.idempotency_key),
+    sessionId: String(row.session_id),
+    operation: row.operation as PaymentOperation,
+    amountMinor: Number(row.amount_minor),
+    currency: String(row.currency),
+    status: row.status as PaymentStatus,
+    holdId: row.hold_id == null ? null : String(row.hold_id),
+    result: row.result == null ? null : JSON.parse(String(row.result)),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
