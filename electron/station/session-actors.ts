@@ -30,6 +30,8 @@ export interface SessionDeps {
   clock: Clock;
   log: Logger;
   currentLimitA: number;
+  /** True while the kiosk shuts down: requests in flight are left to finish on the device, not cancelled. */
+  shuttingDown: () => boolean;
   /** Named delays of the machine, ms. */
   delays: Record<'inactivityWarn' | 'inactivityReturn' | 'plugIn' | 'presentCard' | 'stopCode' | 'summary' | 'retry', number>;
 }
@@ -222,8 +224,13 @@ export function provideSessionActors(deps: SessionDeps) {
         const key = authorizeKey(session);
         const payment = store.beginPayment({ key, sessionId: session.id, operation: 'authorize', amountMinor: session.holdMinor, currency: session.currency }, now());
         if (payment.status !== 'pending') log.info({ key }, 'authorisation was answered before the restart; asking the terminal for its answer again');
-        const result = await terminal.authorize({ key, amountMinor: session.holdMinor, currency: session.currency }, signal);
-        if (signal.aborted) {
+        // The actor is stopped both when the driver's flow moves on (cancel the request)
+        // and when the kiosk shuts down (leave it to the terminal; the restart picks it up by key).
+        const cancel = new AbortController();
+        signal.addEventListener('abort', () => deps.shuttingDown() || cancel.abort(), { once: true });
+        const result = await terminal.authorize({ key, amountMinor: session.holdMinor, currency: session.currency }, cancel.signal);
+        if (deps.shuttingDown()) throw new Error('the kiosk is shutting down');
+        if (cancel.signal.aborted) {
           // The flow moved on (cancel, timeout): an approval that arrives now is reversed at once.
           if (result.outcome === 'approved') {
             await terminal.release(result.hold.holdId);

@@ -252,7 +252,7 @@ export const sessionMachine = setup({
     resumeFrom: input.restored?.phase ?? null,
   }),
   // The charger's events reach every state through this one long-lived actor.
-  invoke: { src: 'chargerEvents', input: () => undefined },
+  invoke: { id: 'chargerEvents', src: 'chargerEvents', input: () => undefined },
   on: {
     VEHICLE_PLUGGED: { actions: 'notePlugged' },
     VEHICLE_UNPLUGGED: { actions: 'noteUnplugged' },
@@ -265,7 +265,7 @@ export const sessionMachine = setup({
     // with the devices: energy delivered meanwhile, holds open on the terminal.
     starting: {
       invoke: {
-        src: 'reconcile',
+        id: 'reconcile', src: 'reconcile',
         input: ({ context }) => ({ connectorId: context.connectorId, phase: context.resumeFrom, context }),
         onDone: [
           ...(
@@ -289,7 +289,7 @@ export const sessionMachine = setup({
       states: {
         securing: {
           invoke: {
-            src: 'ensureAsleep',
+            id: 'ensureAsleep', src: 'ensureAsleep',
             input: ({ context }) => ({ connectorId: context.connectorId }),
             onDone: [
               { guard: 'hasProblem', target: '#session.fault', actions: assign(({ event }) => ({ problem: event.output.problem, vehiclePlugged: event.output.vehiclePlugged })) },
@@ -331,7 +331,7 @@ export const sessionMachine = setup({
 
     authorizing: {
       invoke: {
-        src: 'authorize',
+        id: 'authorize', src: 'authorize',
         input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
         onDone: [
           { guard: 'approved', target: 'awaitingVehicle', actions: assign(({ context, event }) => withSession(context, { hold: event.output.outcome === 'approved' ? event.output.hold : null })) },
@@ -382,7 +382,7 @@ export const sessionMachine = setup({
       states: {
         starting: {
           invoke: {
-            src: 'startCharging',
+            id: 'startCharging', src: 'startCharging',
             input: ({ context }) => ({ connectorId: context.connectorId }),
             onDone: {
               target: 'active',
@@ -423,7 +423,7 @@ export const sessionMachine = setup({
 
     stopping: {
       invoke: {
-        src: 'stopCharging',
+        id: 'stopCharging', src: 'stopCharging',
         input: ({ context }) => ({ connectorId: context.connectorId }),
         onDone: 'parked',
         onError: 'parked',
@@ -449,7 +449,7 @@ export const sessionMachine = setup({
     // Unplugged: take the final amount, release the rest, write the record.
     settling: {
       invoke: {
-        src: 'settle',
+        id: 'settle', src: 'settle',
         input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
         onDone: { target: 'summary', actions: assign(({ event }) => ({ lastSummary: event.output, session: null })) },
         onError: 'settleRetry',
@@ -460,7 +460,7 @@ export const sessionMachine = setup({
     // The driver gave up before charging: release the hold, close the record.
     cancelling: {
       invoke: {
-        src: 'cancelSession',
+        id: 'cancelSession', src: 'cancelSession',
         input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
         onDone: 'idle',
         onError: 'cancelRetry',

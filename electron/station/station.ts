@@ -140,6 +140,7 @@ export class Station {
         clock,
         log: log.child({ connectorId: c.id }),
         currentLimitA: c.maxCurrentA,
+        shuttingDown: () => this.stopped,
         delays: {
           inactivityWarn: config.timeouts.inactivityWarnS * 1000,
           inactivityReturn: config.timeouts.inactivityReturnS * 1000,

@@ -1,0 +1,217 @@
+// The station driven as a driver and the simulator panel would, on a manual clock:
+// the journey, declines, inactivity, the hold limit, restarts, hostile commands.
+import { afterEach, describe, expect, it } from 'vitest';
+import { KioskHarness } from './kiosk-harness.js';
+import { priceSession } from '../../../electron/billing/tariff.js';
+
+let harness: KioskHarness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+async function payAndPlug(h: KioskHarness, connectorId: number) {
+  expect(await h.command({ type: 'selectConnector', connectorId })).toEqual({ ok: true });
+  expect(await h.command({ type: 'choosePayment', connectorId, method: 'card' })).toEqual({ ok: true });
+  expect(h.connector(connectorId).phase).toBe('authorizing');
+  await h.run(1500);
+  expect(h.connector(connectorId).phase).toBe('awaitingVehicle');
+  await h.sim({ type: 'plug', connectorId, plugged: true });
+  await h.run(1000);
+  expect(h.connector(connectorId).phase).toBe('charging');
+}
+
+describe('station', () => {
+  it('takes a driver from the start screen to the summary, capturing exactly the priced cost', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    expect(h.snapshot().connectors.map((c) => c.phase)).toEqual(['available', 'available']);
+    await payAndPlug(h, 1);
+    const code = h.connector(1).session!.stopCode!;
+    expect(code).toMatch(/^\d{4}$/);
+    await h.run(10 * 60_000, 1000);
+    const live = h.connector(1).session!;
+    // 16 A × 230 V × 3 phases = 11 040 W for ~10 min ≈ 1 840 Wh
+    expect(live.energyWh).toBeGreaterThan(1700);
+    expect(live.energyWh).toBeLessThan(1900);
+    expect(live.powerW).toBe(11040);
+    expect(live.stopCode).toBeNull(); // hidden after stopCodeS
+    expect(await h.command({ type: 'stop', connectorId: 1, code: code === '0000' ? '1111' : '0000' })).toMatchObject({ ok: false, error: { code: 'rejected' } });
+    expect(await h.command({ type: 'stop', connectorId: 1, code })).toEqual({ ok: true });
+    await h.run(3000);
+    expect(h.connector(1).phase).toBe('parked');
+    const parkedEnergy = h.connector(1).session!.energyWh;
+    await h.run(60_000, 1000);
+    expect(h.connector(1).session!.energyWh).toBe(parkedEnergy); // asleep: no energy
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(500);
+    const c = h.connector(1);
+    expect(c.phase).toBe('summary');
+    expect(h.snapshot().focus).toBe(1);
+    const summary = c.lastSummary!;
+    expect(summary.energyWh).toBe(parkedEnergy);
+    expect(summary.stopReason).toBe('driver');
+    const priced = priceSession(h.config.tariff, { energyWh: summary.energyWh, chargingS: summary.chargingS, parkingS: 61 });
+    expect(summary.costMinor).toBe(priced.totalMinor);
+    expect(summary.capturedMinor).toBe(summary.costMinor);
+    expect(summary.writtenOffMinor).toBe(0);
+    // one record, one audit entry, the chain intact
+    const sessions = h.store.listSessions();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ status: 'finished', capturedMinor: summary.capturedMinor, energyWh: summary.energyWh });
+    expect(h.store.auditLog().filter((a) => a.action === 'session.finished')).toHaveLength(1);
+    expect(h.store.verifyAudit()).toBeNull();
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
+    // receipt
+    expect(await h.command({ type: 'chooseReceipt', connectorId: 1, receipt: 'print' })).toEqual({ ok: true });
+    await h.run(1000);
+    expect(h.connector(1).lastSummary!.receipt).toBe('printed');
+    expect(h.snapshot().sim!.printer!.lastReceipt).toContain('**** 4242');
+    expect(await h.command({ type: 'closeSummary', connectorId: 1 })).toEqual({ ok: true });
+    expect(h.snapshot().focus).toBeNull();
+    expect(h.connector(1).phase).toBe('available');
+    expect(h.connector(1).lastSummary).not.toBeNull();
+  });
+
+  it('offers another try after a decline, and charges after the retry', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await h.sim({ type: 'cardOutcome', outcome: 'decline' });
+    await h.command({ type: 'selectConnector', connectorId: 1 });
+    await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' });
+    await h.run(1500);
+    expect(h.connector(1).phase).toBe('declined');
+    expect(h.connector(1).session!.declineReason).toBe('declined');
+    await h.sim({ type: 'cardOutcome', outcome: 'approve' });
+    expect(await h.command({ type: 'retryPayment', connectorId: 1 })).toEqual({ ok: true });
+    await h.run(1500);
+    expect(h.connector(1).phase).toBe('awaitingVehicle');
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(1);
+  });
+
+  it('warns an idle driver, then returns to the start and releases the hold', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await h.command({ type: 'selectConnector', connectorId: 1 });
+    await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' });
+    await h.run(1500);
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(1);
+    await h.run(h.config.timeouts.plugInS * 1000 + 100, 1000);
+    expect(h.connector(1).session!.inactivityWarning).toBe(true);
+    expect(await h.command({ type: 'moreTime', connectorId: 1 })).toEqual({ ok: true });
+    expect(h.connector(1).session!.inactivityWarning).toBe(false);
+    await h.run((h.config.timeouts.plugInS + h.config.timeouts.inactivityReturnS) * 1000 + 1000, 1000);
+    expect(h.connector(1).phase).toBe('available');
+    expect(h.snapshot().focus).toBeNull();
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
+    expect(h.store.listSessions()[0]).toMatchObject({ status: 'cancelled', capturedMinor: 0 });
+  });
+
+  it('stops before the hold is exceeded and never captures more than it', async () => {
+    harness = await KioskHarness.start({ payment: { holdMinor: 200 } });
+    const h = harness;
+    await payAndPlug(h, 1);
+    await h.run(60 * 60_000, 500);
+    const c = h.connector(1);
+    expect(c.phase).toBe('parked');
+    expect(c.session!.stopReason).toBe('holdLimit');
+    expect(c.session!.costMinor).toBeLessThanOrEqual(200);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(500);
+    const summary = h.connector(1).lastSummary!;
+    expect(summary.capturedMinor).toBeLessThanOrEqual(200);
+    expect(summary.capturedMinor + summary.writtenOffMinor).toBe(summary.costMinor);
+  });
+
+  it('runs two connectors at once; one flow holds the screen', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await payAndPlug(h, 1);
+    await h.command({ type: 'goHome' });
+    await h.command({ type: 'selectConnector', connectorId: 2 });
+    // connector 1's session is not on the screen: its flow commands are refused
+    expect(await h.command({ type: 'selectConnector', connectorId: 1 })).toMatchObject({ ok: false, error: { code: 'rejected' } });
+    await h.command({ type: 'choosePayment', connectorId: 2, method: 'card' });
+    await h.run(1500);
+    await h.sim({ type: 'plug', connectorId: 2, plugged: true });
+    await h.run(5000);
+    expect(h.snapshot().connectors.map((c) => c.phase)).toEqual(['charging', 'charging']);
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(2);
+  });
+
+  it('answers hostile or impossible commands with an error and changes nothing', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    const before = JSON.stringify({ ...h.snapshot(), seq: 0, now: 0 });
+    for (const bad of [null, 42, 'stop', {}, { type: 'nope' }, { type: 'stop', connectorId: 1 }, { type: 'stop', connectorId: 1, code: '12345' }, { type: 'selectConnector', connectorId: 99 }, { type: 'selectConnector', connectorId: 1, extra: true }, { type: 'choosePayment', connectorId: 1, method: 'cash' }, JSON.parse('{"__proto__":{"type":"goHome"}}')]) {
+      const result = await h.station.handle(bad);
+      expect(result.ok, JSON.stringify(bad)).toBe(false);
+    }
+    expect(await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' })).toMatchObject({ ok: false, error: { code: 'rejected' } });
+    expect(await h.command({ type: 'stop', connectorId: 1, code: '1234' })).toMatchObject({ ok: false });
+    expect(await h.station.handleSim({ type: 'plug', connectorId: 7, plugged: true })).toMatchObject({ ok: false });
+    expect(JSON.stringify({ ...h.snapshot(), seq: 0, now: 0 })).toBe(before);
+  });
+
+  it('puts a charger that re-enabled itself back to sleep', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    const charger = (await import('../../../devices/charger/simulated-charger.js')).SimulatedCharger;
+    expect(charger).toBeDefined();
+    // the simulated controller reboots (power glitch): it comes up enabled
+    const chargers = (h.kiosk.station as unknown as { options: { devices: { chargers: Map<number, { reset(): void; status(): Promise<{ mode: string }> }> } } }).options.devices.chargers;
+    chargers.get(1)!.reset();
+    await h.run(1000);
+    expect((await chargers.get(1)!.status()).mode).toBe('sleeping');
+    await h.sim({ type: 'plug', connectorId: 1, plugged: true });
+    await h.run(5000);
+    expect(h.connector(1).session).toBeNull();
+    expect((await chargers.get(1)!.status()).relayClosed).toBe(false);
+  });
+});
+
+describe('station across restarts', () => {
+  it('keeps one hold when restarted while the terminal is authorising', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await h.command({ type: 'selectConnector', connectorId: 1 });
+    await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' });
+    await h.run(300);
+    expect(h.connector(1).phase).toBe('authorizing');
+    await h.restart();
+    await h.run(2000);
+    expect(h.connector(1).phase).toBe('awaitingVehicle');
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(1);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: true });
+    await h.run(60_000, 1000);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(1000);
+    expect(h.connector(1).phase).toBe('summary');
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
+    const payments = h.store.paymentsOf(h.connector(1).lastSummary!.sessionId);
+    expect(payments.filter((p) => p.operation === 'authorize')).toHaveLength(1);
+    expect(payments.filter((p) => p.operation === 'capture')).toHaveLength(1);
+  });
+
+  it('goes on charging after a restart, counting the energy delivered meanwhile, and is paid once', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await payAndPlug(h, 1);
+    await h.run(5 * 60_000, 1000);
+    const before = h.connector(1).session!.energyWh;
+    const sessionId = h.connector(1).session!.id;
+    await h.restart();
+    const after = h.connector(1);
+    expect(after.phase).toBe('charging');
+    expect(after.session!.id).toBe(sessionId);
+    expect(after.session!.energyWh).toBeGreaterThanOrEqual(before);
+    await h.run(60_000, 1000);
+    expect(h.connector(1).session!.energyWh).toBeGreaterThan(before);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(1000);
+    expect(h.connector(1).phase).toBe('summary');
+    expect(h.store.listSessions().filter((s) => s.id === sessionId && s.status === 'finished')).toHaveLength(1);
+    expect(h.store.paymentsOf(sessionId).filter((p) => p.operation === 'capture' && p.status === 'done')).toHaveLength(1);
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
+  });
+});
