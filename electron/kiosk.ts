@@ -49,6 +49,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       vehicleMaxCurrentA: c.charger.vehicleMaxCurrentA,
       vehicleCapacityWh: c.charger.vehicleCapacityWh,
       sampleIntervalMs: config.charging.sampleIntervalMs,
+      stopDelayMs: config.charging.stopDelayS * 1000,
     });
     simChargers.set(c.id, charger);
     chargers.set(c.id, charger);

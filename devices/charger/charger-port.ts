@@ -29,7 +29,8 @@ export type ChargerEvent =
   | { type: 'vehiclePlugged' }
   | { type: 'vehicleUnplugged' }
   | { type: 'chargingStarted' }
-  | { type: 'chargingStopped' }
+  /** The relay opened; `vehicleConnected` is false when it opened because the car was unplugged. */
+  | { type: 'chargingStopped'; vehicleConnected: boolean }
   | { type: 'faultRaised'; fault: string }
   | { type: 'faultCleared' }
   /** The controller (re)booted: it comes up enabled, whatever it was told before. */

@@ -49,7 +49,7 @@ export function toSessionEvent(event: ChargerEvent, at: number): SessionEvent | 
     case 'chargingStarted':
       return { type: 'CHARGING_STARTED', at };
     case 'chargingStopped':
-      return { type: 'CHARGING_STOPPED', at };
+      return { type: 'CHARGING_STOPPED', at, vehicleConnected: event.vehicleConnected };
     case 'faultRaised':
       return { type: 'FAULT', at, fault: event.fault };
     case 'faultCleared':

@@ -107,7 +107,7 @@ export type SessionEvent =
   | { type: 'VEHICLE_PLUGGED'; at: number }
   | { type: 'VEHICLE_UNPLUGGED'; at: number }
   | { type: 'CHARGING_STARTED'; at: number }
-  | { type: 'CHARGING_STOPPED'; at: number }
+  | { type: 'CHARGING_STOPPED'; at: number; vehicleConnected: boolean }
   | { type: 'FAULT'; at: number; fault: string }
   | { type: 'FAULT_CLEARED'; at: number }
   | { type: 'CHARGER_BOOT'; at: number }
@@ -166,6 +166,7 @@ export const sessionMachine = setup({
     stopCodeMatches: ({ context, event }) => event.type === 'STOP' && context.session?.stopCode === event.code,
     approved: ({ event }) => (event as unknown as { output: AuthorizeOutput }).output.outcome === 'approved',
     vehiclePlugged: ({ context }) => context.vehiclePlugged,
+    stillConnected: ({ event }) => event.type === 'CHARGING_STOPPED' && event.vehicleConnected,
     hasProblem: ({ event }) => (event as unknown as { output: { problem: string | null } }).output.problem !== null,
     chargerAwakeWithoutSession: ({ event }) => event.type === 'CHARGER_STATUS' && chargerAwake(event.status),
     resumeIs: ({ event }, params: { phase: ResumePhase }) =>
@@ -407,7 +408,8 @@ export const sessionMachine = setup({
               { guard: 'holdWouldBeExceeded', target: '#session.stopping', actions: ['recordMeter', { type: 'stoppedBy', params: { reason: 'holdLimit' } }] },
               { actions: 'recordMeter' },
             ],
-            CHARGING_STOPPED: { target: '#session.stopping', actions: { type: 'stoppedBy', params: { reason: 'vehicle' } } },
+            // The car stopped drawing (full). A stop caused by the unplug is the unplug's to handle.
+            CHARGING_STOPPED: { guard: 'stillConnected', target: '#session.stopping', actions: { type: 'stoppedBy', params: { reason: 'vehicle' } } },
           },
         },
       },

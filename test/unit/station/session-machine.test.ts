@@ -47,7 +47,8 @@ function eventsFor(s: Snap): AnyEvent[] {
     { type: 'CLOSE_SUMMARY', at },
     { type: 'VEHICLE_PLUGGED', at },
     { type: 'VEHICLE_UNPLUGGED', at },
-    { type: 'CHARGING_STOPPED', at },
+    { type: 'CHARGING_STOPPED', at, vehicleConnected: true },
+    { type: 'CHARGING_STOPPED', at, vehicleConnected: false },
     { type: 'METER', at: at + 60_000, meterWh: 1_000, powerW: 11_000 },
     // far past the hold: 2000 kWh
     { type: 'METER', at: at + 120_000, meterWh: 2_000_000, powerW: 11_000 },

@@ -73,6 +73,23 @@ describe('station', () => {
     expect(h.connector(1).lastSummary).not.toBeNull();
   });
 
+  it('ends the session when the cable is pulled mid-charge, billing what was delivered', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await payAndPlug(h, 1);
+    await h.command({ type: 'goHome' });
+    await h.run(120_000, 1000);
+    const energy = h.connector(1).session!.energyWh;
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(1000);
+    const summary = h.connector(1).lastSummary!;
+    expect(summary.stopReason).toBe('unplugged');
+    expect(summary.energyWh).toBeGreaterThanOrEqual(energy);
+    expect(summary.capturedMinor).toBe(summary.costMinor);
+    // the driver had walked away: the summary comes to the screen when they unplug
+    expect(h.snapshot().focus).toBe(1);
+  });
+
   it('offers another try after a decline, and charges after the retry', async () => {
     harness = await KioskHarness.start();
     const h = harness;
@@ -159,7 +176,7 @@ describe('station', () => {
     const charger = (await import('../../../devices/charger/simulated-charger.js')).SimulatedCharger;
     expect(charger).toBeDefined();
     // the simulated controller reboots (power glitch): it comes up enabled
-    const chargers = (h.kiosk.station as unknown as { options: { devices: { chargers: Map<number, { reset(): void; status(): Promise<{ mode: string }> }> } } }).options.devices.chargers;
+    const chargers = (h.kiosk.station as unknown as { options: { devices: { chargers: Map<number, { reset(): void; status(): Promise<{ mode: string; relayClosed: boolean }> }> } } }).options.devices.chargers;
     chargers.get(1)!.reset();
     await h.run(1000);
     expect((await chargers.get(1)!.status()).mode).toBe('sleeping');

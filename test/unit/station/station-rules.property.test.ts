@@ -1,0 +1,162 @@
+// The rules of DESIGN.md section 3, asserted at every step of random sessions:
+// fast-check drives the whole kiosk (station, store, simulated charger and terminal)
+// through arbitrary sequences of taps, plugs, card answers, faults, restarts and time.
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { KioskHarness } from './kiosk-harness.js';
+import type { SimulatedCharger } from '../../../devices/charger/simulated-charger.js';
+
+type Step =
+  | { kind: 'select'; c: number }
+  | { kind: 'pay'; c: number }
+  | { kind: 'start'; c: number }
+  | { kind: 'cancel'; c: number }
+  | { kind: 'retry'; c: number }
+  | { kind: 'home' }
+  | { kind: 'stop'; c: number }
+  | { kind: 'plug'; c: number; plugged: boolean }
+  | { kind: 'outcome'; outcome: 'approve' | 'decline' | 'timeout' }
+  | { kind: 'fault'; c: number; fault: boolean }
+  | { kind: 'full'; c: number }
+  | { kind: 'close'; c: number }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'restart' };
+
+const connector = fc.constantFrom(1, 2);
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { arbitrary: connector.map((c) => ({ kind: 'select' as const, c })), weight: 3 },
+  { arbitrary: connector.map((c) => ({ kind: 'pay' as const, c })), weight: 2 },
+  { arbitrary: connector.map((c) => ({ kind: 'start' as const, c })), weight: 5 },
+  { arbitrary: connector.map((c) => ({ kind: 'cancel' as const, c })), weight: 1 },
+  { arbitrary: connector.map((c) => ({ kind: 'retry' as const, c })), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'home' as const }), weight: 1 },
+  { arbitrary: connector.map((c) => ({ kind: 'stop' as const, c })), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('plug' as const), c: connector, plugged: fc.boolean() }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant('outcome' as const), outcome: fc.constantFrom('approve' as const, 'decline' as const, 'timeout' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('fault' as const), c: connector, fault: fc.boolean() }), weight: 1 },
+  { arbitrary: connector.map((c) => ({ kind: 'full' as const, c })), weight: 1 },
+  { arbitrary: connector.map((c) => ({ kind: 'close' as const, c })), weight: 1 },
+  { arbitrary: fc.integer({ min: 100, max: 120_000 }).map((ms) => ({ kind: 'wait' as const, ms })), weight: 5 },
+  // long enough to reach the hold
+  { arbitrary: fc.integer({ min: 10 * 60_000, max: 60 * 60_000 }).map((ms) => ({ kind: 'wait' as const, ms })), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'restart' as const }), weight: 1 },
+);
+
+function chargers(h: KioskHarness): Map<number, SimulatedCharger> {
+  return (h.station as unknown as { options: { devices: { chargers: Map<number, SimulatedCharger> } } }).options.devices.chargers;
+}
+
+async function apply(h: KioskHarness, s: Step): Promise<void> {
+  switch (s.kind) {
+    case 'select':
+      return void (await h.command({ type: 'selectConnector', connectorId: s.c }));
+    case 'pay':
+      return void (await h.command({ type: 'choosePayment', connectorId: s.c, method: 'card' }));
+    case 'start':
+      await h.command({ type: 'selectConnector', connectorId: s.c });
+      await h.command({ type: 'choosePayment', connectorId: s.c, method: 'card' });
+      return h.run(2000);
+    case 'cancel':
+      return void (await h.command({ type: 'cancel', connectorId: s.c }));
+    case 'retry':
+      return void (await h.command({ type: 'retryPayment', connectorId: s.c }));
+    case 'home':
+      return void (await h.command({ type: 'goHome' }));
+    case 'stop': {
+      const code = h.station['connectors' as never] as unknown as Map<number, { actor: { getSnapshot(): { context: { session: { stopCode: string } | null } } } }>;
+      const stopCode = code.get(s.c)?.actor.getSnapshot().context.session?.stopCode ?? '0000';
+      return void (await h.command({ type: 'stop', connectorId: s.c, code: stopCode }));
+    }
+    case 'plug':
+      return void (await h.sim({ type: 'plug', connectorId: s.c, plugged: s.plugged }));
+    case 'outcome':
+      return void (await h.sim({ type: 'cardOutcome', outcome: s.outcome }));
+    case 'fault':
+      return void (await h.sim({ type: 'fault', connectorId: s.c, fault: s.fault }));
+    case 'full':
+      return void (await h.sim({ type: 'vehicleFull', connectorId: s.c }));
+    case 'close':
+      return void (await h.command({ type: 'closeSummary', connectorId: s.c }));
+    case 'wait':
+      return h.run(s.ms, s.ms > 120_000 ? 2000 : 500);
+    case 'restart':
+      return h.restart();
+  }
+}
+
+/** Rules that hold after every step. */
+async function assertRules(h: KioskHarness): Promise<void> {
+  const snapshot = h.snapshot();
+  for (const [id, charger] of chargers(h)) {
+    const status = await charger.status();
+    const view = snapshot.connectors.find((c) => c.id === id)!;
+    const covered = view.session?.holdMinor != null && view.session.maskedPan != null;
+    // Rule 1 and 5: energy only while a hold covers it; asleep whenever no paid session runs.
+    if (status.mode === 'enabled') expect(covered, `connector ${id} enabled in ${view.phase} without a hold`).toBe(true);
+    if (status.relayClosed) expect(covered, `connector ${id} delivering in ${view.phase} without a hold`).toBe(true);
+    // Rule 3: the screen never shows more taken than authorised.
+    if (view.lastSummary) expect(view.lastSummary.capturedMinor).toBeLessThanOrEqual(h.config.payment.holdMinor);
+  }
+}
+
+/** Rules that hold once every car is unplugged and every timer has run out. */
+async function assertSettled(h: KioskHarness): Promise<void> {
+  for (const c of [1, 2]) await h.sim({ type: 'fault', connectorId: c, fault: false });
+  for (const c of [1, 2]) await h.sim({ type: 'plug', connectorId: c, plugged: false });
+  await h.run(10 * 60_000, 1000);
+  const snapshot = h.snapshot();
+  for (const c of snapshot.connectors) expect(['available', 'summary'], `connector ${c.id}`).toContain(c.phase);
+  // Rule 4: every hold ended captured or released, exactly once.
+  expect(snapshot.sim!.terminal!.openHolds).toBe(0);
+  const sessions = h.store.listSessions(1000);
+  for (const s of sessions) seen[s.status === 'finished' ? (s.stopReason === 'holdLimit' ? 'holdLimit' : 'finished') : 'cancelled']++;
+  for (const s of sessions) {
+    expect(s.status, `session ${s.id}`).not.toBe('active');
+    const payments = h.store.paymentsOf(s.id);
+    const approvals = payments.filter((p) => p.operation === 'authorize' && p.status === 'done');
+    const ends = payments.filter((p) => (p.operation === 'capture' || p.operation === 'release') && p.status === 'done');
+    expect(approvals, `session ${s.id}`).toHaveLength(1);
+    expect(ends, `session ${s.id}`).toHaveLength(1);
+    // Rule 3: never more than authorised; the difference is written off.
+    if (s.status === 'finished') {
+      expect(s.capturedMinor!).toBeLessThanOrEqual(approvals[0]!.amountMinor);
+      expect(s.capturedMinor! + s.writtenOffMinor!).toBe(s.costMinor);
+    }
+  }
+  // Rule 6: one durable record and one audit entry per finished session, chain intact.
+  const audit = h.store.auditLog(100_000);
+  for (const s of sessions) expect(audit.filter((a) => a.action === `session.${s.status}` && (a.data as { sessionId: string }).sessionId === s.id)).toHaveLength(1);
+  expect(h.store.verifyAudit()).toBeNull();
+}
+
+/** What the random sessions covered, so that a generator that never reaches a session fails. */
+const seen = { finished: 0, holdLimit: 0, cancelled: 0 };
+
+describe('station rules (property)', () => {
+  const open: KioskHarness[] = [];
+  afterAll(async () => {
+    for (const h of open) await h.close().catch(() => undefined);
+  });
+
+  it('hold at every step of random sessions with restarts', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
+        const h = await KioskHarness.start({ payment: { holdMinor: 300 } });
+        open.push(h);
+        try {
+          for (const s of steps) {
+            await apply(h, s);
+            await assertRules(h);
+          }
+          await assertSettled(h);
+        } finally {
+          await h.close();
+          open.splice(open.indexOf(h), 1);
+        }
+      }),
+      { numRuns: 25 },
+    );
+    expect(seen.finished + seen.holdLimit).toBeGreaterThan(5);
+    expect(seen.cancelled).toBeGreaterThan(0);
+  }, 180_000);
+});
