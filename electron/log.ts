@@ -14,7 +14,8 @@ export function createLogger(dataDir: string, options: KioskConfig['log'], toStd
   mkdirSync(dir, { recursive: true });
   const file = createStream('kiosk.log', { path: dir, size: options.rotateSize, maxFiles: options.keep });
   const streams: pino.StreamEntry[] = [{ level: options.level, stream: file }];
-  if (toStdout) streams.push({ level: options.level, stream: process.stdout });
+  // The terminal gets warnings and errors; the whole story is in the file.
+  if (toStdout) streams.push({ level: 'warn', stream: process.stdout });
   const log = pino({ level: options.level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.multistream(streams));
   return {
     log,

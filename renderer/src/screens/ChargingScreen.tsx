@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConnectorView, SessionView } from '../../../electron/contract/index.js';
+import { useCommands } from '../commands/CommandContext.js';
+import { Figure } from '../components/Figure.js';
+import { FlowTitle } from '../components/FlowTitle.js';
+import { StopKeypad } from '../components/StopKeypad.js';
+import { useFormats } from '../format/useFormats.js';
+
+export function ChargingScreen({ connector }: { connector: ConnectorView }) {
+  const { t } = useTranslation();
+  const { send } = useCommands();
+  const [keypadOpen, setKeypadOpen] = useState(false);
+  const session = connector.session;
+  const connectorId = connector.id;
+
+  return (
+    <div className="flow flow--charging">
+      <FlowTitle connector={connector}>{t('charging.title')}</FlowTitle>
+      {session?.stopCode && <StopCodeNotice code={session.stopCode} connectorId={connectorId} />}
+      {session && <LiveFigures session={session} />}
+      <div className="actions">
+        <button type="button" className="btn btn-danger btn-lg" onClick={() => setKeypadOpen(true)}>
+          {t('actions.stopCharging')}
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'goHome' })}>
+          {t('actions.backToStart')}
+        </button>
+      </div>
+      {keypadOpen && <StopKeypad connectorId={connectorId} onClose={() => setKeypadOpen(false)} />}
+    </div>
+  );
+}
+
+function StopCodeNotice({ code, connectorId }: { code: string; connectorId: number }) {
+  const { t } = useTranslation();
+  const { send } = useCommands();
+  return (
+    <div className="stop-code" role="alert">
+      <div className="stop-code-text">
+        <p className="stop-code-title">
+          {t('charging.stopCodeTitle')} <span className="stop-code-digits">{code}</span>
+        </p>
+        <p>{t('charging.stopCodeHint')}</p>
+      </div>
+      <button type="button" className="btn btn-primary" onClick={() => void send({ type: 'ackStopCode', connectorId })}>
+        {t('actions.okNoted')}
+      </button>
+    </div>
+  );
+}
+
+function LiveFigures({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const f = useFormats();
+  // Screen readers hear whole kWh only, not every meter reading.
+  const announcedEnergy = f.energy(Math.floor(session.energyWh / 1000) * 1000);
+  return (
+    <>
+      <dl className="figures">
+        <Figure size="xl" label={t('charging.energy')} value={f.energy(session.energyWh)} />
+        <Figure size="lg" label={t('charging.cost')} value={f.money(session.costMinor)} />
+        <Figure label={t('charging.power')} value={f.power(session.powerW)} />
+        <Figure label={t('charging.elapsed')} value={f.duration(session.elapsedS)} />
+        <Figure label={t('charging.heldLabel')} value={f.money(session.holdMinor)} />
+      </dl>
+      <p className="sr-only" aria-live="polite" aria-atomic="true">
+        {t('charging.announce', { energy: announcedEnergy })}
+      </p>
+    </>
+  );
+}

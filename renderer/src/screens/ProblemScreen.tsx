@@ -1,0 +1,41 @@
+import { useTranslation } from 'react-i18next';
+import type { ConnectorView } from '../../../electron/contract/index.js';
+import { useCommands } from '../commands/CommandContext.js';
+import { Figure } from '../components/Figure.js';
+import { useFormats } from '../format/useFormats.js';
+
+/** A connector out of service or in fault: what is wrong and what to do next. */
+export function ProblemScreen({ connector }: { connector: ConnectorView }) {
+  const { t } = useTranslation();
+  const f = useFormats();
+  const { send } = useCommands();
+  const session = connector.session;
+  const title =
+    connector.phase === 'fault'
+      ? t('problem.fault', { label: connector.label })
+      : t('problem.outOfService', { label: connector.label });
+  return (
+    <div className="flow">
+      <header className="flow-title">
+        <p className="eyebrow">{t('connector.name', { label: connector.label })}</p>
+        <h1>{title}</h1>
+      </header>
+      <div className="callout callout--problem" role="alert">
+        {connector.problem && <p className="callout-title">{connector.problem}</p>}
+        {session && session.energyWh > 0 && <p>{t('problem.sessionNext')}</p>}
+        <p>{t('problem.next')}</p>
+      </div>
+      {session && session.energyWh > 0 && (
+        <dl className="figures">
+          <Figure label={t('charging.energy')} value={f.energy(session.energyWh)} />
+          <Figure label={t('charging.cost')} value={f.money(session.costMinor)} />
+        </dl>
+      )}
+      <div className="actions">
+        <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'goHome' })}>
+          {t('actions.backToStart')}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import { useTranslation } from 'react-i18next';
+import type { ConnectorPhase, ConnectorView } from '../../../electron/contract/index.js';
+import { useCommands } from '../commands/CommandContext.js';
+import { PriceList } from '../components/PriceList.js';
+import { useFormats } from '../format/useFormats.js';
+import { useView } from '../store/StoreContext.js';
+import { selectConnectors, selectStation, selectTariff } from '../store/selectors.js';
+
+type TileState = 'starting' | 'available' | 'charging' | 'inUse' | 'finishing' | 'outOfService' | 'fault';
+
+const tileState: Record<ConnectorPhase, TileState> = {
+  starting: 'starting',
+  available: 'available',
+  choosingPayment: 'inUse',
+  authorizing: 'inUse',
+  declined: 'inUse',
+  awaitingVehicle: 'inUse',
+  charging: 'charging',
+  parked: 'finishing',
+  settling: 'finishing',
+  summary: 'finishing',
+  outOfService: 'outOfService',
+  fault: 'fault',
+};
+
+export function StartScreen() {
+  const { t } = useTranslation();
+  const connectors = useView(selectConnectors);
+  const station = useView(selectStation);
+  const tariff = useView(selectTariff);
+  const stationOut = station?.serviceState === 'outOfService';
+
+  return (
+    <div className="start">
+      <div className="start-main">
+        <h1>{t('start.title')}</h1>
+        {stationOut ? (
+          <div className="callout callout--problem" role="alert">
+            <p className="callout-title">{t('start.stationOutOfService')}</p>
+            <p>{t('start.stationOutOfServiceNext')}</p>
+          </div>
+        ) : (
+          <p className="lead">{t('start.hint')}</p>
+        )}
+        {connectors.length === 0 ? (
+          <p>{t('start.noConnectors')}</p>
+        ) : (
+          <ul className="tiles">
+            {connectors.map((c) => (
+              <ConnectorTile key={c.id} connector={c} stationOut={stationOut} />
+            ))}
+          </ul>
+        )}
+      </div>
+      {tariff && <PriceList tariff={tariff} />}
+    </div>
+  );
+}
+
+function ConnectorTile({ connector, stationOut }: { connector: ConnectorView; stationOut: boolean }) {
+  const { t } = useTranslation();
+  const f = useFormats();
+  const { send } = useCommands();
+  // On a station out of service, a free connector cannot be used either.
+  const phaseState = tileState[connector.phase];
+  const state: TileState = stationOut && phaseState === 'available' ? 'outOfService' : phaseState;
+  const stateText = t(`connector.state.${state}`);
+  const energy = state === 'charging' && connector.session ? f.energy(connector.session.energyWh) : null;
+  const label = connector.label;
+  const selectable = state === 'available' || state === 'inUse' || state === 'charging' || state === 'finishing';
+  const showLastSummary =
+    connector.lastSummary !== null && (state === 'available' || state === 'outOfService' || state === 'fault');
+  const name = energy
+    ? t('connector.tileNameEnergy', { label, state: stateText, energy })
+    : t('connector.tileName', { label, state: stateText });
+
+  return (
+    <li className={`tile tile--${state}`}>
+      <div role="group" aria-label={t('connector.name', { label })} className="tile-inner">
+        <button
+          type="button"
+          className="tile-button"
+          aria-label={name}
+          disabled={!selectable}
+          onClick={() => void send({ type: 'selectConnector', connectorId: connector.id })}
+        >
+          <span className="tile-label">{t('connector.name', { label })}</span>
+          <span className="tile-state">{stateText}</span>
+          {energy && <span className="tile-energy">{energy}</span>}
+        </button>
+        {(connector.phase === 'outOfService' || connector.phase === 'fault') && (
+          <div className="tile-problem">
+            {connector.problem && <p>{connector.problem}</p>}
+            <p>{t('connector.useAnother')}</p>
+          </div>
+        )}
+        {showLastSummary && (
+          <button
+            type="button"
+            className="btn btn-secondary tile-summary"
+            onClick={() => void send({ type: 'showSummary', connectorId: connector.id })}
+          >
+            {t('actions.lastSession')}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,178 @@
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ConnectorView, CostLine, SessionSummary } from '../../../electron/contract/index.js';
+import { useCommands } from '../commands/CommandContext.js';
+import { FlowTitle } from '../components/FlowTitle.js';
+import { QrImage } from '../components/QrImage.js';
+import { useFormats, type UnitFormats } from '../format/useFormats.js';
+import { useView } from '../store/StoreContext.js';
+import { selectPrinter, selectTariff } from '../store/selectors.js';
+
+export function SummaryScreen({ connector }: { connector: ConnectorView }) {
+  const { t } = useTranslation();
+  const f = useFormats();
+  const { send } = useCommands();
+  const tariff = useView(selectTariff);
+  const summary = connector.lastSummary;
+  const connectorId = connector.id;
+  const writtenOff = (summary?.writtenOffMinor ?? 0) > 0;
+  const done = (
+    <div className="actions">
+      <button type="button" className="btn btn-primary btn-lg btn-wide" onClick={() => void send({ type: 'closeSummary', connectorId })}>
+        {t('actions.done')}
+      </button>
+    </div>
+  );
+
+  return (
+    <div className="summary">
+      {summary ? (
+        <div className="summary-body">
+          <div className="summary-costs">
+            <FlowTitle connector={connector}>{t('summary.title')}</FlowTitle>
+            <p className="lead">{t('summary.thanks')}</p>
+            {summary.stopReason && <p className="muted">{t(`stopReason.${summary.stopReason}`)}</p>}
+            <dl className="rows">
+              <Row label={t('summary.energy')} value={f.energy(summary.energyWh)} />
+              <Row label={t('summary.duration')} value={f.duration(summary.durationS)} />
+              <Row label={t('summary.chargingTime')} value={f.duration(summary.chargingS)} />
+            </dl>
+            <dl className="rows rows--money">
+              {summary.lines.map((line, i) => (
+                <Row key={`${line.kind}-${i}`} label={costLineLabel(t, f, line)} value={f.money(line.amountMinor)} />
+              ))}
+              <Row
+                label={tariff ? t('summary.vat', { vat: f.percent(tariff.vatPercent) }) : t('summary.vatPlain')}
+                value={f.money(summary.vatMinor)}
+                muted
+              />
+              <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={f.money(summary.costMinor)} strong />
+            </dl>
+            <dl className="rows">
+              <Row
+                label={t('summary.paidBy')}
+                value={summary.maskedPan ? t('summary.cardPan', { pan: summary.maskedPan }) : t('summary.card')}
+              />
+              <Row label={t('summary.taken')} value={f.money(summary.capturedMinor)} strong />
+              {writtenOff && <Row label={t('summary.writtenOff')} value={f.money(summary.writtenOffMinor)} />}
+            </dl>
+          </div>
+          <div className="summary-side">
+            {writtenOff && <p className="callout callout--info">{t('summary.writtenOffNote')}</p>}
+            <Receipt summary={summary} connectorId={connectorId} />
+            {done}
+          </div>
+        </div>
+      ) : (
+        <div className="flow">
+          <FlowTitle connector={connector}>{t('summary.title')}</FlowTitle>
+          <p className="lead">{t('summary.unavailable')}</p>
+          {done}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function costLineLabel(t: ReturnType<typeof useTranslation>['t'], f: UnitFormats, line: CostLine): string {
+  switch (line.kind) {
+    case 'energy':
+      return t('summary.line.energy', { quantity: f.energy(line.quantity) });
+    case 'time':
+      return t('summary.line.time', { quantity: f.duration(line.quantity) });
+    case 'parking':
+      return t('summary.line.parking', { quantity: f.duration(line.quantity) });
+    case 'flat':
+      return t('summary.line.flat');
+  }
+}
+
+function Row({ label, value, strong, muted }: { label: string; value: string; strong?: boolean; muted?: boolean }) {
+  const cls = ['row', strong ? 'row--strong' : '', muted ? 'row--muted' : ''].filter(Boolean).join(' ');
+  return (
+    <div className={cls}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorId: number }) {
+  const { t } = useTranslation();
+  const { send } = useCommands();
+  const printer = useView(selectPrinter);
+  const headingId = useId();
+  const printerAvailable = printer?.available ?? false;
+  const choose = (receipt: 'print' | 'qr' | 'none') => void send({ type: 'chooseReceipt', connectorId, receipt });
+  const qrButton = (
+    <button type="button" className="btn btn-secondary" onClick={() => choose('qr')}>
+      {t('actions.showQr')}
+    </button>
+  );
+
+  let body;
+  switch (summary.receipt) {
+    case 'pending':
+      body = (
+        <>
+          <p>{t('summary.receiptQuestion')}</p>
+          <div className="actions actions--stack">
+            <button type="button" className="btn btn-secondary" disabled={!printerAvailable} onClick={() => choose('print')}>
+              {t('actions.printReceipt')}
+            </button>
+            {!printerAvailable && <p className="muted">{t('summary.printerUnavailable')}</p>}
+            {qrButton}
+            <button type="button" className="btn btn-secondary" onClick={() => choose('none')}>
+              {t('actions.noReceipt')}
+            </button>
+          </div>
+        </>
+      );
+      break;
+    case 'qr':
+      body = (
+        <>
+          {summary.receiptQr ? (
+            <QrImage
+              text={summary.receiptQr}
+              alt={t('summary.qrAlt')}
+              preparing={t('summary.qrPreparing')}
+              failed={t('summary.qrFailed')}
+            />
+          ) : (
+            <p role="status">{t('summary.qrPreparing')}</p>
+          )}
+          <p>{t('summary.qrHint')}</p>
+        </>
+      );
+      break;
+    case 'printed':
+      body = (
+        <div role="status">
+          <p className="callout-title">{t('summary.printed')}</p>
+          <p>{t('summary.printedHint')}</p>
+        </div>
+      );
+      break;
+    case 'printFailed':
+      body = (
+        <>
+          <p className="callout callout--problem" role="alert">
+            {t('summary.printFailed')}
+          </p>
+          <div className="actions actions--stack">{qrButton}</div>
+        </>
+      );
+      break;
+    case 'none':
+      body = <p>{t('summary.none')}</p>;
+      break;
+  }
+
+  return (
+    <section className="receipt" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t('summary.receiptTitle')}</h2>
+      {body}
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+// Controls of the simulated devices. Not part of the kiosk: shown only when the
+// brain runs simulated hardware (snapshot.sim), beside the driver's screen.
+import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CardOutcome, SimCommand, SimView } from '../../../electron/contract/index.js';
+import { useCommands } from '../commands/CommandContext.js';
+import { useView } from '../store/StoreContext.js';
+import { selectConnectors } from '../store/selectors.js';
+
+const OUTCOMES: CardOutcome[] = ['approve', 'decline', 'insufficientFunds', 'timeout'];
+
+export function SimPanel({ sim }: { sim: SimView }) {
+  const { t } = useTranslation();
+  const { sim: sendSim } = useCommands();
+  const connectors = useView(selectConnectors);
+  const [error, setError] = useState<string | null>(null);
+  const headingId = useId();
+
+  const run = async (command: SimCommand) => {
+    const result = await sendSim(command);
+    setError(result.ok ? null : result.error.message);
+  };
+
+  return (
+    <aside className="sim" aria-labelledby={headingId}>
+      <h2 id={headingId} className="sim-title">
+        {t('sim.title')}
+      </h2>
+      <p className="sim-hint">{t('sim.hint')}</p>
+      {error && (
+        <p className="sim-error" role="alert">
+          {t('sim.failed', { message: error })}
+        </p>
+      )}
+
+      {sim.chargers && (
+        <section className="sim-section">
+          <h3>{t('sim.chargers')}</h3>
+          {sim.chargers.map((c) => {
+            const label = connectors.find((x) => x.id === c.connectorId)?.label ?? String(c.connectorId);
+            return (
+              <div key={c.connectorId} role="group" aria-label={t('sim.charger', { label })} className="sim-charger">
+                <p className="sim-charger-title">
+                  <strong>{t('sim.charger', { label })}</strong>{' '}
+                  {t('sim.status', {
+                    plugged: c.plugged ? t('sim.plugged') : t('sim.unplugged'),
+                    fault: c.fault ? t('sim.faulted') : t('sim.noFault'),
+                    charging: c.charging ? t('sim.charging') : t('sim.idle'),
+                  })}
+                </p>
+                <div className="sim-buttons">
+                  <button
+                    type="button"
+                    className="sim-btn"
+                    onClick={() => void run({ type: 'plug', connectorId: c.connectorId, plugged: !c.plugged })}
+                  >
+                    {c.plugged ? t('sim.unplug') : t('sim.plugIn')}
+                  </button>
+                  <button
+                    type="button"
+                    className="sim-btn"
+                    onClick={() => void run({ type: 'fault', connectorId: c.connectorId, fault: !c.fault })}
+                  >
+                    {c.fault ? t('sim.clearFault') : t('sim.raiseFault')}
+                  </button>
+                  <button
+                    type="button"
+                    className="sim-btn"
+                    disabled={!c.plugged}
+                    onClick={() => void run({ type: 'vehicleFull', connectorId: c.connectorId })}
+                  >
+                    {t('sim.vehicleFull')}
+                  </button>
+                </div>
+              </div>
+            );
+          })}
+        </section>
+      )}
+
+      {sim.terminal && (
+        <section className="sim-section">
+          <h3>{t('sim.terminal')}</h3>
+          <div role="group" aria-label={t('sim.outcomeLabel')} className="sim-buttons sim-outcomes">
+            {OUTCOMES.map((outcome) => (
+              <button
+                key={outcome}
+                type="button"
+                className="sim-btn"
+                aria-pressed={sim.terminal?.nextOutcome === outcome}
+                onClick={() => void run({ type: 'cardOutcome', outcome })}
+              >
+                {t(`sim.outcome.${outcome}`)}
+              </button>
+            ))}
+          </div>
+          <p>{t('sim.nextOutcome', { outcome: t(`sim.outcome.${sim.terminal.nextOutcome}`) })}</p>
+          <p>{t('sim.openHolds', { count: sim.terminal.openHolds })}</p>
+        </section>
+      )}
+
+      {sim.printer && (
+        <section className="sim-section">
+          <h3>{t('sim.printer')}</h3>
+          <p>{t('sim.printed', { count: sim.printer.printed })}</p>
+          {sim.printer.lastReceipt ? (
+            <figure className="sim-receipt">
+              <figcaption>{t('sim.lastReceipt')}</figcaption>
+              <pre>{sim.printer.lastReceipt}</pre>
+            </figure>
+          ) : (
+            <p>{t('sim.noReceipt')}</p>
+          )}
+        </section>
+      )}
+    </aside>
+  );
+}
