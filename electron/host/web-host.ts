@@ -85,7 +85,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (url.pathname === '/api/command' || url.pathname === '/api/sim') {
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'use POST');
       const body = await readBody(req).catch(() => undefined);
-      if (body === undefined) return sendJson(res, 400, { ok: false, error: { code: 'invalid', message: `body must be JSON of at most ${MAX_REQUEST_BYTES} bytes` } });
+      if (body === undefined) {
+        res.setHeader('Connection', 'close'); // an over-long body may still be arriving
+        return sendJson(res, 400, { ok: false, error: { code: 'invalid', message: `body must be JSON of at most ${MAX_REQUEST_BYTES} bytes` } });
+      }
       const result = url.pathname === '/api/command' ? await service.handle(body) : await service.handleSim(body);
       return sendJson(res, result.ok ? 200 : result.error.code === 'invalid' ? 400 : result.error.code === 'unavailable' ? 404 : 409, result);
     }
@@ -94,7 +97,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   async function serveStatic(pathname: string, res: ServerResponse): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return send(res, 404, 'text/plain', 'not found'); // malformed percent-encoding
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const file = join(staticDir, relative === '' ? 'index.html' : relative);
     if (!file.startsWith(staticDir + sep) && file !== staticDir) return send(res, 404, 'text/plain', 'not found');
     try {
@@ -116,6 +125,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/ws' || !hostAllowed(req) || !originAllowed(req)) {
       log.warn({ host: req.headers.host, origin: req.headers.origin, path }, 'refused a WebSocket upgrade');
+      // No one else listens on this socket: a client reset would be an uncaught exception.
+      socket.on('error', (error) => log.debug({ err: error }, 'refused WebSocket upgrade socket error'));
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -185,8 +196,9 @@ function readBody(req: IncomingMessage): Promise<unknown> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_REQUEST_BYTES) {
+        // Not req.destroy(): that kills the socket before the 400 is written. What
+        // is left is dropped unbuffered and the 400 closes the connection.
         reject(new Error('too large'));
-        req.destroy();
         return;
       }
       chunks.push(chunk);

@@ -169,6 +169,8 @@ export class Station {
     }
     for (const connector of this.connectors.values()) connector.actor.start();
     await this.waitUntilStarted();
+    // A driver who was in the middle of a flow when the kiosk stopped gets the screen back.
+    this.focus = [...this.connectors.values()].find((c) => HOLDS_SCREEN.has(phaseOf(c.actor.getSnapshot())))?.id ?? null;
     await this.releaseOrphanHolds();
     this.tick();
     log.info({ connectors: this.connectors.size }, 'station started');

@@ -57,6 +57,9 @@ export interface AuditEntry {
 
 const GENESIS = '0'.repeat(64);
 
+/** What SQLite text cannot keep as given: a NUL ends the text, a lone surrogate becomes U+FFFD. */
+const UNSTORABLE = /\0|\p{Cs}/u;
+
 function auditHash(prevHash: string, at: number, actor: string, action: string, data: string): string {
   return createHash('sha256').update(JSON.stringify([prevHash, at, actor, action, data])).digest('hex');
 }
@@ -68,8 +71,13 @@ export class KioskStore {
 
   private constructor(file: string) {
     this.db = new DatabaseSync(file);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
-    this.migrate();
+    try {
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
+      this.migrate();
+    } catch (error) {
+      this.db.close(); // a refused database is not left open
+      throw error;
+    }
   }
 
   static open(file: string): KioskStore {
@@ -268,6 +276,8 @@ export class KioskStore {
   }
 
   private appendAuditInTransaction(at: number, actor: string, action: string, data: unknown): void {
+    // Stored differently from what was hashed, the entry would fail verification for ever.
+    if (UNSTORABLE.test(actor) || UNSTORABLE.test(action)) throw new Error(`audit actor and action must be text SQLite keeps as is: ${JSON.stringify([actor, action])}`);
     const last = this.db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as Row | undefined;
     const prevHash = last ? String(last.hash) : GENESIS;
     const text = JSON.stringify(data ?? null);
