@@ -54,8 +54,25 @@ export type SimCommand = z.infer<typeof SimCommand>;
 export const ErrorCode = z.enum(['invalid', 'rejected', 'unavailable', 'internal']);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/** Why the brain refused a command, for the screen to say in the driver's language. */
+export const ErrorReason = z.enum([
+  'wrongStopCode',
+  'notCharging',
+  'screenBusy',
+  'terminalBusy',
+  'paymentUnavailable',
+  'connectorUnavailable',
+  'noSummary',
+  'notPossibleNow',
+]);
+export type ErrorReason = z.infer<typeof ErrorReason>;
+
 export const CommandResult = z.union([
   z.strictObject({ ok: z.literal(true) }),
-  z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: ErrorCode, message: z.string() }) }),
+  z.strictObject({
+    ok: z.literal(false),
+    /** `message` is for logs and developers; the screen words it from `code` and `reason`. */
+    error: z.strictObject({ code: ErrorCode, reason: ErrorReason.optional(), message: z.string() }),
+  }),
 ]);
 export type CommandResult = z.infer<typeof CommandResult>;

@@ -9,7 +9,7 @@ import type { Clock } from '../../devices/clock.js';
 import type { ChargerController } from '../../devices/charger/charger-port.js';
 import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
-import { Command, SimCommand, type CommandResult, type ErrorCode } from '../contract/commands.js';
+import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
 import type { ConnectorPhase, ConnectorView, SessionView, SimView, Snapshot } from '../contract/snapshot.js';
 import type { KioskConfig } from '../config/config-schema.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -59,6 +59,7 @@ const HOLDS_SCREEN: ReadonlySet<ConnectorPhase> = new Set(['choosingPayment', 'a
 class CommandError extends Error {
   constructor(
     readonly code: ErrorCode,
+    readonly reason: ErrorReason,
     message: string,
   ) {
     super(message);
@@ -277,7 +278,7 @@ export class Station {
       this.schedulePublish();
       return { ok: true };
     } catch (error) {
-      if (error instanceof CommandError) return fail(error.code, error.message);
+      if (error instanceof CommandError) return fail(error.code, error.message, error.reason);
       this.options.log.error({ err: error, command: parsed.data.type }, 'command failed');
       return fail('internal', 'the kiosk could not do that');
     }
@@ -299,19 +300,19 @@ export class Station {
 
   private connector(id: number): Connector {
     const c = this.connectors.get(id);
-    if (!c) throw new CommandError('invalid', `no connector ${id}`);
+    if (!c) throw new CommandError('invalid', 'connectorUnavailable', `no connector ${id}`);
     return c;
   }
 
   /** Flow commands only act on the connector whose flow holds the screen. */
   private focused(id: number): Connector {
     const c = this.connector(id);
-    if (this.focus !== id) throw new CommandError('rejected', `connector ${id} is not on the screen`);
+    if (this.focus !== id) throw new CommandError('rejected', 'screenBusy', `connector ${id} is not on the screen`);
     return c;
   }
 
   private send(c: Connector, event: SessionEvent): void {
-    if (!c.actor.getSnapshot().can(event)) throw new CommandError('rejected', `not possible now (${phaseOf(c.actor.getSnapshot())})`);
+    if (!c.actor.getSnapshot().can(event)) throw new CommandError('rejected', 'notPossibleNow', `not possible now (${phaseOf(c.actor.getSnapshot())})`);
     c.actor.send(event);
   }
 
@@ -321,12 +322,12 @@ export class Station {
       case 'selectConnector': {
         const c = this.connector(command.connectorId);
         if (this.focus !== null && this.focus !== c.id && this.holdsScreen(this.focus)) {
-          throw new CommandError('rejected', 'another driver is using the screen');
+          throw new CommandError('rejected', 'screenBusy', 'another driver is using the screen');
         }
         const snapshot = c.actor.getSnapshot();
         if (phaseOf(snapshot) === 'available') this.send(c, { type: 'SELECT', at });
         else if (phaseOf(snapshot) === 'outOfService' || phaseOf(snapshot) === 'fault' || phaseOf(snapshot) === 'starting') {
-          throw new CommandError('rejected', `connector ${c.id} cannot be used now`);
+          throw new CommandError('rejected', 'connectorUnavailable', `connector ${c.id} cannot be used now`);
         }
         this.focus = c.id;
         this.summaryOpen = false;
@@ -338,15 +339,15 @@ export class Station {
         const phase = phaseOf(c.actor.getSnapshot());
         if (phase === 'choosingPayment') this.send(c, { type: 'CANCEL', at });
         else if (phase === 'summary') this.send(c, { type: 'CLOSE_SUMMARY', at });
-        else if (HOLDS_SCREEN.has(phase)) throw new CommandError('rejected', 'finish or cancel first');
+        else if (HOLDS_SCREEN.has(phase)) throw new CommandError('rejected', 'notPossibleNow', 'finish or cancel first');
         this.focus = null;
         this.summaryOpen = false;
         return;
       }
       case 'choosePayment': {
         const c = this.focused(command.connectorId);
-        if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'the card terminal is busy');
-        if (!this.terminalOnline) throw new CommandError('unavailable', 'card payment is unavailable');
+        if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
+        if (!this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
         const { config } = this;
         this.send(c, {
           type: 'CHOOSE_PAYMENT',
@@ -366,7 +367,7 @@ export class Station {
       case 'moreTime':
         return this.send(this.focused(command.connectorId), { type: 'MORE_TIME', at });
       case 'retryPayment':
-        if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'the card terminal is busy');
+        if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
         return this.send(this.focused(command.connectorId), { type: 'RETRY', at });
       case 'otherPayment':
         return this.send(this.focused(command.connectorId), { type: 'OTHER_PAYMENT', at });
@@ -375,10 +376,10 @@ export class Station {
       case 'stop': {
         const c = this.connector(command.connectorId);
         const session = c.actor.getSnapshot().context.session;
-        if (!session || phaseOf(c.actor.getSnapshot()) !== 'charging') throw new CommandError('rejected', 'this connector is not charging');
+        if (!session || phaseOf(c.actor.getSnapshot()) !== 'charging') throw new CommandError('rejected', 'notCharging', 'this connector is not charging');
         if (session.stopCode !== command.code) {
           this.options.log.warn({ connectorId: c.id, sessionId: session.id }, 'wrong stop code');
-          throw new CommandError('rejected', 'wrong stop code');
+          throw new CommandError('rejected', 'wrongStopCode', 'wrong stop code');
         }
         return this.send(c, { type: 'STOP', at, code: command.code });
       }
@@ -393,10 +394,10 @@ export class Station {
       }
       case 'showSummary': {
         const c = this.connector(command.connectorId);
-        if (!c.actor.getSnapshot().context.lastSummary) throw new CommandError('rejected', 'no finished session on this connector');
-        if (this.focus !== null && this.focus !== c.id && this.holdsScreen(this.focus)) throw new CommandError('rejected', 'another driver is using the screen');
+        if (!c.actor.getSnapshot().context.lastSummary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
+        if (this.focus !== null && this.focus !== c.id && this.holdsScreen(this.focus)) throw new CommandError('rejected', 'screenBusy', 'another driver is using the screen');
         if (phaseOf(c.actor.getSnapshot()) !== 'available' && phaseOf(c.actor.getSnapshot()) !== 'summary') {
-          throw new CommandError('rejected', 'the connector is in use');
+          throw new CommandError('rejected', 'connectorUnavailable', 'the connector is in use');
         }
         this.focus = c.id;
         this.summaryOpen = phaseOf(c.actor.getSnapshot()) === 'available';
@@ -412,7 +413,7 @@ export class Station {
   private async chooseReceipt(c: Connector, receipt: 'print' | 'qr' | 'none'): Promise<void> {
     const { config, store, clock, devices, log, receiptTexts } = this.options;
     const summary = c.actor.getSnapshot().context.lastSummary;
-    if (!summary) throw new CommandError('rejected', 'no finished session on this connector');
+    if (!summary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
     const built = () =>
       buildReceipt({
         summary,
@@ -547,6 +548,6 @@ function sessionView(session: NonNullable<SessionContext['session']>, now: numbe
   };
 }
 
-function fail(code: ErrorCode, message: string): CommandResult {
-  return { ok: false, error: { code, message } };
+function fail(code: ErrorCode, message: string, reason?: ErrorReason): CommandResult {
+  return { ok: false, error: reason ? { code, reason, message } : { code, message } };
 }

@@ -114,7 +114,7 @@ function NoticeBar() {
     <div className="notice-region" role="alert">
       {notice && (
         <div className="notice">
-          <p>{t(`errors.${notice.code}`)}</p>
+          <p>{notice.reason ? t(`errors.reasons.${notice.reason}`) : t(`errors.${notice.code}`)}</p>
           <button type="button" className="btn btn-secondary btn-small" aria-label={t('app.dismiss')} onClick={dismissNotice}>
             ✕
           </button>

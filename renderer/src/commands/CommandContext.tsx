@@ -2,12 +2,13 @@
 // flight, the same command again is dropped (a different one goes through at once).
 // A command the brain refuses shows a short notice on the driver's screen.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Command, CommandResult, ErrorCode, KioskBridge, SimCommand } from '../../../electron/contract/index.js';
+import type { Command, CommandResult, ErrorCode, ErrorReason, KioskBridge, SimCommand } from '../../../electron/contract/index.js';
 import { useView } from '../store/StoreContext.js';
 import { selectScreenKey } from '../store/selectors.js';
 
 export interface Notice {
   code: ErrorCode;
+  reason?: ErrorReason | undefined;
 }
 
 interface Commands {
@@ -47,7 +48,7 @@ export function CommandProvider({ bridge, children }: { bridge: KioskBridge; chi
       inFlight.current.add(key);
       try {
         const result = await bridge.send(command);
-        if (!result.ok && !options?.quiet) setNotice({ code: result.error.code });
+        if (!result.ok && !options?.quiet) setNotice({ code: result.error.code, reason: result.error.reason });
         else if (result.ok) setNotice(null);
         return result;
       } catch {

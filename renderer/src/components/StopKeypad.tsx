@@ -35,8 +35,8 @@ export function StopKeypad({ connectorId, onClose }: { connectorId: number; onCl
       setCode('');
       // The brain says why (a wrong code, or charging already ended); other failures are the link's.
       setError(
-        result.error.code === 'rejected' || result.error.code === 'invalid'
-          ? t('keypad.rejected', { message: result.error.message })
+        result.error.reason
+          ? t('keypad.rejected', { reason: t(`errors.reasons.${result.error.reason}`) })
           : t(`errors.${result.error.code}`),
       );
     }

@@ -10,6 +10,7 @@ type Step =
   | { kind: 'select'; c: number }
   | { kind: 'pay'; c: number }
   | { kind: 'start'; c: number }
+  | { kind: 'session'; c: number; ms: number }
   | { kind: 'cancel'; c: number }
   | { kind: 'retry'; c: number }
   | { kind: 'home' }
@@ -27,6 +28,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: connector.map((c) => ({ kind: 'select' as const, c })), weight: 3 },
   { arbitrary: connector.map((c) => ({ kind: 'pay' as const, c })), weight: 2 },
   { arbitrary: connector.map((c) => ({ kind: 'start' as const, c })), weight: 5 },
+  // a whole visit: pay, plug in, charge a while, unplug
+  { arbitrary: fc.record({ kind: fc.constant('session' as const), c: connector, ms: fc.integer({ min: 1000, max: 3_600_000 }) }), weight: 2 },
   { arbitrary: connector.map((c) => ({ kind: 'cancel' as const, c })), weight: 1 },
   { arbitrary: connector.map((c) => ({ kind: 'retry' as const, c })), weight: 1 },
   { arbitrary: fc.constant({ kind: 'home' as const }), weight: 1 },
@@ -48,6 +51,11 @@ function chargers(h: KioskHarness): Map<number, SimulatedCharger> {
 
 async function apply(h: KioskHarness, s: Step): Promise<void> {
   switch (s.kind) {
+    case 'session':
+      await apply(h, { kind: 'start', c: s.c });
+      await h.sim({ type: 'plug', connectorId: s.c, plugged: true });
+      await h.run(s.ms, s.ms > 120_000 ? 2000 : 500);
+      return void (await h.sim({ type: 'plug', connectorId: s.c, plugged: false }));
     case 'select':
       return void (await h.command({ type: 'selectConnector', connectorId: s.c }));
     case 'pay':
@@ -141,7 +149,7 @@ describe('station rules (property)', () => {
   it('hold at every step of random sessions with restarts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
-        const h = await KioskHarness.start({ payment: { holdMinor: 300 } });
+        const h = await KioskHarness.start({ payment: { holdMinor: 100 } });
         open.push(h);
         try {
           for (const s of steps) {
@@ -157,6 +165,7 @@ describe('station rules (property)', () => {
       { numRuns: 25 },
     );
     expect(seen.finished + seen.holdLimit).toBeGreaterThan(5);
+    expect(seen.holdLimit).toBeGreaterThan(0);
     expect(seen.cancelled).toBeGreaterThan(0);
   }, 180_000);
 });
