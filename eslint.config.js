@@ -1,4 +1,4 @@
-// Lint, and the layering of DESIGN.md section 1 held by a machine:
+// Lint, and the layering of the architecture (README, Layers) held by a machine:
 //   devices/  -> node only: never electron/, renderer/ or the electron module
 //   renderer/ -> browser only: no node built-ins, no devices/, nothing of electron/ but the contract
 //   electron/contract -> pure: zod and itself only

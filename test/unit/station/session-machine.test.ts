@@ -1,7 +1,7 @@
 // Model-based tests of the session machine: xstate/graph walks every shortest path
 // and many simple paths through the statechart (device and payment answers included,
 // as the done/error events of the invoked actors, and every timer), and the rules of
-// DESIGN.md section 3 that the machine alone can guarantee are asserted at every step.
+// the README (Rules that always hold) that the machine alone can guarantee are asserted at every step.
 import { describe, expect, it } from 'vitest';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { createActor, transition, type SnapshotFrom } from 'xstate';

@@ -1,4 +1,4 @@
-// The rules of DESIGN.md section 3, asserted at every step of random sessions:
+// The rules in the README (Rules that always hold), asserted at every step of random sessions:
 // fast-check drives the whole kiosk (station, store, simulated charger and terminal)
 // through arbitrary sequences of taps, plugs, card answers, faults, restarts and time.
 import { afterAll, describe, expect, it } from 'vitest';

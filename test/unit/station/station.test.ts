@@ -187,6 +187,42 @@ describe('station', () => {
   });
 });
 
+describe('station with a faulty charger', () => {
+  it('shows a fault on the tile, refuses the connector, and comes back when the fault clears', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await h.sim({ type: 'fault', connectorId: 2, fault: true });
+    await h.run(500);
+    expect(h.connector(2).phase).toBe('fault');
+    expect(h.connector(2).problem).toBe('gfci');
+    expect(await h.command({ type: 'selectConnector', connectorId: 2 })).toMatchObject({ ok: false, error: { reason: 'connectorUnavailable' } });
+    await h.sim({ type: 'fault', connectorId: 2, fault: false });
+    await h.run(500);
+    expect(h.connector(2).phase).toBe('available');
+  });
+
+  it('stops a session on a fault and settles it at unplug for what was delivered', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await payAndPlug(h, 1);
+    await h.run(60_000, 1000);
+    await h.sim({ type: 'fault', connectorId: 1, fault: true });
+    await h.run(5000);
+    expect(h.connector(1).phase).toBe('parked');
+    expect(h.connector(1).session!.stopReason).toBe('fault');
+    const energy = h.connector(1).session!.energyWh;
+    await h.run(60_000, 1000);
+    expect(h.connector(1).session!.energyWh).toBe(energy);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(1000);
+    const summary = h.connector(1).lastSummary!;
+    expect(summary.stopReason).toBe('fault');
+    expect(summary.energyWh).toBe(energy);
+    expect(summary.capturedMinor).toBe(summary.costMinor);
+    expect(h.connector(1).phase).toBe('summary');
+  });
+});
+
 describe('station across restarts', () => {
   it('keeps one hold when restarted while the terminal is authorising', async () => {
     harness = await KioskHarness.start();
