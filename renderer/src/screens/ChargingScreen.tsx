@@ -3,13 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { ConnectorView, SessionView } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { Figure } from '../components/Figure.js';
+import { BackToStartButton } from '../components/BackToStart.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { StopKeypad } from '../components/StopKeypad.js';
 import { useFormats } from '../format/useFormats.js';
 
 export function ChargingScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
-  const { send } = useCommands();
   const [keypadOpen, setKeypadOpen] = useState(false);
   const session = connector.session;
   const connectorId = connector.id;
@@ -23,9 +23,7 @@ export function ChargingScreen({ connector }: { connector: ConnectorView }) {
         <button type="button" className="btn btn-danger btn-lg" onClick={() => setKeypadOpen(true)}>
           {t('actions.stopCharging')}
         </button>
-        <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'goHome' })}>
-          {t('actions.backToStart')}
-        </button>
+        <BackToStartButton />
       </div>
       {keypadOpen && <StopKeypad connectorId={connectorId} onClose={() => setKeypadOpen(false)} />}
     </div>

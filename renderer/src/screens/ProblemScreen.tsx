@@ -1,14 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import type { ConnectorView } from '../../../electron/contract/index.js';
-import { useCommands } from '../commands/CommandContext.js';
-import { Figure } from '../components/Figure.js';
-import { useFormats } from '../format/useFormats.js';
+import { BackToStartButton } from '../components/BackToStart.js';
+import { EnergyCostFigures } from '../components/EnergyCost.js';
 
 /** A connector out of service or in fault: what is wrong and what to do next. */
 export function ProblemScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
-  const f = useFormats();
-  const { send } = useCommands();
   const session = connector.session;
   const title =
     connector.phase === 'fault'
@@ -26,15 +23,10 @@ export function ProblemScreen({ connector }: { connector: ConnectorView }) {
         <p>{t('problem.next')}</p>
       </div>
       {session && session.energyWh > 0 && (
-        <dl className="figures">
-          <Figure label={t('charging.energy')} value={f.energy(session.energyWh)} />
-          <Figure label={t('charging.cost')} value={f.money(session.costMinor)} />
-        </dl>
+        <EnergyCostFigures session={session} />
       )}
       <div className="actions">
-        <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'goHome' })}>
-          {t('actions.backToStart')}
-        </button>
+        <BackToStartButton />
       </div>
     </div>
   );
