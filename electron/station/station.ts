@@ -228,10 +228,11 @@ export class Station {
     const { store, clock, log } = this.options;
     const phase = topState(snapshot);
     const context = snapshot.context;
-    const persisted = JSON.stringify(actorPersisted(connector.actor));
+    const persistedSnapshot = connector.actor.getPersistedSnapshot();
+    const persisted = JSON.stringify(persistedSnapshot);
     if (persisted !== connector.lastPersisted) {
       try {
-        store.saveConnector(connector.id, { schemaVersion: SESSION_SCHEMA_VERSION, phase, snapshot: JSON.parse(persisted) }, clock.now());
+        store.saveConnector(connector.id, { schemaVersion: SESSION_SCHEMA_VERSION, phase, snapshot: persistedSnapshot }, clock.now());
         connector.lastPersisted = persisted;
       } catch (error) {
         log.error({ err: error, connectorId: connector.id }, 'could not persist the session');
@@ -516,10 +517,6 @@ export class Station {
     for (const c of this.connectors.values()) c.actor.stop();
     this.listeners.clear();
   }
-}
-
-function actorPersisted(actor: SessionActor): unknown {
-  return actor.getPersistedSnapshot();
 }
 
 function isWarning(snapshot: SessionSnapshot): boolean {
