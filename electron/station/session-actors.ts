@@ -16,6 +16,7 @@ import {
   sessionUsage,
   type ActiveSession,
   type AuthorizeOutput,
+  type ConnectorProblem,
   type ReconcileOutput,
   type ResumePhase,
   type SessionContext,
@@ -213,11 +214,11 @@ export function provideSessionActors(deps: SessionDeps) {
         }),
       ),
       reconcile: fromPromise(async ({ input }) => reconcile(input.phase, input.context)),
-      ensureAsleep: fromPromise(async () => {
+      ensureAsleep: fromPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>(async () => {
         await charger.sleep();
         const status = await charger.status();
         if (status.mode === 'enabled') throw new Error('the charger did not go to sleep');
-        return { problem: status.fault, vehiclePlugged: status.vehicleConnected };
+        return { problem: status.fault ? { kind: 'fault' as const, detail: status.fault } : null, vehiclePlugged: status.vehicleConnected };
       }),
       authorize: fromPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>(async ({ input, signal }) => {
         const { session } = input;

@@ -42,12 +42,17 @@ export interface ActiveSession {
 export interface SessionContext {
   connectorId: number;
   vehiclePlugged: boolean;
-  /** The charger's fault or why it cannot be reached; null when healthy. */
-  problem: string | null;
+  /** What keeps the connector from being used: a fault the charger reports, or a charger that cannot be reached. */
+  problem: ConnectorProblem | null;
   session: ActiveSession | null;
   lastSummary: SessionSummary | null;
   /** The phase a restored connector was in when the kiosk stopped, until it is reconciled. */
   resumeFrom: string | null;
+}
+
+export interface ConnectorProblem {
+  kind: 'fault' | 'offline';
+  detail: string;
 }
 
 /** Where a restored connector picks up after the reconcile step. */
@@ -146,7 +151,7 @@ export const sessionMachine = setup({
     // placeholders only fix the types and fail loudly if left unprovided.
     chargerEvents: unprovided<void, SessionEvent>('chargerEvents'),
     reconcile: unprovidedPromise<ReconcileOutput, { connectorId: number; phase: string | null; context: SessionContext }>('reconcile'),
-    ensureAsleep: unprovidedPromise<{ problem: string | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
+    ensureAsleep: unprovidedPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
     authorize: unprovidedPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>('authorize'),
     startCharging: unprovidedPromise<{ meterWh: number; at: number }, { connectorId: number }>('startCharging'),
     stopCharging: unprovidedPromise<{ at: number }, { connectorId: number }>('stopCharging'),
@@ -167,7 +172,8 @@ export const sessionMachine = setup({
     approved: ({ event }) => (event as unknown as { output: AuthorizeOutput }).output.outcome === 'approved',
     vehiclePlugged: ({ context }) => context.vehiclePlugged,
     stillConnected: ({ event }) => event.type === 'CHARGING_STOPPED' && event.vehicleConnected,
-    hasProblem: ({ event }) => (event as unknown as { output: { problem: string | null } }).output.problem !== null,
+    hasProblem: ({ event }) => (event as unknown as { output: { problem: ConnectorProblem | null } }).output.problem !== null,
+    offline: ({ context }) => context.problem?.kind === 'offline',
     chargerAwakeWithoutSession: ({ event }) => event.type === 'CHARGER_STATUS' && chargerAwake(event.status),
     resumeIs: ({ event }, params: { phase: ResumePhase }) =>
       (event as unknown as { output: ReconcileOutput }).output.resume === params.phase,
@@ -233,8 +239,11 @@ export const sessionMachine = setup({
       }),
     ),
     noteProblem: assign(({ event }) => {
-      if (event.type === 'FAULT') return { problem: event.fault };
-      if (event.type === 'CHARGER_OFFLINE') return { problem: `offline: ${event.reason}` };
+      if (event.type === 'FAULT') return { problem: { kind: 'fault' as const, detail: event.fault } };
+      if (event.type === 'CHARGER_OFFLINE') return { problem: { kind: 'offline' as const, detail: event.reason } };
+      // the charger could not be reached (an invoked actor's error event)
+      const error = (event as { error?: unknown }).error;
+      if (error !== undefined) return { problem: { kind: 'offline' as const, detail: error instanceof Error ? error.message : String(error) } };
       return {};
     }),
     clearProblem: assign({ problem: null }),
@@ -296,10 +305,10 @@ export const sessionMachine = setup({
               { guard: 'hasProblem', target: '#session.fault', actions: assign(({ event }) => ({ problem: event.output.problem, vehiclePlugged: event.output.vehiclePlugged })) },
               { target: 'ready', actions: assign(({ event }) => ({ problem: null, vehiclePlugged: event.output.vehiclePlugged })) },
             ],
-            onError: { target: 'retrying' },
+            // The charger cannot be reached (missing at start-up, gone): out of service until it answers.
+            onError: { target: '#session.fault', actions: 'noteProblem' },
           },
         },
-        retrying: { after: { retry: 'securing' } },
         ready: {
           on: {
             SELECT: '#session.choosingPayment',
@@ -476,6 +485,8 @@ export const sessionMachine = setup({
     },
 
     fault: {
+      // A charger that cannot be reached is tried again now and then (drivers also report 'online').
+      after: { retry: { guard: 'offline', target: 'idle' } },
       on: {
         FAULT_CLEARED: { target: 'idle', actions: 'clearProblem' },
         CHARGER_ONLINE: { target: 'idle', actions: 'clearProblem' },

@@ -74,6 +74,8 @@ function phaseOf(snapshot: SessionSnapshot): ConnectorPhase {
       return 'starting';
     case 'idle':
       return 'available';
+    case 'fault':
+      return snapshot.context.problem?.kind === 'offline' ? 'outOfService' : 'fault';
     case 'choosingPayment':
     case 'authorizing':
     case 'declined':
@@ -81,7 +83,6 @@ function phaseOf(snapshot: SessionSnapshot): ConnectorPhase {
     case 'charging':
     case 'parked':
     case 'summary':
-    case 'fault':
       return topState(snapshot) as ConnectorPhase;
     case 'stopping':
       return 'parked';
@@ -504,7 +505,7 @@ export class Station {
       phase: this.summaryOpen && this.focus === c.id && phase === 'available' ? 'summary' : phase,
       vehiclePlugged: context.vehiclePlugged,
       maxPowerW: c.maxPowerW,
-      problem: context.problem,
+      problem: context.problem?.detail ?? null,
       session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
       lastSummary: context.lastSummary,
     };

@@ -63,7 +63,7 @@ function eventsFor(s: Snap): AnyEvent[] {
   if (state === 'starting') done('reconcile', { resume: 'idle', context: { ...s.context, session: null } });
   if (state === 'idle') {
     done('ensureAsleep', { problem: null, vehiclePlugged: false });
-    done('ensureAsleep', { problem: 'gfci', vehiclePlugged: false });
+    done('ensureAsleep', { problem: { kind: 'fault', detail: 'gfci' }, vehiclePlugged: false });
     error('ensureAsleep');
   }
   if (state === 'authorizing') {

@@ -195,6 +195,7 @@ describe('station with a faulty charger', () => {
     await h.run(500);
     expect(h.connector(2).phase).toBe('fault');
     expect(h.connector(2).problem).toBe('gfci');
+    expect(h.snapshot().connectors[1]!.phase).toBe('fault');
     expect(await h.command({ type: 'selectConnector', connectorId: 2 })).toMatchObject({ ok: false, error: { reason: 'connectorUnavailable' } });
     await h.sim({ type: 'fault', connectorId: 2, fault: false });
     await h.run(500);
