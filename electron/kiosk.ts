@@ -4,12 +4,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../devices/clock.js';
+import { systemClock, type Clock } from '../devices/clock.js';
 import type { ChargerController } from '../devices/charger/charger-port.js';
+import { RapiChargerController } from '../devices/charger/rapi-driver.js';
+import { openRapiSerial } from '../devices/charger/rapi-serial.js';
+import { RapiEvseSimulator } from '../devices/charger/rapi-simulator.js';
 import { SimulatedCharger } from '../devices/charger/simulated-charger.js';
+import { createDuplexPair } from '../devices/memory-duplex.js';
 import { SimulatedCardTerminal } from '../devices/payment/simulated-card-terminal.js';
 import { SimulatedPrinter } from '../devices/printer/simulated-printer.js';
-import type { KioskConfig } from './config/config-schema.js';
+import type { ConnectorConfig, KioskConfig } from './config/config-schema.js';
 import type { SimCommand, SimView } from './contract/index.js';
 import { KioskStore } from './store/kiosk-store.js';
 import { Station, type SimControls } from './station/station.js';
@@ -19,6 +23,8 @@ export interface KioskOptions {
   config: KioskConfig;
   dataDir: string;
   clock: Clock;
+  /** Clock of the device links' reply timeouts: bytes take real time even when `clock` runs fast. */
+  linkClock?: Clock;
   log: Logger;
 }
 
@@ -39,21 +45,48 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
 
   const simChargers = new Map<number, SimulatedCharger>();
   const chargers = new Map<number, ChargerController>();
-  for (const c of config.connectors) {
-    const charger = new SimulatedCharger({
-      clock,
-      stateFile: join(simDir, `charger-${c.id}.json`),
-      maxCurrentA: c.maxCurrentA,
-      voltageV: c.voltageV,
-      phases: c.phases,
-      vehicleMaxCurrentA: c.charger.vehicleMaxCurrentA,
-      vehicleCapacityWh: c.charger.vehicleCapacityWh,
-      sampleIntervalMs: config.charging.sampleIntervalMs,
-      stopDelayMs: config.charging.stopDelayS * 1000,
-    });
-    simChargers.set(c.id, charger);
-    chargers.set(c.id, charger);
-  }
+  const closers: (() => Promise<void>)[] = [];
+  const linkClock = options.linkClock ?? systemClock;
+  const chargerOptions = (c: ConnectorConfig) => ({
+    phases: c.phases,
+    voltageV: c.voltageV,
+    sampleIntervalMs: config.charging.sampleIntervalMs,
+    log: log.child({ device: 'charger', connectorId: c.id }),
+  });
+  await Promise.all(
+    config.connectors.map(async (c) => {
+      if (c.charger.kind === 'rapi') {
+        // May come up offline (the connector is then out of service) and connect later.
+        const charger = await openRapiSerial({ path: c.charger.path, baudRate: c.charger.baudRate, clock, linkClock, log: log.child({ device: 'charger', connectorId: c.id }), controller: chargerOptions(c) });
+        chargers.set(c.id, charger);
+        closers.push(() => charger.close());
+        return;
+      }
+      // Sim mode runs the real RAPI driver against a simulated controller speaking the
+      // same wire protocol, so the driver code always runs.
+      const model = new SimulatedCharger({
+        clock,
+        stateFile: join(simDir, `charger-${c.id}.json`),
+        maxCurrentA: c.maxCurrentA,
+        voltageV: c.voltageV,
+        phases: c.phases,
+        vehicleMaxCurrentA: c.charger.vehicleMaxCurrentA,
+        vehicleCapacityWh: c.charger.vehicleCapacityWh,
+        sampleIntervalMs: config.charging.sampleIntervalMs,
+        stopDelayMs: config.charging.stopDelayS * 1000,
+      });
+      const [driverEnd, simulatorEnd] = createDuplexPair();
+      const simulator = new RapiEvseSimulator({ model, clock, stream: simulatorEnd, phases: c.phases });
+      const charger = new RapiChargerController({ ...chargerOptions(c), clock, linkClock, stream: driverEnd });
+      simChargers.set(c.id, model);
+      chargers.set(c.id, charger);
+      closers.push(async () => {
+        await charger.close();
+        await simulator.close();
+        await model.close();
+      });
+    }),
+  );
   const terminal = new SimulatedCardTerminal({
     clock,
     stateFile: join(simDir, 'terminal.json'),
@@ -64,7 +97,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
 
   const sim: SimControls = {
     view: (): SimView => ({
-      chargers: [...simChargers.entries()].map(([connectorId, charger]) => {
+      chargers: simChargers.size === 0 ? null : [...simChargers.entries()].map(([connectorId, charger]) => {
         const state = charger.simState();
         return { connectorId, plugged: state.plugged, fault: state.fault, charging: state.charging };
       }),
@@ -77,6 +110,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       if (!charger) throw new Error(`connector ${command.connectorId} has no simulated charger`);
       if (command.type === 'plug') charger.simPlug(command.plugged);
       else if (command.type === 'fault') charger.simFault(command.fault);
+      else if (command.type === 'reboot') charger.reset();
       else charger.simVehicleFull();
     },
   };
@@ -96,7 +130,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
     store,
     close: async () => {
       await station.stop();
-      await Promise.allSettled([...chargers.values()].map((c) => c.close()));
+      await Promise.allSettled(closers.map((close) => close()));
       await Promise.allSettled([terminal.close(), printer.close()]);
       store.close();
     },

@@ -2,6 +2,7 @@
 // read-only to the kiosk; what technicians change at run time lives in SQLite and
 // wins over these defaults. `npm run config:schema` publishes this schema as JSON Schema.
 import { z } from 'zod';
+import { validateSerialPath } from '../../devices/charger/rapi-serial.js';
 
 /** A decimal amount as OCPI writes it: a JSON number or a string, kept exact. */
 const Decimal = z
@@ -38,11 +39,22 @@ export const ConnectorConfig = z.strictObject({
   voltageV: z.number().int().min(100).max(400).default(230),
   phases: z.union([z.literal(1), z.literal(3)]).default(3),
   charger: z.discriminatedUnion('kind', [
+    // The real RAPI driver against a wire-level simulator of the controller, in memory.
     SimulatedDevice.extend({
       /** Most the simulated car draws, A per phase. */
       vehicleMaxCurrentA: z.number().int().min(6).max(80).default(16),
       /** Energy the simulated car takes before it is full, Wh. */
       vehicleCapacityWh: z.number().int().min(1000).default(60000),
+    }),
+    // An OpenEVSE (RAPI) controller on a serial port.
+    z.strictObject({
+      kind: z.literal('rapi'),
+      /** A stable path (/dev/serial/by-id/… or by-path/…); a bare /dev/ttyUSB0 renumbers after a reboot. */
+      path: z.string().min(1).superRefine((path, ctx) => {
+        const problem = validateSerialPath(path);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+      baudRate: z.number().int().positive().default(115200),
     }),
   ]).prefault({ kind: 'simulated' }),
 });

@@ -48,6 +48,8 @@ export const SimCommand = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('fault'), ...connector, fault: z.boolean() }),
   /** The car stops drawing current, as a full battery does. */
   z.strictObject({ type: z.literal('vehicleFull'), ...connector }),
+  /** The charger controller restarts (a power glitch): it comes back enabled. */
+  z.strictObject({ type: z.literal('reboot'), ...connector }),
 ]);
 export type SimCommand = z.infer<typeof SimCommand>;
 

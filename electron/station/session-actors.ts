@@ -213,6 +213,16 @@ export function provideSessionActors(deps: SessionDeps) {
           if (mapped) sendBack(mapped);
         }),
       ),
+      keepAsleep: fromCallback<SessionEvent, void>(() => {
+        const sleep = (why: string) => {
+          log.warn({ why }, 'the charger woke up without a paid charging session; putting it back to sleep');
+          charger.sleep().catch((error) => log.error({ err: error }, 'could not put the charger back to sleep'));
+        };
+        return charger.subscribe((event) => {
+          if (event.type === 'boot') sleep('boot');
+          else if (event.type === 'status' && (event.status.mode === 'enabled' || event.status.relayClosed) && event.status.online) sleep('status');
+        });
+      }),
       reconcile: fromPromise(async ({ input }) => reconcile(input.phase, input.context)),
       ensureAsleep: fromPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>(async () => {
         await charger.sleep();

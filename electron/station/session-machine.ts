@@ -140,6 +140,13 @@ function withSession(context: SessionContext, patch: Partial<ActiveSession>): Pa
 
 const chargerAwake = (status: ChargerStatus) => status.mode === 'enabled' || status.relayClosed;
 
+/**
+ * Rule 5 outside the idle state: in every state where the charger must not deliver
+ * (no paid session, or not yet or no longer charging), a controller that wakes up
+ * (a reboot: controllers boot enabled) is put back to sleep at once.
+ */
+const keepAsleep = { id: 'keepAsleep', src: 'keepAsleep' } as const;
+
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
@@ -150,6 +157,7 @@ export const sessionMachine = setup({
     // Implementations come from session-actors.ts through provide(); these
     // placeholders only fix the types and fail loudly if left unprovided.
     chargerEvents: unprovided<void, SessionEvent>('chargerEvents'),
+    keepAsleep: unprovided<void, SessionEvent>('keepAsleep'),
     reconcile: unprovidedPromise<ReconcileOutput, { connectorId: number; phase: string | null; context: SessionContext }>('reconcile'),
     ensureAsleep: unprovidedPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
     authorize: unprovidedPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>('authorize'),
@@ -324,6 +332,7 @@ export const sessionMachine = setup({
     },
 
     choosingPayment: {
+      invoke: keepAsleep,
       initial: 'active',
       states: {
         active: { after: { inactivityWarn: 'warning' } },
@@ -340,7 +349,9 @@ export const sessionMachine = setup({
     },
 
     authorizing: {
-      invoke: {
+      invoke: [
+        keepAsleep,
+        {
         id: 'authorize', src: 'authorize',
         input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
         onDone: [
@@ -348,7 +359,8 @@ export const sessionMachine = setup({
           { target: 'declined', actions: assign(({ context, event }) => withSession(context, { declineReason: event.output.outcome === 'declined' ? event.output.reason : 'error' })) },
         ],
         onError: { target: 'declined', actions: assign(({ context }) => withSession(context, { declineReason: 'error' })) },
-      },
+        },
+      ],
       // The terminal times out on its own; this is the backstop if it never answers.
       // Leaving the state aborts the request; a late approval is released by the actor.
       after: { presentCard: { target: 'declined', actions: assign(({ context }) => withSession(context, { declineReason: 'timeout' })) } },
@@ -358,6 +370,7 @@ export const sessionMachine = setup({
     },
 
     declined: {
+      invoke: keepAsleep,
       initial: 'active',
       states: {
         active: { after: { inactivityWarn: 'warning' } },
@@ -372,6 +385,7 @@ export const sessionMachine = setup({
     },
 
     awaitingVehicle: {
+      invoke: keepAsleep,
       initial: 'active',
       always: { guard: 'vehiclePlugged', target: 'charging' },
       states: {
@@ -459,32 +473,40 @@ export const sessionMachine = setup({
 
     // Unplugged: take the final amount, release the rest, write the record.
     settling: {
-      invoke: {
-        id: 'settle', src: 'settle',
-        input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
-        onDone: { target: 'summary', actions: assign(({ event }) => ({ lastSummary: event.output, session: null })) },
-        onError: 'settleRetry',
-      },
+      invoke: [
+        keepAsleep,
+        {
+          id: 'settle', src: 'settle',
+          input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
+          onDone: { target: 'summary', actions: assign(({ event }) => ({ lastSummary: event.output, session: null })) },
+          onError: 'settleRetry',
+        },
+      ],
     },
-    settleRetry: { after: { retry: 'settling' } },
+    settleRetry: { invoke: keepAsleep, after: { retry: 'settling' } },
 
     // The driver gave up before charging: release the hold, close the record.
     cancelling: {
-      invoke: {
-        id: 'cancelSession', src: 'cancelSession',
-        input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
-        onDone: 'idle',
-        onError: 'cancelRetry',
-      },
+      invoke: [
+        keepAsleep,
+        {
+          id: 'cancelSession', src: 'cancelSession',
+          input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
+          onDone: 'idle',
+          onError: 'cancelRetry',
+        },
+      ],
     },
-    cancelRetry: { after: { retry: 'cancelling' } },
+    cancelRetry: { invoke: keepAsleep, after: { retry: 'cancelling' } },
 
     summary: {
+      invoke: keepAsleep,
       after: { summary: 'idle' },
       on: { CLOSE_SUMMARY: 'idle' },
     },
 
     fault: {
+      invoke: keepAsleep,
       // A charger that cannot be reached is tried again now and then (drivers also report 'online').
       after: { retry: { guard: 'offline', target: 'idle' } },
       on: {

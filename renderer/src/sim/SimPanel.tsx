@@ -71,6 +71,9 @@ export function SimPanel({ sim }: { sim: SimView }) {
                   >
                     {t('sim.vehicleFull')}
                   </button>
+                  <button type="button" className="sim-btn" onClick={() => void run({ type: 'reboot', connectorId: c.connectorId })}>
+                    {t('sim.reboot')}
+                  </button>
                 </div>
               </div>
             );

@@ -19,6 +19,7 @@ type Step =
   | { kind: 'outcome'; outcome: 'approve' | 'decline' | 'timeout' }
   | { kind: 'fault'; c: number; fault: boolean }
   | { kind: 'full'; c: number }
+  | { kind: 'reboot'; c: number }
   | { kind: 'close'; c: number }
   | { kind: 'wait'; ms: number }
   | { kind: 'restart' };
@@ -38,6 +39,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('outcome' as const), outcome: fc.constantFrom('approve' as const, 'decline' as const, 'timeout' as const) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('fault' as const), c: connector, fault: fc.boolean() }), weight: 1 },
   { arbitrary: connector.map((c) => ({ kind: 'full' as const, c })), weight: 1 },
+  // the controller restarts and comes back enabled
+  { arbitrary: connector.map((c) => ({ kind: 'reboot' as const, c })), weight: 1 },
   { arbitrary: connector.map((c) => ({ kind: 'close' as const, c })), weight: 1 },
   { arbitrary: fc.integer({ min: 100, max: 120_000 }).map((ms) => ({ kind: 'wait' as const, ms })), weight: 5 },
   // long enough to reach the hold
@@ -83,6 +86,10 @@ async function apply(h: KioskHarness, s: Step): Promise<void> {
       return void (await h.sim({ type: 'fault', connectorId: s.c, fault: s.fault }));
     case 'full':
       return void (await h.sim({ type: 'vehicleFull', connectorId: s.c }));
+    case 'reboot':
+      await h.sim({ type: 'reboot', connectorId: s.c });
+      // the kiosk needs a moment (the $AB boot message) to put it back to sleep
+      return h.run(1000);
     case 'close':
       return void (await h.command({ type: 'closeSummary', connectorId: s.c }));
     case 'wait':

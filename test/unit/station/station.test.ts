@@ -173,17 +173,44 @@ describe('station', () => {
   it('puts a charger that re-enabled itself back to sleep', async () => {
     harness = await KioskHarness.start();
     const h = harness;
-    const charger = (await import('../../../devices/charger/simulated-charger.js')).SimulatedCharger;
-    expect(charger).toBeDefined();
-    // the simulated controller reboots (power glitch): it comes up enabled
-    const chargers = (h.kiosk.station as unknown as { options: { devices: { chargers: Map<number, { reset(): void; status(): Promise<{ mode: string; relayClosed: boolean }> }> } } }).options.devices.chargers;
-    chargers.get(1)!.reset();
+    const chargers = (h.kiosk.station as unknown as { options: { devices: { chargers: Map<number, { status(): Promise<{ mode: string; relayClosed: boolean }> }> } } }).options.devices.chargers;
+    // the controller reboots (a power glitch): it comes up enabled, and says so with $AB
+    const woke: string[] = [];
+    (chargers.get(1) as unknown as { subscribe(l: (e: { type: string }) => void): void }).subscribe((e) => woke.push(e.type));
+    await h.sim({ type: 'reboot', connectorId: 1 });
     await h.run(1000);
+    expect(woke).toContain('boot');
     expect((await chargers.get(1)!.status()).mode).toBe('sleeping');
     await h.sim({ type: 'plug', connectorId: 1, plugged: true });
     await h.run(5000);
     expect(h.connector(1).session).toBeNull();
     expect((await chargers.get(1)!.status()).relayClosed).toBe(false);
+  });
+});
+
+describe('a controller that reboots', () => {
+  // Found by the random-session property test: a reboot while the summary was up left
+  // the controller enabled, so the next car would have charged unpaid.
+  it('is put back to sleep in every phase without a charging session', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    const status = () => (h.station as unknown as { options: { devices: { chargers: Map<number, { status(): Promise<{ mode: string }> }> } } }).options.devices.chargers.get(1)!.status();
+    const rebootAndCheck = async (phase: string) => {
+      expect(h.connector(1).phase).toBe(phase);
+      await h.sim({ type: 'reboot', connectorId: 1 });
+      await h.run(1000);
+      expect((await status()).mode, phase).toBe('sleeping');
+    };
+    await h.command({ type: 'selectConnector', connectorId: 1 });
+    await rebootAndCheck('choosingPayment');
+    await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' });
+    await h.run(1500);
+    await rebootAndCheck('awaitingVehicle');
+    await h.sim({ type: 'plug', connectorId: 1, plugged: true });
+    await h.run(5000);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(1000);
+    await rebootAndCheck('summary');
   });
 });
 
