@@ -10,7 +10,7 @@
 //   fault | clear     a ground fault trips, or is cleared
 //   full              the car's battery is full
 //   reset             power cycle (the controller reboots: `$AB`)
-//   state             `ok {json}`: the physical state
+//   state             `ok {json}`: the physical state, with the controller's mode and relay
 //   quit              exit (so does the end of stdin, and SIGTERM)
 // Options: --limits (firmware with $SH/$S3), --no-heartbeat, --max-current A, --voltage V,
 // --phases 1|3, --vehicle-max-current A, --capacity-wh Wh, --sample-interval-ms ms,
@@ -119,7 +119,10 @@ lines.on('line', (line) => {
         model.reset();
         break;
       case 'state':
-        process.stdout.write(`ok ${JSON.stringify(model.simState())}\n`);
+        void model.status().then(
+          (status) => process.stdout.write(`ok ${JSON.stringify({ ...model.simState(), mode: status.mode, relayClosed: status.relayClosed })}\n`),
+          (error: unknown) => process.stdout.write(`error ${String(error)}\n`),
+        );
         return;
       case 'quit':
         process.stdout.write('ok\n');
