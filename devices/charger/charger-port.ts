@@ -52,6 +52,12 @@ export interface ChargerController {
   sleep(): Promise<void>;
   disable(): Promise<void>;
   setCurrentLimit(amps: number): Promise<void>;
+  /**
+   * The controller's own session limits (RAPI `$SH` energy, `$S3` time), where its
+   * firmware has them: a best-effort backstop behind the kiosk's own enforcement.
+   * Resolves false when the controller cannot hold them.
+   */
+  setSessionLimits?(limits: { energyWh?: number; seconds?: number }): Promise<boolean>;
   status(): Promise<ChargerStatus>;
   /** Events, including a 'meter' sample at the controller's sample rate while a vehicle is connected. */
   subscribe(listener: (event: ChargerEvent) => void): () => void;

@@ -200,3 +200,22 @@ export function settle(pricedMinor: number, authorizedMinor: number): { captured
   const capturedMinor = Math.min(pricedMinor, authorizedMinor);
   return { capturedMinor, writtenOffMinor: pricedMinor - capturedMinor };
 }
+
+/**
+ * The most energy, Wh, whose price (energy and flat components, no time) stays within
+ * `limitMinor`: what a controller may be told to deliver at most as a backstop. Time
+ * components only make the real limit lower, so this never stops charging early.
+ */
+export function energyCoveredWh(tariff: TariffConfig, limitMinor: number, maxWh = 1_000_000): number {
+  const within = (energyWh: number) => priceSession(tariff, { energyWh, chargingS: 0, parkingS: 0 }).totalMinor <= limitMinor;
+  if (!within(0)) return 0;
+  if (within(maxWh)) return maxWh;
+  let low = 0;
+  let high = maxWh;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (within(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}

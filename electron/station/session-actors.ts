@@ -9,7 +9,7 @@ import type { ChargerController, ChargerEvent } from '../../devices/charger/char
 import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { SessionSummary } from '../contract/snapshot.js';
 import type { KioskStore } from '../store/kiosk-store.js';
-import { priceSession, settle as settleAmounts } from '../billing/tariff.js';
+import { energyCoveredWh, priceSession, settle as settleAmounts } from '../billing/tariff.js';
 import {
   authorizeKey,
   sessionMachine,
@@ -258,10 +258,19 @@ export function provideSessionActors(deps: SessionDeps) {
         store.completePayment(key, 'failed', { outcome: 'declined', reason: result.reason }, now());
         return { outcome: 'declined', reason: result.reason, at: now() };
       }),
-      startCharging: fromPromise(async () => {
+      startCharging: fromPromise<{ meterWh: number; at: number }, { connectorId: number; session: ActiveSession }>(async ({ input }) => {
+        const { session } = input;
         await charger.setCurrentLimit(deps.currentLimitA);
         const status = await charger.status();
         await charger.enable();
+        // Best effort: where the firmware can hold a session limit itself, it stops at the
+        // hold even if the kiosk cannot. The kiosk's own hold check stays the primary one.
+        if (charger.setSessionLimits && session.hold) {
+          const deliveredWh = session.meterStartWh == null ? 0 : Math.max(0, (session.meterWh ?? status.meterWh) - session.meterStartWh);
+          const energyWh = Math.max(0, energyCoveredWh(session.tariff, session.hold.amountMinor) - deliveredWh);
+          const held = await charger.setSessionLimits({ energyWh }).catch(() => false);
+          log.info({ sessionId: session.id, energyWh, held }, held ? 'controller holds an energy limit as a backstop' : 'controller cannot hold a session limit');
+        }
         return { meterWh: status.meterWh, at: now() };
       }),
       stopCharging: fromPromise(async () => {

@@ -161,7 +161,7 @@ export const sessionMachine = setup({
     reconcile: unprovidedPromise<ReconcileOutput, { connectorId: number; phase: string | null; context: SessionContext }>('reconcile'),
     ensureAsleep: unprovidedPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
     authorize: unprovidedPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>('authorize'),
-    startCharging: unprovidedPromise<{ meterWh: number; at: number }, { connectorId: number }>('startCharging'),
+    startCharging: unprovidedPromise<{ meterWh: number; at: number }, { connectorId: number; session: ActiveSession }>('startCharging'),
     stopCharging: unprovidedPromise<{ at: number }, { connectorId: number }>('stopCharging'),
     settle: unprovidedPromise<SessionSummary, { connectorId: number; session: ActiveSession }>('settle'),
     cancelSession: unprovidedPromise<void, { connectorId: number; session: ActiveSession }>('cancelSession'),
@@ -407,7 +407,7 @@ export const sessionMachine = setup({
         starting: {
           invoke: {
             id: 'startCharging', src: 'startCharging',
-            input: ({ context }) => ({ connectorId: context.connectorId }),
+            input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
             onDone: {
               target: 'active',
               actions: assign(({ context, event }) => {

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { TariffConfig } from '../../../electron/config/config-schema.js';
+import { KioskConfig, TariffConfig } from '../../../electron/config/config-schema.js';
 import type { z } from 'zod';
 import {
+  energyCoveredWh,
   priceSession,
   projectedCostExceedsHold,
   settle,
@@ -402,5 +403,18 @@ describe('settle: properties', () => {
         expect(writtenOffMinor > 0).toBe(priced > authorized);
       }),
     );
+  });
+});
+
+describe('energyCoveredWh (the controller backstop)', () => {
+  it('is the most energy whose price stays within the limit', () => {
+    const tariff = KioskConfig.parse({}).tariff;
+    const wh = energyCoveredWh(tariff, 5000);
+    // (50.00 − 0.4998 flat) / 0.344981 per kWh ≈ 143.49 kWh
+    expect(wh).toBeGreaterThan(143_000);
+    expect(wh).toBeLessThan(144_000);
+    expect(priceSession(tariff, { energyWh: wh, chargingS: 0, parkingS: 0 }).totalMinor).toBeLessThanOrEqual(5000);
+    expect(priceSession(tariff, { energyWh: wh + 1, chargingS: 0, parkingS: 0 }).totalMinor).toBeGreaterThan(5000);
+    expect(energyCoveredWh(tariff, 10)).toBe(0); // the flat fee alone is more
   });
 });
