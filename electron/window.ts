@@ -202,7 +202,7 @@ export function createKioskWindow<W extends KioskWindowHandle, S extends Hardena
     kiosk: visible,
     fullscreen: visible,
     autoHideMenuBar: true,
-    backgroundColor: options.backgroundColor ?? '#ffffff',
+    backgroundColor: options.backgroundColor ?? '#eef1f4', // the screen's --bg: no white flash while it loads
     title: 'Chargepoint Kiosk',
     webPreferences: kioskWebPreferences(options, deps.session),
   });

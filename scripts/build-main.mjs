@@ -1,10 +1,17 @@
 // Bundles the main-process entry points with esbuild; node_modules stay external
-// (the native modules load from there, in Node and in Electron alike).
+// (the native modules load from there, in Node and in Electron alike):
+//   dist/main/web-main.js        the web host (ESM, plain Node)
+//   dist/main/electron-main.cjs  the Electron entry (CommonJS; 'electron' and every package external)
+//   dist/main/preload.cjs        the screen's preload: ONE CommonJS file requiring only 'electron',
+//                                since a sandboxed preload cannot load anything else
 // With --schema: writes the configuration's JSON Schema to kiosk.schema.json.
+// The option objects are exported for the tests (test/unit/electron/bundles.test.ts).
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-await build({
+export const webMainOptions = {
   entryPoints: { 'web-main': 'electron/web-main.ts' },
   outdir: 'dist/main',
   bundle: true,
@@ -14,14 +21,49 @@ await build({
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
-});
+};
 
-if (process.argv.includes('--schema')) {
-  const { z } = await import('zod');
-  const { KioskConfig } = await import('../dist/main/config-schema.js').catch(async () => {
-    await build({ entryPoints: { 'config-schema': 'electron/config/config-schema.ts' }, outdir: 'dist/main', bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
-    return import('../dist/main/config-schema.js');
-  });
-  writeFileSync('kiosk.schema.json', JSON.stringify(z.toJSONSchema(KioskConfig, { io: 'input' }), null, 2) + '\n');
-  console.log('wrote kiosk.schema.json');
+export const electronMainOptions = {
+  entryPoints: { 'electron-main': 'electron/main.ts' },
+  outdir: 'dist/main',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  packages: 'external',
+  // The sources are ESM and find their files through import.meta.url.
+  define: { 'import.meta.url': '__kioskModuleUrl' },
+  banner: { js: 'const __kioskModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+export const preloadOptions = {
+  entryPoints: { preload: 'electron/preload.ts' },
+  outdir: 'dist/main',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'chrome140', // Electron 45
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+const runDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+
+if (runDirectly) {
+  await Promise.all([build(webMainOptions), build(electronMainOptions), build(preloadOptions)]);
+
+  if (process.argv.includes('--schema')) {
+    const { z } = await import('zod');
+    const { KioskConfig } = await import('../dist/main/config-schema.js').catch(async () => {
+      await build({ entryPoints: { 'config-schema': 'electron/config/config-schema.ts' }, outdir: 'dist/main', bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+      return import('../dist/main/config-schema.js');
+    });
+    writeFileSync('kiosk.schema.json', JSON.stringify(z.toJSONSchema(KioskConfig, { io: 'input' }), null, 2) + '\n');
+    console.log('wrote kiosk.schema.json');
+  }
 }

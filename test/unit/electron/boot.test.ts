@@ -1,0 +1,81 @@
+// The start-up shared by the web host and the Electron shell: flags and their
+// environment variables, strict and lenient argument lists, the data folder lock,
+// and the exit status of each kind of failure.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bootKiosk, startupFailure, type Booted } from '../../../electron/boot.js';
+
+let dir = '';
+const started: Booted[] = [];
+const stdout = vi.spyOn(process.stdout, 'write');
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kiosk-boot-'));
+  stdout.mockImplementation(() => true); // the logger's warnings
+});
+
+afterEach(async () => {
+  for (const booted of started.splice(0)) await booted.close();
+  stdout.mockRestore();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function boot(...args: Parameters<typeof bootKiosk>): Promise<Booted> {
+  const booted = await bootKiosk(...args);
+  started.push(booted);
+  return booted;
+}
+
+const env = (extra: Record<string, string> = {}) => ({ KIOSK_CONFIG: undefined, ...extra }) as NodeJS.ProcessEnv;
+
+describe('bootKiosk', () => {
+  it('takes the data folder from --data, which wins over KIOSK_DATA_DIR, and locks it until closed', async () => {
+    const booted = await bootKiosk({ argv: ['--data', join(dir, 'a')], env: env({ KIOSK_DATA_DIR: join(dir, 'b') }) });
+    expect(booted.dataDir).toBe(join(dir, 'a'));
+    expect(booted.configSource).toBeNull();
+    expect(existsSync(join(dir, 'a', 'kiosk.lock'))).toBe(true);
+    expect(existsSync(join(dir, 'b'))).toBe(false);
+    expect(booted.kiosk.station.snapshot().connectors.length).toBeGreaterThan(0);
+    await booted.close();
+    expect(existsSync(join(dir, 'a', 'kiosk.lock'))).toBe(false);
+  });
+
+  it('the web host (strict) refuses unknown flags; Electron (lenient) ignores Chromium switches and the app path', async () => {
+    const strict = bootKiosk({ argv: ['--data', dir, '--no-sandbox'], env: env() });
+    await expect(strict).rejects.toThrow(/Unknown option/);
+    expect(startupFailure(await strict.catch((e: unknown) => e), { write: () => true })).toBe(1);
+
+    const lenient = await boot({ argv: ['.', '--no-sandbox', '--remote-debugging-port=0', '--data', dir, '--clock-speed', '10'], env: env(), strict: false });
+    expect(lenient.dataDir).toBe(dir);
+    expect(lenient.clockSpeed).toBe(10);
+  });
+
+  it('checks --port only for the web host, before touching the data folder', async () => {
+    const data = join(dir, 'data');
+    const bad = await bootKiosk({ argv: ['--data', data, '--port', '70000'], env: env(), port: true }).catch((e: unknown) => e);
+    const lines: string[] = [];
+    expect(startupFailure(bad, { write: (line: string) => lines.push(line) > 0 })).toBe(2);
+    expect(lines.join('')).toMatch(/--port must be 0\.\.65535, got 70000/);
+    expect(existsSync(data)).toBe(false);
+
+    expect((await boot({ argv: ['--data', data], env: env({ KIOSK_PORT: '0' }), port: true })).port).toBe(0);
+  });
+
+  it('a data folder another kiosk process holds is refused with status 2', async () => {
+    writeFileSync(join(dir, 'kiosk.lock'), String(process.ppid)); // a live process that is not us
+    const second = await bootKiosk({ argv: ['--data', dir], env: env() }).catch((e: unknown) => e);
+    expect(startupFailure(second, { write: () => true })).toBe(2);
+  });
+
+  it('a named configuration file must exist (status 2)', async () => {
+    const missing = await bootKiosk({ argv: ['--data', dir, '--config', join(dir, 'nope.yaml')], env: env() }).catch((e: unknown) => e);
+    expect(startupFailure(missing, { write: () => true })).toBe(2);
+  });
+
+  it('uses the given defaults when neither flag nor environment names a folder', async () => {
+    const booted = await boot({ argv: [], env: env(), strict: false, defaults: { dataDir: join(dir, 'userData', 'data'), config: join(dir, 'userData', 'kiosk.yaml') } });
+    expect(booted.dataDir).toBe(join(dir, 'userData', 'data'));
+  });
+});
