@@ -101,7 +101,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         const state = charger.simState();
         return { connectorId, plugged: state.plugged, fault: state.fault, charging: state.charging };
       }),
-      terminal: { nextOutcome: terminal.simState().nextOutcome, openHolds: terminal.simState().openHolds },
+      terminal: terminal.simSummary(),
       printer: printer.simState(),
     }),
     apply: async (command: SimCommand) => {

@@ -269,6 +269,14 @@ export class SimulatedCardTerminal implements CardTerminal {
     this.save();
   }
 
+  /** What a simulator panel shows, cheap enough for every snapshot (simState lists every hold). */
+  simSummary(): { nextOutcome: SimOutcome; openHolds: number } {
+    this.assertOpen();
+    let openHolds = 0;
+    for (const record of this.holds.values()) if (record.state === 'open') openHolds++;
+    return { nextOutcome: this.nextOutcome, openHolds };
+  }
+
   simState(): { nextOutcome: SimOutcome; openHolds: number; busy: boolean; pendingKey: string | null; holds: SimHoldView[] } {
     this.assertOpen();
     const holds = [...this.holds.values()].map((record) => ({
