@@ -59,6 +59,7 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 /** Why the brain refused a command, for the screen to say in the driver's language. */
 export const ErrorReason = z.enum([
   'wrongStopCode',
+  'stopCodeLocked',
   'notCharging',
   'screenBusy',
   'terminalBusy',

@@ -43,8 +43,15 @@ export interface StationOptions {
 type SessionActor = Actor<ReturnType<typeof provideSessionActors>>;
 type SessionSnapshot = SnapshotFrom<ReturnType<typeof provideSessionActors>>;
 
+/** Wrong stop codes in a row before the keypad is locked, and for how long: 4 digits must not be guessable. */
+const STOP_CODE_ATTEMPTS = 5;
+const STOP_CODE_LOCK_MS = 60_000;
+
 interface Connector {
   id: number;
+  /** Wrong stop codes in a row, and until when the keypad is locked after too many. */
+  wrongCodes: number;
+  lockedUntil: number;
   label: string;
   maxPowerW: number;
   actor: SessionActor;
@@ -159,6 +166,8 @@ export class Station {
         label: c.label,
         maxPowerW: c.maxCurrentA * c.voltageV * c.phases,
         actor,
+        wrongCodes: 0,
+        lockedUntil: 0,
         lastPersisted: '',
         lastPhase: '',
         lastMeterWh: null,
@@ -379,10 +388,17 @@ export class Station {
         const c = this.connector(command.connectorId);
         const session = c.actor.getSnapshot().context.session;
         if (!session || phaseOf(c.actor.getSnapshot()) !== 'charging') throw new CommandError('rejected', 'notCharging', 'this connector is not charging');
+        if (at < c.lockedUntil) throw new CommandError('rejected', 'stopCodeLocked', 'too many wrong stop codes; try again later');
         if (session.stopCode !== command.code) {
-          this.options.log.warn({ connectorId: c.id, sessionId: session.id }, 'wrong stop code');
-          throw new CommandError('rejected', 'wrongStopCode', 'wrong stop code');
+          c.wrongCodes++;
+          if (c.wrongCodes >= STOP_CODE_ATTEMPTS) {
+            c.wrongCodes = 0;
+            c.lockedUntil = at + STOP_CODE_LOCK_MS;
+          }
+          this.options.log.warn({ connectorId: c.id, sessionId: session.id, locked: c.lockedUntil > at }, 'wrong stop code');
+          throw new CommandError('rejected', c.lockedUntil > at ? 'stopCodeLocked' : 'wrongStopCode', 'wrong stop code');
         }
+        c.wrongCodes = 0;
         return this.send(c, { type: 'STOP', at, code: command.code });
       }
       case 'chooseReceipt':

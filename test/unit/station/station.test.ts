@@ -73,6 +73,21 @@ describe('station', () => {
     expect(h.connector(1).lastSummary).not.toBeNull();
   });
 
+  it('locks the stop keypad for a minute after five wrong codes', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await payAndPlug(h, 1);
+    const code = h.connector(1).session!.stopCode!;
+    const wrong = code === '0000' ? '1111' : '0000';
+    for (let i = 0; i < 4; i++) expect(await h.command({ type: 'stop', connectorId: 1, code: wrong })).toMatchObject({ ok: false, error: { reason: 'wrongStopCode' } });
+    expect(await h.command({ type: 'stop', connectorId: 1, code: wrong })).toMatchObject({ ok: false, error: { reason: 'stopCodeLocked' } });
+    // even the right code waits out the lock
+    expect(await h.command({ type: 'stop', connectorId: 1, code })).toMatchObject({ ok: false, error: { reason: 'stopCodeLocked' } });
+    expect(h.connector(1).phase).toBe('charging');
+    await h.run(61_000, 1000);
+    expect(await h.command({ type: 'stop', connectorId: 1, code })).toEqual({ ok: true });
+  });
+
   it('ends the session when the cable is pulled mid-charge, billing what was delivered', async () => {
     harness = await KioskHarness.start();
     const h = harness;
