@@ -19,6 +19,7 @@
 // total at the start of the session plus what the session counter added since, never
 // lower than a value it reported before.
 import type { Duplex } from 'node:stream';
+import { EventOutbox } from '../event-outbox.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { DeviceUnavailableError } from './charger-port.js';
 import type { ChargerController, ChargerEvent, ChargerInfo, ChargerMode, ChargerStatus, PilotState } from './charger-port.js';
@@ -150,9 +151,7 @@ export class RapiChargerController implements ChargerController {
   private readonly destroyStreamOnClose: boolean;
   private readonly onClose: (() => Promise<void> | void) | undefined;
   private readonly log: RapiLog | undefined;
-  private readonly listeners = new Set<(event: ChargerEvent) => void>();
-  private outbox: ChargerEvent[] = [];
-  private flushing = false;
+  private readonly events = new EventOutbox<ChargerEvent>();
 
   // The link.
   private stream: Duplex | null = null;
@@ -285,12 +284,12 @@ export class RapiChargerController implements ChargerController {
     if (!this.offlineReported) {
       this.offlineReported = true;
       this.log?.warn({ reason }, 'charger controller offline');
-      this.outbox.push({ type: 'offline', reason });
+      this.events.push({ type: 'offline', reason });
       if (this.view) {
         this.view = { ...this.view, online: false };
-        this.outbox.push({ type: 'status', status: this.snapshot() });
+        this.events.push({ type: 'status', status: this.snapshot() });
       }
-      this.flush();
+      this.events.flush();
     }
     this.scheduleProbe();
   }
@@ -351,7 +350,7 @@ export class RapiChargerController implements ChargerController {
     this.log?.info({ firmware: this.firmware, rapi: this.rapiVersion, supports: this.supports }, 'charger controller online');
     if (this.offlineReported) {
       this.offlineReported = false;
-      this.outbox.push({ type: 'online' });
+      this.events.push({ type: 'online' });
     }
     // What changed while nobody could see it comes out as events now.
     this.refreshView(true);
@@ -519,8 +518,8 @@ export class RapiChargerController implements ChargerController {
     // It comes up enabled with its session counter at zero, whatever it was told before.
     this.mode = 'enabled';
     if (this.sessionPrevWs !== null) this.sessionPrevWs = 0;
-    this.outbox.push({ type: 'boot' });
-    this.flush();
+    this.events.push({ type: 'boot' });
+    this.events.flush();
     if (this.link === 'online') void this.connect();
   }
 
@@ -561,12 +560,12 @@ export class RapiChargerController implements ChargerController {
     const prev = this.view;
     this.view = next;
     if (prev) {
-      if (next.fault !== null && next.fault !== prev.fault) this.outbox.push({ type: 'faultRaised', fault: next.fault });
-      if (prev.relayClosed && !next.relayClosed) this.outbox.push({ type: 'chargingStopped', vehicleConnected: next.vehicleConnected });
-      if (prev.vehicleConnected && !next.vehicleConnected) this.outbox.push({ type: 'vehicleUnplugged' });
-      if (!prev.vehicleConnected && next.vehicleConnected) this.outbox.push({ type: 'vehiclePlugged' });
-      if (!prev.relayClosed && next.relayClosed) this.outbox.push({ type: 'chargingStarted' });
-      if (prev.fault !== null && next.fault === null) this.outbox.push({ type: 'faultCleared' });
+      if (next.fault !== null && next.fault !== prev.fault) this.events.push({ type: 'faultRaised', fault: next.fault });
+      if (prev.relayClosed && !next.relayClosed) this.events.push({ type: 'chargingStopped', vehicleConnected: next.vehicleConnected });
+      if (prev.vehicleConnected && !next.vehicleConnected) this.events.push({ type: 'vehicleUnplugged' });
+      if (!prev.vehicleConnected && next.vehicleConnected) this.events.push({ type: 'vehiclePlugged' });
+      if (!prev.relayClosed && next.relayClosed) this.events.push({ type: 'chargingStarted' });
+      if (prev.fault !== null && next.fault === null) this.events.push({ type: 'faultCleared' });
     }
     const changed =
       !prev ||
@@ -577,12 +576,12 @@ export class RapiChargerController implements ChargerController {
       prev.relayClosed !== next.relayClosed ||
       prev.fault !== next.fault ||
       prev.currentLimitA !== next.currentLimitA;
-    if (changed || forceStatus) this.outbox.push({ type: 'status', status: this.snapshot() });
+    if (changed || forceStatus) this.events.push({ type: 'status', status: this.snapshot() });
     if (prev && prev.vehicleConnected && !next.vehicleConnected) {
       // The session is over: read the counters once more for its last W·s.
       void this.readMeter({ internal: false }).catch(() => {});
     }
-    this.flush();
+    this.events.flush();
     this.armSampling();
   }
 
@@ -671,8 +670,8 @@ export class RapiChargerController implements ChargerController {
     try {
       await this.readMeter({ internal: false });
       if (this.link === 'online' && this.view?.vehicleConnected) {
-        this.outbox.push({ type: 'meter', meterWh: this.reportedWh, powerW: this.view.relayClosed ? this.powerW : 0 });
-        this.flush();
+        this.events.push({ type: 'meter', meterWh: this.reportedWh, powerW: this.view.relayClosed ? this.powerW : 0 });
+        this.events.flush();
       }
     } catch (error) {
       this.log?.debug({ err: error }, 'meter sample failed');
@@ -799,10 +798,7 @@ export class RapiChargerController implements ChargerController {
 
   subscribe(listener: (event: ChargerEvent) => void): () => void {
     if (this.link === 'closed') return () => {};
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.events.subscribe(listener);
   }
 
   async close(): Promise<void> {
@@ -819,8 +815,7 @@ export class RapiChargerController implements ChargerController {
     this.link = 'closed';
     this.release();
     for (const job of jobs) job.reject(error);
-    this.listeners.clear();
-    this.outbox = [];
+    this.events.close();
     if (stream && this.destroyStreamOnClose) stream.destroy();
     await this.onClose?.();
   }
@@ -830,26 +825,6 @@ export class RapiChargerController implements ChargerController {
     if (this.offlineReported) throw new DeviceUnavailableError(`charger controller offline: ${this.offlineReason}`);
   }
 
-  /** Delivers queued events in order; a listener that throws does not stop the others. */
-  private flush(): void {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      for (let event = this.outbox.shift(); event !== undefined; event = this.outbox.shift()) {
-        for (const listener of [...this.listeners]) {
-          try {
-            listener(event);
-          } catch (error) {
-            queueMicrotask(() => {
-              throw error;
-            });
-          }
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
 }
 
 /** For optional probes: a `$NK` reads as `fallback`, anything else is thrown on. */

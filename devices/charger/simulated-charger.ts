@@ -12,6 +12,7 @@
 // kiosk watched or not.
 import { z } from 'zod';
 import type { Clock, TimerHandle } from '../clock.js';
+import { EventOutbox } from '../event-outbox.js';
 import { JsonStateFile } from '../sim-state.js';
 import { DeviceUnavailableError } from './charger-port.js';
 import type {
@@ -84,12 +85,10 @@ export class SimulatedCharger implements ChargerController {
   private readonly sampleIntervalMs: number;
   private readonly stopDelayMs: number;
   private readonly file: JsonStateFile<PersistedCharger | null>;
-  private readonly listeners = new Set<(event: ChargerEvent) => void>();
   /** Events of the step under way, delivered once the state is consistent and saved. */
-  private outbox: ChargerEvent[] = [];
+  private readonly events = new EventOutbox<ChargerEvent>();
   private closed = false;
   private dirty = false;
-  private flushing = false;
 
   // The controller.
   private mode: ChargerMode = 'enabled';
@@ -145,15 +144,15 @@ export class SimulatedCharger implements ChargerController {
       // over the time the kiosk was away (nobody is subscribed yet to hear about it).
       this.restore(saved, now);
       this.advanceTo(now);
-      this.outbox = [];
+      this.events.clear();
     } else {
       // Power-on: comes up enabled and says so, once someone can listen.
       this.bootTimer = clock.setTimeout(() => {
         this.bootTimer = null;
         if (this.closed) return;
-        this.outbox.push({ type: 'boot' });
+        this.events.push({ type: 'boot' });
         this.pushStatus();
-        this.flush();
+        this.events.flush();
       }, 0);
     }
     this.dirty = true;
@@ -204,16 +203,13 @@ export class SimulatedCharger implements ChargerController {
 
   subscribe(listener: (event: ChargerEvent) => void): () => void {
     if (this.closed) return () => {};
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.events.subscribe(listener);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.advanceTo(this.clock.now());
-    this.outbox = [];
+    this.events.clear();
     this.save();
     for (const timer of [this.wakeTimer, this.sampleTimer, this.bootTimer]) {
       if (timer !== null) this.clock.clearTimeout(timer);
@@ -221,7 +217,7 @@ export class SimulatedCharger implements ChargerController {
     this.wakeTimer = this.sampleTimer = this.bootTimer = null;
     this.wakeAt = null;
     this.closed = true;
-    this.listeners.clear();
+    this.events.close();
   }
 
   // ---- Simulation controls (the car, the cable, the hardware) ----
@@ -248,10 +244,10 @@ export class SimulatedCharger implements ChargerController {
     this.operate(() => {
       if (fault && this.fault === null) {
         this.fault = 'gfci';
-        this.outbox.push({ type: 'faultRaised', fault: 'gfci' });
+        this.events.push({ type: 'faultRaised', fault: 'gfci' });
       } else if (!fault && this.fault !== null) {
         this.fault = null;
-        this.outbox.push({ type: 'faultCleared' });
+        this.events.push({ type: 'faultCleared' });
       }
       this.reconcile();
     });
@@ -275,12 +271,12 @@ export class SimulatedCharger implements ChargerController {
     this.operate(() => {
       if (this.relayClosed) {
         this.relayClosed = false;
-        this.outbox.push({ type: 'chargingStopped', vehicleConnected: this.plugged });
+        this.events.push({ type: 'chargingStopped', vehicleConnected: this.plugged });
       }
       this.closeAt = this.openAt = null;
       this.mode = 'enabled';
       this.currentLimitA = this.maxCurrentA; // a limit set over RAPI is not kept across a reboot
-      this.outbox.push({ type: 'boot' });
+      this.events.push({ type: 'boot' });
       this.sense();
       this.reconcile();
     });
@@ -345,11 +341,11 @@ export class SimulatedCharger implements ChargerController {
       if (next.kind === 'close') {
         this.closeAt = null;
         this.relayClosed = true;
-        this.outbox.push({ type: 'chargingStarted' });
+        this.events.push({ type: 'chargingStarted' });
       } else if (next.kind === 'open') {
         this.openAt = null;
         this.relayClosed = false;
-        this.outbox.push({ type: 'chargingStopped', vehicleConnected: this.plugged });
+        this.events.push({ type: 'chargingStopped', vehicleConnected: this.plugged });
       } else {
         this.vehicleFull = true;
         this.sessionWms = this.capacityWms;
@@ -378,7 +374,7 @@ export class SimulatedCharger implements ChargerController {
       } else {
         this.relayClosed = false;
         this.openAt = null;
-        this.outbox.push({ type: 'chargingStopped', vehicleConnected: this.plugged });
+        this.events.push({ type: 'chargingStopped', vehicleConnected: this.plugged });
       }
     } else {
       this.openAt = null;
@@ -390,7 +386,7 @@ export class SimulatedCharger implements ChargerController {
   private sense(): void {
     if (this.seenConnected === this.plugged) return;
     this.seenConnected = this.plugged;
-    this.outbox.push({ type: this.plugged ? 'vehiclePlugged' : 'vehicleUnplugged' });
+    this.events.push({ type: this.plugged ? 'vehiclePlugged' : 'vehicleUnplugged' });
   }
 
   private setMode(mode: ChargerMode): void {
@@ -434,9 +430,9 @@ export class SimulatedCharger implements ChargerController {
     this.assertOpen();
     this.advanceTo(this.clock.now());
     const before = JSON.stringify(this.snapshot());
-    const queued = this.outbox.length;
+    const queued = this.events.pending;
     change();
-    if (this.outbox.length > queued || JSON.stringify(this.snapshot()) !== before) this.pushStatus();
+    if (this.events.pending > queued || JSON.stringify(this.snapshot()) !== before) this.pushStatus();
     // Saved even when nothing visible changed: a plug-in the disabled controller cannot
     // see is still a car at the socket after a restart.
     this.dirty = true;
@@ -450,7 +446,7 @@ export class SimulatedCharger implements ChargerController {
   }
 
   private pushStatus(): void {
-    this.outbox.push({ type: 'status', status: this.snapshot() });
+    this.events.push({ type: 'status', status: this.snapshot() });
   }
 
   /** Saves what changed, arms the timers the new state needs, then tells the listeners. */
@@ -458,7 +454,7 @@ export class SimulatedCharger implements ChargerController {
     if (this.dirty) this.save();
     this.armWake();
     this.armSampler();
-    this.flush();
+    this.events.flush();
   }
 
   private save(): void {
@@ -499,7 +495,7 @@ export class SimulatedCharger implements ChargerController {
     this.openAt = saved.openAt === null ? null : saved.openAt + shift;
     // A file written under other options (or edited) is brought in line with the rules.
     this.reconcile();
-    this.outbox = [];
+    this.events.clear();
   }
 
   /** One clock timer, for the next timed transition. */
@@ -535,36 +531,10 @@ export class SimulatedCharger implements ChargerController {
     if (this.closed) return;
     this.advanceTo(this.clock.now());
     if (this.seenConnected) {
-      this.outbox.push({ type: 'meter', meterWh: Math.floor(this.meterWms / WMS_PER_WH), powerW: this.powerW() });
+      this.events.push({ type: 'meter', meterWh: Math.floor(this.meterWms / WMS_PER_WH), powerW: this.powerW() });
       if (this.clock.now() - this.lastSavedAt >= PERSIST_INTERVAL_MS) this.dirty = true;
     }
     this.commit();
   }
 
-  /**
-   * Delivers the queued events, after the model is consistent and saved. A listener
-   * that throws neither stops the others nor fails the command that caused the event
-   * (the controller did it): its error surfaces as an uncaught error instead.
-   */
-  private flush(): void {
-    // A listener may command the charger from inside its callback; the events that
-    // causes are queued behind the current ones, so every listener hears them in order.
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      for (let event = this.outbox.shift(); event !== undefined; event = this.outbox.shift()) {
-        for (const listener of [...this.listeners]) {
-          try {
-            listener(event);
-          } catch (error) {
-            queueMicrotask(() => {
-              throw error;
-            });
-          }
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
 }

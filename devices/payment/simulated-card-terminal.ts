@@ -7,6 +7,7 @@
 // It never sees a card number: a hold carries only a masked PAN made up from a
 // counter, and the state file holds nothing else about the card.
 import { z } from 'zod';
+import { EventOutbox } from '../event-outbox.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { JsonStateFile } from '../sim-state.js';
 import { DeviceUnavailableError } from '../charger/charger-port.js';
@@ -100,7 +101,7 @@ export class SimulatedCardTerminal implements CardTerminal {
   private readonly approvalDelayMs: number;
   private readonly presentCardTimeoutMs: number;
   private readonly file: JsonStateFile<TerminalState>;
-  private readonly listeners = new Set<(event: TerminalEvent) => void>();
+  private readonly events = new EventOutbox<TerminalEvent>();
   private closed = false;
 
   private nextOutcome: SimOutcome;
@@ -178,8 +179,8 @@ export class SimulatedCardTerminal implements CardTerminal {
     this.save();
     this.armPending();
     const result = this.waitForPending(signal);
-    this.emit({ type: 'busy', busy: true });
-    this.emit({ type: 'prompt', prompt: 'presentCard' });
+    this.events.emit({ type: 'busy', busy: true });
+    this.events.emit({ type: 'prompt', prompt: 'presentCard' });
     return result;
   }
 
@@ -234,10 +235,7 @@ export class SimulatedCardTerminal implements CardTerminal {
 
   subscribe(listener: (event: TerminalEvent) => void): () => void {
     if (this.closed) return () => {};
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.events.subscribe(listener);
   }
 
   /**
@@ -256,7 +254,7 @@ export class SimulatedCardTerminal implements CardTerminal {
       waiter.detach();
       waiter.reject(new DeviceUnavailableError('simulated card terminal closed'));
     }
-    this.listeners.clear();
+    this.events.close();
   }
 
   // ---- Simulation controls ----
@@ -364,8 +362,8 @@ export class SimulatedCardTerminal implements CardTerminal {
       waiter.detach();
       waiter.resolve(result);
     }
-    this.emit({ type: 'prompt', prompt: null });
-    this.emit({ type: 'busy', busy: false });
+    this.events.emit({ type: 'prompt', prompt: null });
+    this.events.emit({ type: 'busy', busy: false });
   }
 
   private remember(answer: Answer): void {
@@ -401,19 +399,6 @@ export class SimulatedCardTerminal implements CardTerminal {
     });
   }
 
-  private emit(event: TerminalEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A listener's bug must neither stop the others nor fail the request (the
-        // terminal did its work), yet must not be hidden: it surfaces as an uncaught error.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
-  }
 }
 
 function validateRequest(request: HoldRequest): void {
