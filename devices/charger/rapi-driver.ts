@@ -40,7 +40,7 @@ import {
   pilotLetter,
 } from './rapi-codec.js';
 import type { RapiState } from './rapi-codec.js';
-import { RapiParser } from './rapi-parser.js';
+import { readRapiFrames } from './rapi-parser.js';
 
 /** The part of a pino logger the RAPI code uses. */
 export interface RapiLog {
@@ -219,27 +219,13 @@ export class RapiChargerController implements ChargerController {
   attach(stream: Duplex): void {
     if (this.link === 'closed') throw new DeviceUnavailableError('RAPI controller is closed');
     this.release();
-    const parser = new RapiParser();
-    const onFrame = (text: string): void => this.onFrame(text);
-    const onClose = (): void => {
-      if (this.stream === stream) this.lost('the serial link closed');
-    };
-    const onError = (error: Error): void => {
-      if (this.stream === stream) this.lost(`the serial link failed: ${error.message}`);
-    };
-    parser.on('data', onFrame);
-    stream.on('close', onClose);
-    stream.on('error', onError);
-    stream.pipe(parser);
     this.stream = stream;
-    this.releaseStream = () => {
-      stream.unpipe(parser);
-      parser.off('data', onFrame);
-      parser.destroy();
-      stream.off('close', onClose);
-      stream.off('error', onError);
-      stream.on('error', () => {}); // a stream let go of may still fail; that is no longer news
-    };
+    this.releaseStream = readRapiFrames(stream, {
+      onFrame: (text) => this.onFrame(text),
+      onEnd: (reason) => {
+        if (this.stream === stream) this.lost(reason);
+      },
+    });
     // A command that was on the wire goes again on the new stream.
     if (this.inflight) this.requeueInflight();
     void this.connect();

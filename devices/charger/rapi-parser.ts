@@ -8,7 +8,7 @@
 // grow. A partial frame left when the input ends is dropped: a frame is only complete
 // with its `\r`.
 import { Transform } from 'node:stream';
-import type { TransformCallback, TransformOptions } from 'node:stream';
+import type { Duplex, TransformCallback, TransformOptions } from 'node:stream';
 
 export interface RapiParserOptions extends Omit<TransformOptions, 'readableObjectMode' | 'transform' | 'flush'> {
   /** Largest frame held, bytes, `$` and `\r` included (default 256; 4..65536). */
@@ -98,4 +98,30 @@ export class RapiParser extends Transform {
     this.length = 0;
     callback();
   }
+}
+
+/**
+ * Reads RAPI frames from `stream` until the returned function is called: each complete
+ * frame goes to `onFrame`, the stream closing or failing to `onEnd`. Both ends of the
+ * link (the driver and the simulator) read their stream this way. Once let go of, the
+ * stream's late errors are swallowed: they are no longer news, and an 'error' with no
+ * listener would crash the process.
+ */
+export function readRapiFrames(stream: Duplex, handlers: { onFrame(text: string): void; onEnd(reason: string): void }): () => void {
+  const parser = new RapiParser();
+  const onFrame = (text: string): void => handlers.onFrame(text);
+  const onClose = (): void => handlers.onEnd('the serial link closed');
+  const onError = (error: Error): void => handlers.onEnd(`the serial link failed: ${error.message}`);
+  parser.on('data', onFrame);
+  stream.on('close', onClose);
+  stream.on('error', onError);
+  stream.pipe(parser);
+  return () => {
+    stream.unpipe(parser);
+    parser.off('data', onFrame);
+    parser.destroy();
+    stream.off('close', onClose);
+    stream.off('error', onError);
+    stream.on('error', () => {});
+  };
 }

@@ -22,7 +22,7 @@ import {
   stateCodeForFault,
 } from './rapi-codec.js';
 import type { DecodeResult } from './rapi-codec.js';
-import { RapiParser } from './rapi-parser.js';
+import { readRapiFrames } from './rapi-parser.js';
 import type { SimulatedCharger } from './simulated-charger.js';
 
 export interface RapiEvseSimulatorOptions {
@@ -151,26 +151,15 @@ export class RapiEvseSimulator {
   attach(stream: Duplex): void {
     if (this.closed) throw new Error('RAPI simulator is closed');
     this.detach();
-    const parser = new RapiParser();
-    const onFrame = (text: string): void => {
-      this.chain = this.chain.then(() => this.handle(text)).catch(() => {});
-    };
-    const onGone = (): void => {
-      if (this.stream === stream) this.detach();
-    };
-    const onError = (): void => {}; // 'close' follows; an unhandled 'error' would crash the process
-    parser.on('data', onFrame);
-    stream.on('close', onGone);
-    stream.on('error', onError);
-    stream.pipe(parser);
     this.stream = stream;
-    this.detachStream = () => {
-      stream.unpipe(parser);
-      parser.off('data', onFrame);
-      parser.destroy();
-      stream.off('close', onGone);
-      // The error listener stays: a stream let go of may still report its end.
-    };
+    this.detachStream = readRapiFrames(stream, {
+      onFrame: (text) => {
+        this.chain = this.chain.then(() => this.handle(text)).catch(() => {});
+      },
+      onEnd: () => {
+        if (this.stream === stream) this.detach();
+      },
+    });
   }
 
   /** Stops serving the current stream (it is not closed). */
