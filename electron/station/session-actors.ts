@@ -168,9 +168,7 @@ export function provideSessionActors(deps: SessionDeps) {
 
     // Energy delivered while the kiosk was down counts: take the meter now.
     const meterWh = status && session.meterStartWh != null ? Math.max(status.meterWh, session.meterWh ?? 0) : session.meterWh;
-    const lookup = session.hold ? await terminal.lookup(session.hold.key).catch(() => null) : null;
-    const holdOpen = lookup?.state === 'open';
-    log.info({ connectorId, phase, sessionId: session.id, hold: lookup?.state ?? 'none', vehiclePlugged }, 'reconciling a restored session');
+    log.info({ connectorId, phase, sessionId: session.id, vehiclePlugged }, 'reconciling a restored session');
 
     switch (phase) {
       case 'choosingPayment':
@@ -179,17 +177,19 @@ export function provideSessionActors(deps: SessionDeps) {
       case 'authorizing': {
         const answer = await terminal.lookup(authorizeKey(session)).catch(() => null);
         if (answer?.state === 'open') return resume('awaitingVehicle', { hold: answer.hold });
-        if (answer?.state === 'declined') return resume('declined', { declineReason: answer.reason === 'busy' ? 'busy' : answer.reason });
+        if (answer?.state === 'declined') return resume('declined', { declineReason: answer.reason });
         // Still pending on the terminal, or never reached it: ask again with the same key.
         return resume('authorizing');
       }
-      case 'awaitingVehicle':
-        return resume(holdOpen ? 'awaitingVehicle' : 'cancelling');
+      case 'awaitingVehicle': {
+        // The driver paid and has not plugged in yet: go on waiting only if the hold is still there.
+        const hold = session.hold ? await terminal.lookup(session.hold.key).catch(() => null) : null;
+        return resume(hold?.state === 'open' ? 'awaitingVehicle' : 'cancelling');
+      }
       case 'charging':
       case 'stopping':
       case 'parked':
         if (!vehiclePlugged) return resume('settling', { meterWh, stopReason: session.stopReason ?? 'unplugged', chargingStoppedAt: session.chargingStoppedAt ?? now(), endedAt: now() });
-        if (phase === 'charging') return resume('charging', { meterWh });
         return resume(phase, { meterWh });
       case 'settling':
       case 'settleRetry':

@@ -112,8 +112,12 @@ export class Station {
   private ticker: ReturnType<Clock['setTimeout']> | null = null;
   private stopped = false;
   private readonly unsubscribes: (() => void)[] = [];
+  /** The prices shown: fixed by the configuration, so worked out once, not per snapshot. */
+  private readonly tariff: Snapshot['tariff'];
 
-  constructor(private readonly options: StationOptions) {}
+  constructor(private readonly options: StationOptions) {
+    this.tariff = tariffView(options.config.tariff, options.config.payment.holdMinor);
+  }
 
   private get config() {
     return this.options.config;
@@ -502,7 +506,7 @@ export class Station {
       seq: ++this.seq,
       now,
       station: { id: config.station.id, name: config.station.name, helpLine: config.station.helpLine, locale: config.station.locale, serviceState: 'inService' },
-      tariff: tariffView(config.tariff, config.payment.holdMinor),
+      tariff: this.tariff,
       focus: this.focus,
       terminal: { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() },
       printer: { available: true },

@@ -161,7 +161,7 @@ describe('station', () => {
     await payAndPlug(h, 1);
     await h.command({ type: 'goHome' });
     await h.command({ type: 'selectConnector', connectorId: 2 });
-    // connector 1's session is not on the screen: its flow commands are refused
+    // connector 2's flow now holds the screen: connector 1 cannot take it
     expect(await h.command({ type: 'selectConnector', connectorId: 1 })).toMatchObject({ ok: false, error: { code: 'rejected' } });
     await h.command({ type: 'choosePayment', connectorId: 2, method: 'card' });
     await h.run(1500);
