@@ -2,10 +2,11 @@
 //   devices/  -> node only: never electron/, renderer/ or the electron module
 //   renderer/ -> browser only: no node built-ins, no devices/, nothing of electron/ but the contract
 //   electron/contract -> pure: zod and itself only
-//   electron/ -> never renderer/; only the entry, the preload and the IPC binding may load 'electron'
+//   electron/ -> never renderer/; only electron/shell/ (the entry, window, preload, IPC binding) may load 'electron'
+//   electron/billing, electron/store, electron/payments -> never the station, the host or the shell
 import tseslint from 'typescript-eslint';
 
-const electronModule = { name: 'electron', message: "Only electron/main.ts, electron/preload.ts and the IPC binding may import 'electron'." };
+const electronModule = { name: 'electron', message: "Only electron/shell/ (the Electron entry, window, preload and IPC binding) may import 'electron'." };
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'crypto', 'stream', 'events', 'url', 'worker_threads'];
 
 export default tseslint.config(
@@ -53,11 +54,24 @@ export default tseslint.config(
   },
   {
     files: ['electron/**/*.ts'],
-    ignores: ['electron/contract/**', 'electron/main.ts', 'electron/preload.ts', 'electron/ipc-binding.ts'],
+    ignores: ['electron/contract/**', 'electron/shell/**', 'electron/billing/**', 'electron/store/**', 'electron/payments/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electronModule],
         patterns: [{ group: ['**/renderer/**'], message: 'The brain never imports the screen.' }],
+      }],
+    },
+  },
+  {
+    // The brain's lower folders: money, storage and payments know nothing of who drives them.
+    files: ['electron/billing/**/*.ts', 'electron/store/**/*.ts', 'electron/payments/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electronModule],
+        patterns: [
+          { group: ['**/renderer/**'], message: 'The brain never imports the screen.' },
+          { group: ['**/station/**', '**/host/**', '**/shell/**', '**/kiosk.js', '**/boot.js'], message: 'billing, store and payments sit below the station, the host and the shell: they never import them.' },
+        ],
       }],
     },
   },

@@ -24,7 +24,7 @@ export const webMainOptions = {
 };
 
 export const electronMainOptions = {
-  entryPoints: { 'electron-main': 'electron/main.ts' },
+  entryPoints: { 'electron-main': 'electron/shell/main.ts' },
   outdir: 'dist/main',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -40,7 +40,7 @@ export const electronMainOptions = {
 };
 
 export const preloadOptions = {
-  entryPoints: { preload: 'electron/preload.ts' },
+  entryPoints: { preload: 'electron/shell/preload.ts' },
   outdir: 'dist/main',
   outExtension: { '.js': '.cjs' },
   bundle: true,

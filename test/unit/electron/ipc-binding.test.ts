@@ -3,7 +3,7 @@
 // body as sent, for the contract to parse), and snapshots pushed to our windows
 // until they close.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bindIpc } from '../../../electron/ipc-binding.js';
+import { bindIpc } from '../../../electron/shell/ipc-binding.js';
 import { IPC_CHANNELS } from '../../../electron/contract/ipc-channels.js';
 import { Command, MAX_REQUEST_BYTES, type CommandResult } from '../../../electron/contract/index.js';
 import { FakeBrowserWindow, FakeIpcMain, FakeService, FakeWebContents, fakeLog, fakeSnapshot, INDEX_FILE } from './fakes.js';

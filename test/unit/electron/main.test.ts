@@ -105,7 +105,7 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('electron main', () => {
   it('quits at once when another instance holds the lock, touching nothing', async () => {
     fake.lock = false;
-    await import('../../../electron/main.js');
+    await import('../../../electron/shell/main.js');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.quitCalls).toBe(1);
     expect(windows()).toHaveLength(0);
@@ -113,7 +113,7 @@ describe('electron main', () => {
   });
 
   it('starts the brain, opens the hardened kiosk window on the built screen, binds IPC, and stops cleanly on quit', async () => {
-    const main = await import('../../../electron/main.js');
+    const main = await import('../../../electron/shell/main.js');
     await until(() => windows()[0]?.loads.length === 1, 'the window to load');
     const win = windows()[0]!;
 
@@ -156,7 +156,7 @@ describe('electron main', () => {
     process.env.KIOSK_CONFIG = config;
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await import('../../../electron/main.js');
+      await import('../../../electron/shell/main.js');
       await until(() => fake.exitCodes.length > 0, 'the exit');
     } finally {
       stderr.mockRestore();

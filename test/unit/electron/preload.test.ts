@@ -27,7 +27,7 @@ const electron = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ ipcRenderer: electron.ipcRenderer, contextBridge: electron.contextBridge }));
 
-await import('../../../electron/preload.js');
+await import('../../../electron/shell/preload.js');
 const exposed = () => electron.contextBridge.exposeInMainWorld.mock.calls;
 const kiosk = () => exposed()[0]![1] as KioskBridge;
 
@@ -88,8 +88,8 @@ describe('preload', () => {
     for (const channel of used) expect(Object.values(IPC_CHANNELS)).toContain(channel);
     expect(electron.ipcRenderer.send).not.toHaveBeenCalled();
     expect(electron.ipcRenderer.sendSync).not.toHaveBeenCalled();
-    const source = readFileSync(new URL('../../../electron/preload.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../../electron/shell/preload.ts', import.meta.url), 'utf8');
     expect(source).not.toMatch(/['"`]kiosk:/);
-    expect([...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]).sort()).toEqual(['./contract/index.js', './contract/ipc-channels.js', 'electron']);
+    expect([...source.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]).sort()).toEqual(['../contract/index.js', '../contract/ipc-channels.js', 'electron']);
   });
 });

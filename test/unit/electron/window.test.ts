@@ -3,7 +3,7 @@
 // permissions refused, and the crash-loop breaker on a manual clock.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../devices/clock.js';
-import { createKioskWindow, crashPageUrl, isAppIndexUrl, KIOSK_CSP, type KioskWindowOptions } from '../../../electron/window.js';
+import { createKioskWindow, crashPageUrl, isAppIndexUrl, KIOSK_CSP, type KioskWindowOptions } from '../../../electron/shell/window.js';
 import { FakeBrowserWindow, FakeSession, fakeLog, INDEX_FILE, INDEX_URL, PRELOAD_FILE } from './fakes.js';
 
 const CRASH_PAGE = { title: 'This screen is not working', lines: ['Need help? Call +49 30 555 0100 <now>', 'Station DE-BER-0042'] };

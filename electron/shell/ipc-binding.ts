@@ -6,9 +6,9 @@
 // own windows showing our own index file, it must be small, and its body is handed
 // to the service as it came — the service parses it with the contract's schemas.
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { IPC_CHANNELS } from './contract/ipc-channels.js';
-import { MAX_REQUEST_BYTES, type CommandResult } from './contract/index.js';
-import type { KioskService } from './host/web-host.js';
+import { IPC_CHANNELS } from '../contract/ipc-channels.js';
+import { MAX_REQUEST_BYTES, type CommandResult } from '../contract/index.js';
+import type { KioskService } from '../host/web-host.js';
 import { isAppIndexUrl, type WindowLog } from './window.js';
 
 export interface IpcBindingOptions {

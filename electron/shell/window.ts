@@ -9,7 +9,7 @@
 // tells the driver whom to call, instead of a reload loop.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../devices/clock.js';
+import type { Clock, TimerHandle } from '../../devices/clock.js';
 
 // What the factory needs of Electron, declared here (only main.ts, the preload and
 // the IPC binding may import 'electron', README Layers). Electron's BrowserWindow,

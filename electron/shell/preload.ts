@@ -4,8 +4,8 @@
 // reaches the page. Bundled by esbuild into one CommonJS file (a sandboxed preload
 // may require only 'electron' and a few built-ins): dist/main/preload.cjs.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { Command, CommandResult, KioskBridge, SimCommand, Snapshot } from './contract/index.js';
-import { IPC_CHANNELS } from './contract/ipc-channels.js';
+import type { Command, CommandResult, KioskBridge, SimCommand, Snapshot } from '../contract/index.js';
+import { IPC_CHANNELS } from '../contract/ipc-channels.js';
 
 let latest: Snapshot | null = null;
 const listeners = new Set<(snapshot: Snapshot) => void>();

@@ -12,8 +12,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, session } from 'electron';
-import { systemClock } from '../devices/clock.js';
-import { bootKiosk, onStopSignals, startupFailure, type Booted } from './boot.js';
+import { systemClock } from '../../devices/clock.js';
+import { bootKiosk, onStopSignals, startupFailure, type Booted } from '../boot.js';
 import { bindIpc, type IpcBinding } from './ipc-binding.js';
 import { createKioskWindow } from './window.js';
 
