@@ -16,6 +16,8 @@ import { SimulatedPrinter } from '../devices/printer/simulated-printer.js';
 import type { ConnectorConfig, KioskConfig } from './config/config-schema.js';
 import type { SimCommand, SimView } from './contract/index.js';
 import { KioskStore } from './store/kiosk-store.js';
+import { CardBackend } from './payments/card-backend.js';
+import { Payments } from './payments/payments.js';
 import { Station, type SimControls } from './station/station.js';
 import { receiptTexts } from './messages.js';
 
@@ -91,6 +93,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
     clock,
     stateFile: join(simDir, 'terminal.json'),
     approvalDelayMs: config.devices.terminal.approvalDelayMs,
+    latencyMs: config.devices.terminal.latencyMs,
     presentCardTimeoutMs: config.timeouts.presentCardS * 1000,
   });
   const printer = new SimulatedPrinter({ clock, columns: config.devices.printer.columns, outputFile: join(simDir, 'printer-paper.txt') });
@@ -115,9 +118,12 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
     },
   };
 
+  // The brain owns the payments: one backend per way to pay, one journal for all.
+  const payments = new Payments({ store, backends: [new CardBackend(terminal)], clock, log: log.child({ part: 'payments' }) });
   const station = new Station({
     config,
     store,
+    payments,
     clock,
     log,
     devices: { chargers, terminal, printer, sim },

@@ -2,20 +2,26 @@
 // and later captures the final amount or releases it. Implementations: the simulated
 // terminal now; ZVT and Stripe Terminal later.
 //
-// Every request carries an idempotency key chosen by the brain and journalled before
-// the request is sent: asking again with the same key returns the first answer and
-// never places a second hold (Stripe has this natively; a ZVT driver must emulate it
-// from its journal and the terminal's record of open pre-authorisations).
+// The port knows nothing of idempotency: like a real terminal (ZVT has no keys), a
+// request sent twice places two holds. The brain owns idempotency (electron/payments):
+// it journals every request before sending it and resolves one without an answer by
+// asking the terminal what it has (`lookup`, `openHolds`), never by sending it again.
 
 export interface HoldRequest {
-  key: string;
+  /**
+   * The brain's reference for the request (its journal key). The terminal records it
+   * with the transaction, as a merchant reference, so `lookup` and `openHolds` can name
+   * it; it is not an idempotency key.
+   */
+  reference: string;
   amountMinor: number;
   currency: string;
 }
 
 export interface Hold {
   holdId: string;
-  key: string;
+  /** The reference of the request that placed it. */
+  reference: string;
   amountMinor: number;
   currency: string;
   /** Masked PAN as the receipt may show it, e.g. '**** **** **** 4242'. Never the full number. */
@@ -30,7 +36,7 @@ export type AuthorizeResult =
   | { outcome: 'approved'; hold: Hold }
   | { outcome: 'declined'; reason: TerminalDecline };
 
-/** What the terminal knows of a request, by its idempotency key. */
+/** What the terminal knows of a request, by its reference ('unknown': it never received it). */
 export type HoldLookup =
   | { state: 'unknown' }
   | { state: 'pending' }
@@ -54,11 +60,12 @@ export type TerminalEvent =
 export interface CardTerminal {
   /** Asks the driver for a card and places a hold. Aborting cancels the request on the terminal. */
   authorize(request: HoldRequest, signal?: AbortSignal): Promise<AuthorizeResult>;
-  /** Takes `amountMinor` (0 releases all) and releases the rest. Repeating it answers the same. */
+  /** Takes `amountMinor` (0 releases all) and releases the rest. Repeating it on a captured hold answers the same. */
   capture(request: CaptureRequest): Promise<{ capturedMinor: number }>;
   /** Releases the whole hold. Repeating it is harmless. */
   release(holdId: string): Promise<void>;
-  lookup(key: string): Promise<HoldLookup>;
+  /** What the terminal has for a reference; absent where the protocol cannot say. */
+  lookup?(reference: string): Promise<HoldLookup>;
   /** Holds the terminal still has open, for finding orphans after a crash. */
   openHolds(): Promise<Hold[]>;
   subscribe(listener: (event: TerminalEvent) => void): () => void;

@@ -28,6 +28,8 @@ export interface ReceiptTexts {
   pricedCost: string;
   taken: string;
   writtenOff: string;
+  /** Stated in place of the cost lines when nothing was delivered and nothing was taken. */
+  noCharge: string;
   help: string;
 }
 
@@ -51,6 +53,7 @@ export const englishReceiptTexts: ReceiptTexts = {
   pricedCost: 'Cost of charging',
   taken: 'Amount taken',
   writtenOff: 'Written off',
+  noCharge: 'No charge',
   help: 'Help',
 };
 
@@ -111,11 +114,7 @@ function receiptEntries(input: ReceiptInput): Entry[] {
     { kind: 'pair', label: texts.energy, value: formatKWh(summary.energyWh, locale) },
     { kind: 'pair', label: texts.duration, value: formatDuration(summary.durationS), spare: true },
     { kind: 'rule' },
-    ...summary.lines.map((line): Entry => ({ kind: 'pair', label: costLabel(line, texts, locale), value: money(line.amountMinor) })),
-    { kind: 'rule' },
-    { kind: 'pair', label: texts.net, value: money(summary.costMinor - summary.vatMinor) },
-    { kind: 'pair', label: texts.vat, value: money(summary.vatMinor) },
-    { kind: 'pair', label: texts.total, value: money(summary.costMinor) },
+    ...costEntries(input, money),
     { kind: 'rule' },
     pan === null ? { kind: 'text', text: texts.paidByCard } : { kind: 'pair', label: texts.paidByCard, value: pan },
   ];
@@ -125,6 +124,20 @@ function receiptEntries(input: ReceiptInput): Entry[] {
   if (summary.writtenOffMinor > 0) entries.push({ kind: 'pair', label: texts.writtenOff, value: money(summary.writtenOffMinor) });
   entries.push({ kind: 'rule' }, { kind: 'pair', label: texts.help, value: station.helpLine });
   return entries;
+}
+
+/** The cost lines and totals; a session that delivered nothing states so, with no lines and its zero total. */
+function costEntries(input: ReceiptInput, money: (minor: number) => string): Entry[] {
+  const { summary, texts, locale } = input;
+  const total: Entry = { kind: 'pair', label: texts.total, value: money(summary.costMinor) };
+  if (summary.noCharge) return [{ kind: 'text', text: texts.noCharge }, { kind: 'rule' }, total];
+  return [
+    ...summary.lines.map((line): Entry => ({ kind: 'pair', label: costLabel(line, texts, locale), value: money(line.amountMinor) })),
+    { kind: 'rule' },
+    { kind: 'pair', label: texts.net, value: money(summary.costMinor - summary.vatMinor) },
+    { kind: 'pair', label: texts.vat, value: money(summary.vatMinor) },
+    total,
+  ];
 }
 
 function costLabel(line: CostLine, texts: ReceiptTexts, locale: string): string {

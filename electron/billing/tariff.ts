@@ -144,6 +144,47 @@ export function priceSession(tariff: TariffConfig, usage: Usage): PricedSession 
   return { currency: tariff.currency, totalMinor, netMinor, vatMinor: totalMinor - netMinor, lines: priced.map((p) => p.line) };
 }
 
+export interface SessionCost {
+  priced: PricedSession;
+  /** The usage as billed: parking cut where it would pass the limit. */
+  billed: Usage;
+  /** No energy was delivered: nothing is due, whatever the session fee, parking fee or minimum price. */
+  noCharge: boolean;
+  /** Parking stopped accruing when it would have taken the cost past the limit. */
+  parkingCapped: boolean;
+}
+
+/**
+ * What a session costs at an instant, as the screen shows it and the settlement takes
+ * it (rule 2: every part of the kiosk calls this one function):
+ *   - nothing delivered, nothing charged: with no energy the cost is 0;
+ *   - parking time stops accruing once it would take the cost past `limitMinor` (a
+ *     parked car cannot be stopped by the hold check, so the fee itself stops). Energy
+ *     and charging time are never cut: metering past the limit is written off at
+ *     settlement, as `settle` records.
+ */
+export function sessionCost(tariff: TariffConfig, usage: Usage, limitMinor: number): SessionCost {
+  const used = checkUsage(usage);
+  checkCount('limitMinor', limitMinor);
+  if (used.energyWh === 0) {
+    return { priced: { currency: tariff.currency, totalMinor: 0, netMinor: 0, vatMinor: 0, lines: [] }, billed: used, noCharge: true, parkingCapped: false };
+  }
+  const full = priceSession(tariff, used);
+  if (full.totalMinor <= limitMinor || used.parkingS === 0) return { priced: full, billed: used, noCharge: false, parkingCapped: false };
+  const at = (parkingS: number) => priceSession(tariff, { ...used, parkingS });
+  // The cost is monotone in parking time: find the most parking that stays within the limit.
+  let low = 0;
+  let high = used.parkingS;
+  if (at(0).totalMinor > limitMinor) high = 0;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (at(middle).totalMinor <= limitMinor) low = middle;
+    else high = middle;
+  }
+  const billed = { ...used, parkingS: low };
+  return { priced: at(low), billed, noCharge: false, parkingCapped: true };
+}
+
 /**
  * Most decimals a shown unit price keeps. Price and VAT have at most 6 decimals
  * each, so a product can need 14; such rare prices are rounded half-up here (for

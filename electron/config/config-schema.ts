@@ -91,6 +91,8 @@ export const KioskConfig = z.strictObject({
     .strictObject({
       /** Amount held on the card before charging, minor units. */
       holdMinor: z.number().int().min(100).max(100000).default(5000),
+      /** A session still plugged in after this long is settled, before a card reservation can expire, h. */
+      maxSessionHours: z.number().int().min(1).max(168).default(48),
     })
     .prefault({}),
   timeouts: z
@@ -129,8 +131,10 @@ export const KioskConfig = z.strictObject({
   devices: z
     .strictObject({
       terminal: SimulatedDevice.extend({
-        /** Time the simulated terminal takes from card to answer, ms. */
+        /** Time the simulated terminal takes from card to answer, ms (kiosk clock). */
         approvalDelayMs: z.number().int().min(0).max(60000).default(1200),
+        /** Time every call to the simulated terminal takes before it acts and answers, openHolds included, ms (kiosk clock). */
+        latencyMs: z.number().int().min(0).max(60000).default(0),
       }).prefault({ kind: 'simulated' }),
       printer: SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }).prefault({ kind: 'simulated' }),
       rfid: SimulatedDevice.prefault({ kind: 'simulated' }),

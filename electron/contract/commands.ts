@@ -7,8 +7,9 @@ export const ConnectorId = z.number().int().min(1).max(64);
 
 const connector = { connectorId: ConnectorId };
 
-export const PaymentMethod = z.enum(['card']);
-export type PaymentMethod = z.infer<typeof PaymentMethod>;
+/** The ways to pay the screen can offer today (the snapshot's `PaymentMethod` names every one the brain knows). */
+export const PaymentChoice = z.enum(['card']);
+export type PaymentChoice = z.infer<typeof PaymentChoice>;
 
 export const ReceiptChoice = z.enum(['print', 'qr', 'none']);
 export type ReceiptChoice = z.infer<typeof ReceiptChoice>;
@@ -18,7 +19,7 @@ export const Command = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('selectConnector'), ...connector }),
   /** Leave the connector's screen (the session, if any, goes on). */
   z.strictObject({ type: z.literal('goHome') }),
-  z.strictObject({ type: z.literal('choosePayment'), ...connector, method: PaymentMethod }),
+  z.strictObject({ type: z.literal('choosePayment'), ...connector, method: PaymentChoice }),
   /** Abandon the flow before charging; any hold is released. */
   z.strictObject({ type: z.literal('cancel'), ...connector }),
   /** Answer to the inactivity warning. */
@@ -67,6 +68,7 @@ export const ErrorReason = z.enum([
   'connectorUnavailable',
   'noSummary',
   'notPossibleNow',
+  'stationOutOfService',
 ]);
 export type ErrorReason = z.infer<typeof ErrorReason>;
 

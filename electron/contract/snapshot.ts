@@ -26,7 +26,10 @@ export type DeclineReason =
   | 'unavailable'
   | 'error';
 
-export type StopReason = 'driver' | 'vehicle' | 'holdLimit' | 'unplugged' | 'fault' | 'deviceLost' | 'restart';
+export type StopReason = 'driver' | 'vehicle' | 'holdLimit' | 'unplugged' | 'fault' | 'deviceLost' | 'restart' | 'maxDuration';
+
+/** How a session is paid: bank card (a hold), prepaid account (a balance reservation), on-account card, remote (the operator's app). */
+export type PaymentMethod = 'card' | 'prepaid' | 'account' | 'remote';
 
 /** A price as the driver reads it, VAT included, in major units as an exact decimal string ("0.3450"). */
 export interface PriceLine {
@@ -54,15 +57,18 @@ export interface CostLine {
 
 export interface SessionView {
   id: string;
-  method: 'card';
+  method: PaymentMethod;
   startedAt: number;
   energyWh: number;
   powerW: number;
   /** Seconds since charging first started (0 before). */
   elapsedS: number;
   costMinor: number;
-  holdMinor: number;
+  /** The most the session may cost: the card hold, the balance reserved, the account's cap. */
+  limitMinor: number;
   maskedPan: string | null;
+  /** The cost reached the limit while parked: the parking fee has stopped growing. */
+  parkingCapped: boolean;
   /** The 4-digit stop code, present only while the driver is being shown it. */
   stopCode: string | null;
   declineReason: DeclineReason | null;
@@ -73,7 +79,7 @@ export interface SessionView {
 
 export interface SessionSummary {
   sessionId: string;
-  method: 'card';
+  method: PaymentMethod;
   maskedPan: string | null;
   startedAt: number;
   endedAt: number;
@@ -87,6 +93,10 @@ export interface SessionSummary {
   capturedMinor: number;
   /** Priced cost above what could be taken (capped at the hold), written off. */
   writtenOffMinor: number;
+  /** Nothing was delivered, so nothing was taken: the authorisation was released in full. */
+  noCharge: boolean;
+  /** The parking fee stopped growing when the cost reached the authorisation's limit. */
+  parkingCapped: boolean;
   lines: CostLine[];
   stopReason: StopReason | null;
   receipt: 'pending' | 'printed' | 'qr' | 'none' | 'printFailed';
@@ -102,6 +112,8 @@ export interface ConnectorView {
   maxPowerW: number;
   /** Why the connector cannot be used, when out of service or in fault. */
   problem: string | null;
+  /** What kind of problem: the charger reports a fault, cannot be reached, a payment could not be settled, or the saved state needs a technician. */
+  problemKind: 'fault' | 'offline' | 'payment' | 'attention' | null;
   session: SessionView | null;
   /** The connector's last finished session, reachable from its tile. */
   lastSummary: SessionSummary | null;
@@ -124,7 +136,11 @@ export interface Snapshot {
     helpLine: string;
     locale: string;
     serviceState: 'inService' | 'outOfService';
+    /** Why the station is out of service: its storage failed (disk full, I/O error). */
+    outOfServiceReason: 'storage' | null;
   };
+  /** What a technician must know about: payments that could not be settled, states that could not be read, storage failures. */
+  alarms: Alarm[];
   tariff: TariffView;
   /** The connector whose flow holds the screen, or null for the start screen. */
   focus: number | null;
@@ -133,4 +149,12 @@ export interface Snapshot {
   connectors: ConnectorView[];
   /** Controls of the simulated devices, absent when no device is simulated. */
   sim: SimView | null;
+}
+
+export interface Alarm {
+  kind: 'settlementFailing' | 'stateUnreadable' | 'storageFailed' | 'chargerWillNotStop';
+  connectorId: number | null;
+  sessionId: string | null;
+  detail: string;
+  since: number;
 }

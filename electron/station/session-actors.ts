@@ -1,16 +1,19 @@
 // The device and payment work of a connector's session machine: implementations
-// of its invoked actors, closing over the ports, the store and the clock. Every
-// payment request is journalled in the store before it is sent and completed when
-// the terminal answers, so a restart can always tell what the terminal was asked.
+// of its invoked actors, closing over the ports, the payments, the store and the
+// clock. Payment requests go through `Payments`, which journals each before it is
+// sent, so a restart can always tell what a device was asked. No request starts
+// before the machine state that asked for it is durable (`durable`).
 import { fromCallback, fromPromise } from 'xstate';
 import type { Logger } from 'pino';
 import type { Clock } from '../../devices/clock.js';
 import type { ChargerController, ChargerEvent } from '../../devices/charger/charger-port.js';
-import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { SessionSummary } from '../contract/snapshot.js';
 import type { KioskStore } from '../store/kiosk-store.js';
-import { energyCoveredWh, priceSession, settle as settleAmounts } from '../billing/tariff.js';
+import { energyCoveredWh, sessionCost, settle as settleAmounts } from '../billing/tariff.js';
+import { maskedPanOf } from '../payments/authorization.js';
+import type { Payments } from '../payments/payments.js';
 import {
+  CHARGER_WILL_NOT_STOP,
   authorizeKey,
   sessionMachine,
   sessionUsage,
@@ -26,15 +29,22 @@ import {
 export interface SessionDeps {
   connectorId: number;
   charger: ChargerController;
-  terminal: CardTerminal;
+  payments: Payments;
   store: KioskStore;
   clock: Clock;
   log: Logger;
   currentLimitA: number;
+  /** Time the controller takes to open its relay after being told to stop, ms. */
+  stopDelayMs: number;
   /** True while the kiosk shuts down: requests in flight are left to finish on the device, not cancelled. */
   shuttingDown: () => boolean;
+  /**
+   * Resolves once the machine state that asked for the work is durable, rejects when it
+   * could not be saved. Every device or payment request waits for it (save before act).
+   */
+  durable: () => Promise<void>;
   /** Named delays of the machine, ms. */
-  delays: Record<'inactivityWarn' | 'inactivityReturn' | 'plugIn' | 'presentCard' | 'stopCode' | 'summary' | 'retry', number>;
+  delays: Record<'inactivityWarn' | 'inactivityReturn' | 'plugIn' | 'presentCard' | 'stopCode' | 'summary' | 'retry' | 'attentionRetry', number>;
 }
 
 export function toSessionEvent(event: ChargerEvent, at: number): SessionEvent | null {
@@ -64,78 +74,101 @@ export function toSessionEvent(event: ChargerEvent, at: number): SessionEvent | 
   }
 }
 
-export function provideSessionActors(deps: SessionDeps) {
-  const { charger, terminal, store, clock, log, connectorId } = deps;
-  const now = () => clock.now();
+/** The longest a retry of a settlement waits, however often it failed. */
+const MAX_RETRY_MS = 5 * 60_000;
 
-  /** Captures the session's cost (capped at the hold) once, and writes its one record. */
+export function provideSessionActors(deps: SessionDeps) {
+  const { charger, payments, store, clock, log, connectorId } = deps;
+  const now = () => clock.now();
+  const sleepFor = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+
+  /** Whether the charger has stopped delivering: asleep or disabled, and its relay open. */
+  async function stopped(): Promise<boolean> {
+    const status = await charger.status();
+    return status.mode !== 'enabled' && !status.relayClosed;
+  }
+
+  /** Waits up to the controller's stop delay (and a margin) for the relay to open. */
+  async function confirmStopped(): Promise<boolean> {
+    const deadline = now() + deps.stopDelayMs + 2000;
+    for (;;) {
+      if (await stopped()) return true;
+      if (now() >= deadline) return false;
+      await sleepFor(250);
+    }
+  }
+
+  /** Stops the charger by the strongest means the port has: sleep, and if that does not hold, disable. */
+  async function stopCharger(): Promise<void> {
+    await charger.sleep();
+    if (await confirmStopped()) return;
+    log.error({ connectorId }, 'the charger did not stop when put to sleep; disabling it');
+    await charger.disable();
+    if (await confirmStopped()) return;
+    throw Object.assign(new Error('the charger did not stop, even disabled'), { name: CHARGER_WILL_NOT_STOP });
+  }
+
+  /** Takes the session's cost (capped at its authorisation) once, and writes its one record. */
   async function finish(session: ActiveSession): Promise<SessionSummary> {
-    const hold = session.hold;
-    if (!hold) throw new Error(`session ${session.id} has no hold to settle`);
+    const authorization = session.authorization;
+    if (!authorization) throw new Error(`session ${session.id} has no authorisation to settle`);
     let meterWh = session.meterWh;
     try {
       meterWh = Math.max(meterWh ?? 0, (await charger.status()).meterWh);
     } catch (error) {
       log.warn({ err: error, sessionId: session.id }, 'final meter reading failed; settling on the last sample');
     }
+    // Rule 1: no energy once the authorisation is being settled (the car may still be plugged in).
+    await charger.sleep().catch((error) => log.error({ err: error }, 'could not put the charger to sleep before settling'));
     const endedAt = session.endedAt ?? now();
     const closed = { ...session, meterWh: session.meterStartWh == null ? null : meterWh, endedAt };
-    const usage = sessionUsage(closed, endedAt);
-    const priced = priceSession(session.tariff, usage);
-    const { capturedMinor, writtenOffMinor } = settleAmounts(priced.totalMinor, hold.amountMinor);
-
-    const key = `${session.id}:capture`;
-    const payment = store.beginPayment({ key, sessionId: session.id, operation: 'capture', amountMinor: capturedMinor, currency: hold.currency, holdId: hold.holdId }, now());
-    if (payment.status !== 'done') {
-      const result = await terminal.capture({ holdId: hold.holdId, amountMinor: payment.amountMinor });
-      store.completePayment(key, 'done', result, now());
-    }
+    const cost = sessionCost(session.tariff, sessionUsage(closed, endedAt), authorization.limitMinor);
+    const due = settleAmounts(cost.priced.totalMinor, authorization.limitMinor);
+    // Nothing delivered, nothing charged: amount 0 releases the authorisation in full.
+    const { capturedMinor } = await payments.settle({ sessionId: session.id, connectorId, authorization, amountMinor: due.capturedMinor });
+    const writtenOffMinor = Math.max(0, cost.priced.totalMinor - capturedMinor);
     const summary: SessionSummary = {
       sessionId: session.id,
       method: session.method,
-      maskedPan: hold.maskedPan,
+      maskedPan: maskedPanOf(authorization),
       startedAt: session.chargingStartedAt ?? session.createdAt,
       endedAt,
-      energyWh: usage.energyWh,
+      energyWh: cost.billed.energyWh,
       durationS: Math.max(0, Math.round((endedAt - (session.chargingStartedAt ?? endedAt)) / 1000)),
-      chargingS: usage.chargingS,
-      costMinor: priced.totalMinor,
-      vatMinor: priced.vatMinor,
-      capturedMinor: payment.amountMinor,
+      chargingS: cost.billed.chargingS,
+      costMinor: cost.priced.totalMinor,
+      vatMinor: cost.priced.vatMinor,
+      capturedMinor,
       writtenOffMinor,
-      lines: priced.lines,
+      noCharge: cost.noCharge,
+      parkingCapped: cost.parkingCapped,
+      lines: cost.priced.lines,
       stopReason: session.stopReason,
       receipt: 'pending',
       receiptQr: null,
     };
-    if (writtenOffMinor > 0) log.warn({ sessionId: session.id, costMinor: priced.totalMinor, capturedMinor, writtenOffMinor }, 'cost above the hold written off');
+    if (writtenOffMinor > 0) log.warn({ sessionId: session.id, costMinor: cost.priced.totalMinor, capturedMinor, writtenOffMinor }, 'cost above the authorisation written off');
     // The record may be missing if the kiosk stopped between the approval and its journal entry.
     store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
     store.closeSession({
       id: session.id,
       status: 'finished',
       endedAt,
-      energyWh: usage.energyWh,
-      costMinor: priced.totalMinor,
-      capturedMinor: payment.amountMinor,
+      energyWh: cost.billed.energyWh,
+      costMinor: cost.priced.totalMinor,
+      capturedMinor,
       writtenOffMinor,
-      maskedPan: hold.maskedPan,
+      maskedPan: summary.maskedPan,
       stopReason: session.stopReason,
       summary,
     });
-    await charger.sleep().catch((error) => log.error({ err: error }, 'could not put the charger to sleep after the session'));
     return summary;
   }
 
-  /** Releases the hold of a session that never charged, once, and closes its record. */
+  /** Releases the authorisation of a session that never charged, once, and closes its record. */
   async function cancel(session: ActiveSession): Promise<void> {
-    if (session.hold) {
-      const key = `${session.id}:release`;
-      const payment = store.beginPayment({ key, sessionId: session.id, operation: 'release', amountMinor: session.hold.amountMinor, currency: session.hold.currency, holdId: session.hold.holdId }, now());
-      if (payment.status !== 'done') {
-        await terminal.release(session.hold.holdId);
-        store.completePayment(key, 'done', null, now());
-      }
+    if (session.authorization) {
+      await payments.release({ sessionId: session.id, connectorId, authorization: session.authorization });
       store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
       store.closeSession({
         id: session.id,
@@ -145,7 +178,7 @@ export function provideSessionActors(deps: SessionDeps) {
         costMinor: 0,
         capturedMinor: 0,
         writtenOffMinor: 0,
-        maskedPan: session.hold.maskedPan,
+        maskedPan: maskedPanOf(session.authorization),
         stopReason: null,
         summary: null,
       });
@@ -153,11 +186,12 @@ export function provideSessionActors(deps: SessionDeps) {
     await charger.sleep().catch((error) => log.error({ err: error }, 'could not put the charger to sleep'));
   }
 
-  /** Decides where a restored connector picks up, from its persisted phase and what the devices say now. */
+  /** Decides where a restored connector picks up, from its persisted phase, the payments journal and what the devices say now. */
   async function reconcile(phase: string | null, context: SessionContext): Promise<ReconcileOutput> {
     const status = await charger.status().catch(() => null);
     const vehiclePlugged = status?.vehicleConnected ?? context.vehiclePlugged;
-    const base: SessionContext = { ...context, vehiclePlugged, problem: null, resumeFrom: null };
+    const problem = context.problem?.kind === 'attention' ? context.problem : null;
+    const base: SessionContext = { ...context, vehiclePlugged, problem, resumeFrom: null };
     const session = context.session;
     const idle = (): ReconcileOutput => ({ resume: 'idle', context: { ...base, session: null } });
     const resume = (to: ResumePhase, patch: Partial<ActiveSession> = {}): ReconcileOutput => ({
@@ -174,17 +208,15 @@ export function provideSessionActors(deps: SessionDeps) {
       case 'choosingPayment':
       case 'declined':
         return idle();
-      case 'authorizing': {
-        const answer = await terminal.lookup(authorizeKey(session)).catch(() => null);
-        if (answer?.state === 'open') return resume('awaitingVehicle', { hold: answer.hold });
-        if (answer?.state === 'declined') return resume('declined', { declineReason: answer.reason });
-        // Still pending on the terminal, or never reached it: ask again with the same key.
-        return resume('authorizing');
-      }
+      case 'authorizing':
+        // The journal says whether the request went out. If it did, the authorize step
+        // reads its outcome or asks the device for it: it is never sent again. If it did
+        // not, nothing was placed and the driver may try again.
+        return payments.intent(authorizeKey(session)) ? resume('authorizing') : resume('declined', { declineReason: 'unavailable' });
       case 'awaitingVehicle': {
-        // The driver paid and has not plugged in yet: go on waiting only if the hold is still there.
-        const hold = session.hold ? await terminal.lookup(session.hold.key).catch(() => null) : null;
-        return resume(hold?.state === 'open' ? 'awaitingVehicle' : 'cancelling');
+        // The driver paid and has not plugged in yet: go on waiting while the authorisation is open.
+        const open = session.authorization ? await payments.isOpen(session.authorization) : false;
+        return resume(open === false ? 'cancelling' : 'awaitingVehicle');
       }
       case 'charging':
       case 'stopping':
@@ -197,6 +229,9 @@ export function provideSessionActors(deps: SessionDeps) {
       case 'cancelling':
       case 'cancelRetry':
         return resume('cancelling');
+      case 'attention':
+        // A settlement that kept failing is tried again at start-up.
+        return resume(session.chargingStartedAt != null ? 'settling' : 'cancelling', { meterWh });
       case 'summary':
         return resume('summary');
       default:
@@ -205,7 +240,12 @@ export function provideSessionActors(deps: SessionDeps) {
   }
 
   return sessionMachine.provide({
-    delays: deps.delays,
+    delays: {
+      ...deps.delays,
+      // Backs off with each failure.
+      retry: ({ context }) => Math.min(deps.delays.retry * 2 ** Math.max(0, (context.session?.settleFailures ?? 1) - 1), MAX_RETRY_MS),
+      sessionExpiry: ({ context }) => Math.max(0, (context.session?.expiresAt ?? now()) - now()),
+    },
     actors: {
       chargerEvents: fromCallback<SessionEvent, void>(({ sendBack }) =>
         charger.subscribe((event) => {
@@ -225,60 +265,56 @@ export function provideSessionActors(deps: SessionDeps) {
       }),
       reconcile: fromPromise(async ({ input }) => reconcile(input.phase, input.context)),
       ensureAsleep: fromPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>(async () => {
-        await charger.sleep();
+        await stopCharger();
         const status = await charger.status();
-        if (status.mode === 'enabled') throw new Error('the charger did not go to sleep');
         return { problem: status.fault ? { kind: 'fault' as const, detail: status.fault } : null, vehiclePlugged: status.vehicleConnected };
       }),
       authorize: fromPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>(async ({ input, signal }) => {
         const { session } = input;
-        const key = authorizeKey(session);
-        const payment = store.beginPayment({ key, sessionId: session.id, operation: 'authorize', amountMinor: session.holdMinor, currency: session.currency }, now());
-        if (payment.status !== 'pending') log.info({ key }, 'authorisation was answered before the restart; asking the terminal for its answer again');
         // The actor is stopped both when the driver's flow moves on (cancel the request)
-        // and when the kiosk shuts down (leave it to the terminal; the restart picks it up by key).
+        // and when the kiosk shuts down (leave it to the terminal; the restart resolves it from the journal).
         const cancel = new AbortController();
         signal.addEventListener('abort', () => deps.shuttingDown() || cancel.abort(), { once: true });
-        const result = await terminal.authorize({ key, amountMinor: session.holdMinor, currency: session.currency }, cancel.signal);
+        const outcome = await payments.authorize(
+          { sessionId: session.id, connectorId, method: session.method, attempt: session.attempt, limitMinor: session.limitMinor, currency: session.currency },
+          cancel.signal,
+          deps.durable,
+        );
         if (deps.shuttingDown()) throw new Error('the kiosk is shutting down');
-        if (cancel.signal.aborted) {
-          // The flow moved on (cancel, timeout): an approval that arrives now is reversed at once.
-          if (result.outcome === 'approved') {
-            await terminal.release(result.hold.holdId);
-            log.warn({ key, holdId: result.hold.holdId }, 'late approval of an abandoned request released');
-          }
-          store.completePayment(key, 'failed', { outcome: 'abandoned', late: result.outcome }, now(), result.outcome === 'approved' ? result.hold.holdId : null);
-          return { outcome: 'declined', reason: 'cancelled', at: now() };
-        }
-        if (result.outcome === 'approved') {
-          store.completePayment(key, 'done', { outcome: 'approved', maskedPan: result.hold.maskedPan, amountMinor: result.hold.amountMinor }, now(), result.hold.holdId);
+        if (outcome.outcome === 'approved') {
           store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
-          return { outcome: 'approved', hold: result.hold, at: now() };
+          return { outcome: 'approved', authorization: outcome.authorization, at: now() };
         }
-        store.completePayment(key, 'failed', { outcome: 'declined', reason: result.reason }, now());
-        return { outcome: 'declined', reason: result.reason, at: now() };
+        return { outcome: 'declined', reason: outcome.reason, at: now() };
       }),
       startCharging: fromPromise<{ meterWh: number; at: number }, { connectorId: number; session: ActiveSession }>(async ({ input }) => {
         const { session } = input;
+        await deps.durable();
         await charger.setCurrentLimit(deps.currentLimitA);
         const status = await charger.status();
         await charger.enable();
         // Best effort: where the firmware can hold a session limit itself, it stops at the
-        // hold even if the kiosk cannot. The kiosk's own hold check stays the primary one.
-        if (charger.setSessionLimits && session.hold) {
+        // limit even if the kiosk cannot. The kiosk's own hold check stays the primary one.
+        if (charger.setSessionLimits && session.authorization) {
           const deliveredWh = session.meterStartWh == null ? 0 : Math.max(0, (session.meterWh ?? status.meterWh) - session.meterStartWh);
-          const energyWh = Math.max(0, energyCoveredWh(session.tariff, session.hold.amountMinor) - deliveredWh);
+          const energyWh = Math.max(0, energyCoveredWh(session.tariff, session.authorization.limitMinor) - deliveredWh);
           const held = await charger.setSessionLimits({ energyWh }).catch(() => false);
           log.info({ sessionId: session.id, energyWh, held }, held ? 'controller holds an energy limit as a backstop' : 'controller cannot hold a session limit');
         }
         return { meterWh: status.meterWh, at: now() };
       }),
       stopCharging: fromPromise(async () => {
-        await charger.sleep();
+        await stopCharger();
         return { at: now() };
       }),
-      settle: fromPromise(async ({ input }) => finish(input.session)),
-      cancelSession: fromPromise(async ({ input }) => cancel(input.session)),
+      settle: fromPromise(async ({ input }) => {
+        await deps.durable();
+        return finish(input.session);
+      }),
+      cancelSession: fromPromise(async ({ input }) => {
+        await deps.durable();
+        return cancel(input.session);
+      }),
     },
   });
 }

@@ -5,29 +5,42 @@
 // serialisable data). Every event carries `at`, the brain clock's time, so the
 // rules here stay pure.
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
-import type { Hold } from '../../devices/payment/card-terminal-port.js';
+import type { Authorization, PaymentMethod } from '../payments/authorization.js';
+import { authorizeKey as intentKey } from '../payments/payments.js';
 import type { ChargerStatus } from '../../devices/charger/charger-port.js';
 import type { TariffConfig } from '../config/config-schema.js';
 import type { DeclineReason, SessionSummary, StopReason } from '../contract/snapshot.js';
 import { projectedCostExceedsHold } from '../billing/tariff.js';
 
 /** Bumped whenever the persisted context changes shape. */
-export const SESSION_SCHEMA_VERSION = 1;
+export const SESSION_SCHEMA_VERSION = 2;
+
+/** The name of the error an actor throws when the charger will not stop, even disabled. */
+export const CHARGER_WILL_NOT_STOP = 'ChargerWillNotStop';
+
+/** Failed settlements (or cancellations) in a row before the connector goes out of service with an alarm. */
+export const MAX_SETTLE_FAILURES = 5;
 
 export interface ActiveSession {
   id: string;
-  method: 'card';
+  method: PaymentMethod;
   createdAt: number;
   stopCode: string;
   /** Tariff in force when the driver committed; later tariff changes do not touch this session. */
   tariff: TariffConfig;
   currency: string;
-  holdMinor: number;
+  /** The most the session may cost, as asked of the payment backend. */
+  limitMinor: number;
+  /** When the session is settled even if the car is still plugged in, before the authorisation can expire. */
+  expiresAt: number;
   /** Sample interval plus the controller's stop delay: how far ahead the hold check looks. */
   lookaheadS: number;
   /** Authorisation attempts so far; the idempotency key of an attempt is derived from it. */
   attempt: number;
-  hold: Hold | null;
+  /** What covers the session once approved: the one authorisation the hold check and settlement use. */
+  authorization: Authorization | null;
+  /** Settlement or cancellation attempts that failed in a row. */
+  settleFailures: number;
   declineReason: DeclineReason | null;
   meterStartWh: number | null;
   meterWh: number | null;
@@ -48,10 +61,14 @@ export interface SessionContext {
   lastSummary: SessionSummary | null;
   /** The phase a restored connector was in when the kiosk stopped, until it is reconciled. */
   resumeFrom: string | null;
+  /** The last error of a payment step that is being retried, for the alarm. */
+  lastError: string | null;
 }
 
 export interface ConnectorProblem {
-  kind: 'fault' | 'offline';
+  /** fault: the charger reports one; offline: it cannot be reached; payment: a settlement keeps failing;
+   *  attention: the saved state could not be read, a technician should look. */
+  kind: 'fault' | 'offline' | 'payment' | 'attention';
   detail: string;
 }
 
@@ -66,6 +83,7 @@ export type ResumePhase =
   | 'parked'
   | 'settling'
   | 'cancelling'
+  | 'attention'
   | 'summary';
 
 export interface PersistedSession {
@@ -78,7 +96,7 @@ export interface ReconcileOutput {
   context: SessionContext;
 }
 
-export type AuthorizeOutput = { outcome: 'approved'; hold: Hold; at: number } | { outcome: 'declined'; reason: DeclineReason; at: number };
+export type AuthorizeOutput = { outcome: 'approved'; authorization: Authorization; at: number } | { outcome: 'declined'; reason: DeclineReason; at: number };
 
 export interface SessionInput {
   connectorId: number;
@@ -90,14 +108,16 @@ export interface NewSession {
   stopCode: string;
   tariff: TariffConfig;
   currency: string;
-  holdMinor: number;
+  limitMinor: number;
   lookaheadS: number;
+  /** `payment.maxSessionHours`, ms. */
+  maxSessionMs: number;
 }
 
 export type SessionEvent =
   // from the screen, stamped and checked by the station
   | { type: 'SELECT'; at: number }
-  | ({ type: 'CHOOSE_PAYMENT'; at: number; method: 'card' } & NewSession)
+  | ({ type: 'CHOOSE_PAYMENT'; at: number; method: PaymentMethod } & NewSession)
   | { type: 'CANCEL'; at: number }
   | { type: 'MORE_TIME'; at: number }
   | { type: 'RETRY'; at: number }
@@ -121,7 +141,7 @@ export type SessionEvent =
 
 /** The idempotency key of the session's current authorisation attempt. */
 export function authorizeKey(session: Pick<ActiveSession, 'id' | 'attempt'>): string {
-  return `${session.id}:authorize:${session.attempt}`;
+  return intentKey(session.id, session.attempt);
 }
 
 /** Energy, charging and parking time of a session at `at`, as the tariff prices them. */
@@ -160,6 +180,7 @@ export const sessionMachine = setup({
     keepAsleep: unprovided<void, SessionEvent>('keepAsleep'),
     reconcile: unprovidedPromise<ReconcileOutput, { connectorId: number; phase: string | null; context: SessionContext }>('reconcile'),
     ensureAsleep: unprovidedPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
+    // Rejects when the charger will not stop even when disabled.
     authorize: unprovidedPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>('authorize'),
     startCharging: unprovidedPromise<{ meterWh: number; at: number }, { connectorId: number; session: ActiveSession }>('startCharging'),
     stopCharging: unprovidedPromise<{ at: number }, { connectorId: number }>('stopCharging'),
@@ -174,6 +195,8 @@ export const sessionMachine = setup({
     stopCode: 30_000,
     summary: 60_000,
     retry: 5_000,
+    attentionRetry: 60_000,
+    sessionExpiry: 48 * 3_600_000,
   },
   guards: {
     stopCodeMatches: ({ context, event }) => event.type === 'STOP' && context.session?.stopCode === event.code,
@@ -185,16 +208,20 @@ export const sessionMachine = setup({
     chargerAwakeWithoutSession: ({ event }) => event.type === 'CHARGER_STATUS' && chargerAwake(event.status),
     resumeIs: ({ event }, params: { phase: ResumePhase }) =>
       (event as unknown as { output: ReconcileOutput }).output.resume === params.phase,
+    hasSession: ({ context }) => context.session !== null,
+    charged: ({ context }) => context.session?.chargingStartedAt != null,
+    tooManyFailures: ({ context }) => (context.session?.settleFailures ?? 0) >= MAX_SETTLE_FAILURES,
+    needsAttention: ({ context }) => context.problem?.kind === 'attention',
     holdWouldBeExceeded: ({ context, event }) => {
       const session = context.session;
-      if (event.type !== 'METER' || !session?.hold) return false;
+      if (event.type !== 'METER' || !session?.authorization) return false;
       const next = { ...session, meterWh: event.meterWh };
       return projectedCostExceedsHold({
         tariff: session.tariff,
         usage: sessionUsage(next, event.at),
         powerW: event.powerW,
         lookaheadS: session.lookaheadS,
-        limitMinor: session.hold.amountMinor,
+        limitMinor: session.authorization.limitMinor,
       });
     },
   },
@@ -217,10 +244,12 @@ export const sessionMachine = setup({
         stopCode: event.stopCode,
         tariff: event.tariff,
         currency: event.currency,
-        holdMinor: event.holdMinor,
+        limitMinor: event.limitMinor,
+        expiresAt: event.at + event.maxSessionMs,
         lookaheadS: event.lookaheadS,
         attempt: 1,
-        hold: null,
+        authorization: null,
+        settleFailures: 0,
         declineReason: null,
         meterStartWh: null,
         meterWh: null,
@@ -235,6 +264,15 @@ export const sessionMachine = setup({
     }),
     nextAttempt: assign(({ context }) => withSession(context, { attempt: (context.session?.attempt ?? 0) + 1, declineReason: null })),
     dropSession: assign({ session: null }),
+    noteSettleFailure: assign(({ context, event }) => ({
+      ...withSession(context, { settleFailures: (context.session?.settleFailures ?? 0) + 1 }),
+      lastError: errorText((event as { error?: unknown }).error),
+    })),
+    paymentProblem: assign(({ context }) => ({
+      problem: { kind: 'payment' as const, detail: `the payment could not be settled after ${context.session?.settleFailures ?? 0} tries: ${context.lastError ?? 'unknown error'}` },
+    })),
+    clearPaymentProblem: assign(({ context }) => (context.problem?.kind === 'payment' ? { problem: null } : {})),
+    noteSettled: assign(({ event }) => ({ lastSummary: (event as unknown as { output: SessionSummary }).output, session: null, lastError: null })),
     hideStopCode: assign(({ context }) => withSession(context, { showStopCode: false })),
     stoppedBy: assign(({ context, event }, params: { reason: StopReason }) =>
       withSession(context, { stopReason: context.session?.stopReason ?? params.reason, chargingStoppedAt: context.session?.chargingStoppedAt ?? event.at }),
@@ -251,7 +289,11 @@ export const sessionMachine = setup({
       if (event.type === 'CHARGER_OFFLINE') return { problem: { kind: 'offline' as const, detail: event.reason } };
       // the charger could not be reached (an invoked actor's error event)
       const error = (event as { error?: unknown }).error;
-      if (error !== undefined) return { problem: { kind: 'offline' as const, detail: error instanceof Error ? error.message : String(error) } };
+      if (error !== undefined) {
+        const detail = error instanceof Error ? error.message : String(error);
+        // A charger that answers but will not stop is a fault, not a connection problem.
+        return { problem: { kind: error instanceof Error && error.name === CHARGER_WILL_NOT_STOP ? ('fault' as const) : ('offline' as const), detail } };
+      }
       return {};
     }),
     clearProblem: assign({ problem: null }),
@@ -264,10 +306,12 @@ export const sessionMachine = setup({
   context: ({ input }) => ({
     connectorId: input.connectorId,
     vehiclePlugged: input.restored?.context.vehiclePlugged ?? false,
-    problem: null,
+    // A connector whose saved state could not be read comes up with the problem already noted.
+    problem: input.restored?.context.problem?.kind === 'attention' ? input.restored.context.problem : null,
     session: input.restored?.context.session ?? null,
     lastSummary: input.restored?.context.lastSummary ?? null,
     resumeFrom: input.restored?.phase ?? null,
+    lastError: null,
   }),
   // The charger's events reach every state through this one long-lived actor.
   invoke: { id: 'chargerEvents', src: 'chargerEvents', input: () => undefined },
@@ -287,7 +331,7 @@ export const sessionMachine = setup({
         input: ({ context }) => ({ connectorId: context.connectorId, phase: context.resumeFrom, context }),
         onDone: [
           ...(
-            ['authorizing', 'declined', 'awaitingVehicle', 'charging', 'stopping', 'parked', 'settling', 'cancelling', 'summary'] as const
+            ['authorizing', 'declined', 'awaitingVehicle', 'charging', 'stopping', 'parked', 'settling', 'cancelling', 'attention', 'summary'] as const
           ).map((phase) => ({
             guard: { type: 'resumeIs' as const, params: { phase } },
             target: phase,
@@ -355,7 +399,7 @@ export const sessionMachine = setup({
         id: 'authorize', src: 'authorize',
         input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
         onDone: [
-          { guard: 'approved', target: 'awaitingVehicle', actions: assign(({ context, event }) => withSession(context, { hold: event.output.outcome === 'approved' ? event.output.hold : null })) },
+          { guard: 'approved', target: 'awaitingVehicle', actions: assign(({ context, event }) => withSession(context, { authorization: event.output.outcome === 'approved' ? event.output.authorization : null })) },
           { target: 'declined', actions: assign(({ context, event }) => withSession(context, { declineReason: event.output.outcome === 'declined' ? event.output.reason : 'error' })) },
         ],
         onError: { target: 'declined', actions: assign(({ context }) => withSession(context, { declineReason: 'error' })) },
@@ -436,6 +480,8 @@ export const sessionMachine = setup({
           },
         },
       },
+      // No session outlives its authorisation: settled before a card reservation can expire.
+      after: { sessionExpiry: { target: 'stopping', actions: { type: 'stoppedBy', params: { reason: 'maxDuration' } } } },
       on: {
         ACK_STOP_CODE: { actions: 'hideStopCode' },
         STOP: { guard: 'stopCodeMatches', target: 'stopping', actions: { type: 'stoppedBy', params: { reason: 'driver' } } },
@@ -451,7 +497,11 @@ export const sessionMachine = setup({
         id: 'stopCharging', src: 'stopCharging',
         input: ({ context }) => ({ connectorId: context.connectorId }),
         onDone: 'parked',
-        onError: 'parked',
+        // The charger will not stop, even disabled: settle for what the meter says; the connector ends in fault.
+        onError: {
+          target: 'settling',
+          actions: [assign({ problem: { kind: 'fault' as const, detail: 'the charger did not stop when told' } }), { type: 'endedBy', params: { reason: 'fault' } }],
+        },
       },
       on: {
         ACK_STOP_CODE: { actions: 'hideStopCode' },
@@ -462,6 +512,7 @@ export const sessionMachine = setup({
     // Charging has stopped; the car is still plugged in and parking time runs.
     parked: {
       entry: 'hideStopCode',
+      after: { sessionExpiry: { target: 'settling', actions: { type: 'endedBy', params: { reason: 'maxDuration' } } } },
       on: {
         VEHICLE_UNPLUGGED: { target: 'settling', actions: ['noteUnplugged', { type: 'endedBy', params: { reason: 'unplugged' } }] },
         // The controller woke up (reset, boot): put it back to sleep.
@@ -478,26 +529,51 @@ export const sessionMachine = setup({
         {
           id: 'settle', src: 'settle',
           input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
-          onDone: { target: 'summary', actions: assign(({ event }) => ({ lastSummary: event.output, session: null })) },
-          onError: 'settleRetry',
+          onDone: [
+            { guard: 'needsAttention', target: 'attention', actions: 'noteSettled' },
+            { target: 'summary', actions: ['noteSettled', 'clearPaymentProblem'] },
+          ],
+          onError: { target: 'settleRetry', actions: 'noteSettleFailure' },
         },
       ],
     },
-    settleRetry: { invoke: keepAsleep, after: { retry: 'settling' } },
+    // Backs off (the delay grows with the failures); after MAX_SETTLE_FAILURES the connector goes out of service.
+    settleRetry: {
+      invoke: keepAsleep,
+      always: { guard: 'tooManyFailures', target: 'attention', actions: 'paymentProblem' },
+      after: { retry: 'settling' },
+    },
 
-    // The driver gave up before charging: release the hold, close the record.
+    // The driver gave up before charging: release the authorisation, close the record.
     cancelling: {
       invoke: [
         keepAsleep,
         {
           id: 'cancelSession', src: 'cancelSession',
           input: ({ context }) => ({ connectorId: context.connectorId, session: context.session! }),
-          onDone: 'idle',
-          onError: 'cancelRetry',
+          onDone: [{ guard: 'needsAttention', target: 'attention', actions: 'dropSession' }, { target: 'idle', actions: 'clearPaymentProblem' }],
+          onError: { target: 'cancelRetry', actions: 'noteSettleFailure' },
         },
       ],
     },
-    cancelRetry: { invoke: keepAsleep, after: { retry: 'cancelling' } },
+    cancelRetry: {
+      invoke: keepAsleep,
+      always: { guard: 'tooManyFailures', target: 'attention', actions: 'paymentProblem' },
+      after: { retry: 'cancelling' },
+    },
+
+    // Out of service until a technician looks, with an alarm: a settlement that keeps
+    // failing (retried now and then, and at the next start-up; the journal keeps it), or
+    // a saved state that could not be read (its session was settled from the store).
+    attention: {
+      invoke: keepAsleep,
+      after: {
+        attentionRetry: [
+          { guard: 'charged', target: 'settling' },
+          { guard: 'hasSession', target: 'cancelling' },
+        ],
+      },
+    },
 
     summary: {
       invoke: keepAsleep,
@@ -520,6 +596,11 @@ export const sessionMachine = setup({
 });
 
 export type SessionMachine = typeof sessionMachine;
+
+function errorText(error: unknown): string | null {
+  if (error === undefined) return null;
+  return error instanceof Error ? error.message : String(error);
+}
 
 function unprovided<TInput, TEvent extends { type: string }>(name: string) {
   return fromCallback<TEvent, TInput>(() => {

@@ -1,7 +1,7 @@
-// The station: one session actor per connector, the screen's focus, the snapshot
-// the screen shows, and the commands it may send. Commands arrive untrusted: each
-// is parsed with the contract and checked against the machine before anything
-// changes; a bad one is answered with an error and changes nothing.
+// The station: one session actor per connector, their persistence and the payment
+// sweep, the screen's focus, and the commands the screen may send. Commands arrive
+// untrusted: each is parsed with the contract and checked against the machine before
+// anything changes; a bad one is answered with an error and changes nothing.
 import { randomInt, randomUUID } from 'node:crypto';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import type { Logger } from 'pino';
@@ -10,13 +10,19 @@ import type { ChargerController } from '../../devices/charger/charger-port.js';
 import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
-import type { ConnectorPhase, ConnectorView, SessionView, SimView, Snapshot } from '../contract/snapshot.js';
+import type { Alarm, ConnectorPhase, ConnectorView, SimView, Snapshot } from '../contract/snapshot.js';
 import type { KioskConfig } from '../config/config-schema.js';
 import type { KioskStore } from '../store/kiosk-store.js';
-import { priceSession, tariffView } from '../billing/tariff.js';
-import { buildReceipt, type ReceiptTexts } from '../billing/receipt.js';
-import { SESSION_SCHEMA_VERSION, sessionUsage, type PersistedSession, type SessionContext, type SessionEvent } from './session-machine.js';
+import type { Payments } from '../payments/payments.js';
+import { tariffView } from '../billing/tariff.js';
+import type { ReceiptTexts } from '../billing/receipt.js';
+import { type SessionEvent } from './session-machine.js';
 import { provideSessionActors } from './session-actors.js';
+import { SessionPersistence } from './session-persistence.js';
+import { DomainEvents } from './domain-events.js';
+import { HOLDS_SCREEN, isWarning, phaseOf, sessionView, topState } from './station-view.js';
+import { StopCodeGuard } from './stop-code-guard.js';
+import { ReceiptService } from './receipt-service.js';
 
 export interface SimControls {
   view(): SimView;
@@ -34,6 +40,7 @@ export interface StationDevices {
 export interface StationOptions {
   config: KioskConfig;
   store: KioskStore;
+  payments: Payments;
   clock: Clock;
   log: Logger;
   devices: StationDevices;
@@ -43,25 +50,20 @@ export interface StationOptions {
 type SessionActor = Actor<ReturnType<typeof provideSessionActors>>;
 type SessionSnapshot = SnapshotFrom<ReturnType<typeof provideSessionActors>>;
 
-/** Wrong stop codes in a row before the keypad is locked, and for how long: 4 digits must not be guessable. */
-const STOP_CODE_ATTEMPTS = 5;
-const STOP_CODE_LOCK_MS = 60_000;
+/** How often the payment sweep looks for intents without an outcome and orphan authorisations, ms. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 interface Connector {
   id: number;
-  /** Wrong stop codes in a row, and until when the keypad is locked after too many. */
-  wrongCodes: number;
-  lockedUntil: number;
   label: string;
   maxPowerW: number;
   actor: SessionActor;
+  stopCode: StopCodeGuard;
   lastPersisted: string;
-  lastPhase: string;
-  lastMeterWh: number | null;
+  /** Why the last save of the machine state failed; null once it is durable. */
+  persistError: string | null;
+  last: { context: SessionSnapshot['context']; phase: ConnectorPhase; top: string } | null;
 }
-
-/** Phases in which a driver is in the middle of a flow on the screen: nobody else may take it. */
-const HOLDS_SCREEN: ReadonlySet<ConnectorPhase> = new Set(['choosingPayment', 'authorizing', 'declined', 'awaitingVehicle', 'summary']);
 
 class CommandError extends Error {
   constructor(
@@ -73,31 +75,6 @@ class CommandError extends Error {
   }
 }
 
-const topState = (snapshot: SessionSnapshot): string => (typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]!);
-
-function phaseOf(snapshot: SessionSnapshot): ConnectorPhase {
-  switch (topState(snapshot)) {
-    case 'starting':
-      return 'starting';
-    case 'idle':
-      return 'available';
-    case 'fault':
-      return snapshot.context.problem?.kind === 'offline' ? 'outOfService' : 'fault';
-    case 'choosingPayment':
-    case 'authorizing':
-    case 'declined':
-    case 'awaitingVehicle':
-    case 'charging':
-    case 'parked':
-    case 'summary':
-      return topState(snapshot) as ConnectorPhase;
-    case 'stopping':
-      return 'parked';
-    default: // settling, settleRetry, cancelling, cancelRetry
-      return 'settling';
-  }
-}
-
 export class Station {
   private readonly connectors = new Map<number, Connector>();
   private readonly listeners = new Set<(snapshot: Snapshot) => void>();
@@ -106,26 +83,38 @@ export class Station {
   private summaryOpen = false;
   private terminalBusy = false;
   private terminalOnline = true;
+  /** Why the store could not be written, while it cannot: the station is then out of service. */
+  private storageFailure: string | null = null;
+  private readonly alarmSince = new Map<string, number>();
   private seq = 0;
   private current: Snapshot | null = null;
   private publishQueued = false;
   private ticker: ReturnType<Clock['setTimeout']> | null = null;
+  private sweeper: ReturnType<Clock['setTimeout']> | null = null;
+  private sweeping: Promise<void> | null = null;
   private stopped = false;
   private readonly unsubscribes: (() => void)[] = [];
   /** The prices shown: fixed by the configuration, so worked out once, not per snapshot. */
   private readonly tariff: Snapshot['tariff'];
+  private readonly persistence: SessionPersistence;
+  private readonly receipts: ReceiptService;
+  readonly events: DomainEvents;
 
   constructor(private readonly options: StationOptions) {
-    this.tariff = tariffView(options.config.tariff, options.config.payment.holdMinor);
+    const { config, store, payments, clock, log, devices, receiptTexts } = options;
+    this.tariff = tariffView(config.tariff, config.payment.holdMinor);
+    this.persistence = new SessionPersistence({ store, payments, clock, log, maxSessionMs: config.payment.maxSessionHours * 3_600_000 });
+    this.receipts = new ReceiptService({ config, printer: devices.printer, texts: receiptTexts, log });
+    this.events = new DomainEvents(store, log);
   }
 
   private get config() {
     return this.options.config;
   }
 
-  /** Puts every charger to sleep, restores each connector and reconciles it with the devices. */
+  /** Puts every charger to sleep, restores each connector and reconciles it with the devices, then sweeps the payments. */
   async start(): Promise<void> {
-    const { config, store, clock, log, devices } = this.options;
+    const { config, store, payments, clock, log, devices } = this.options;
     // Rule 5: controllers boot enabled. Nothing may charge before a session says so.
     await Promise.all(
       [...devices.chargers.entries()].map(([id, charger]) =>
@@ -144,16 +133,24 @@ export class Station {
     for (const c of config.connectors) {
       const charger = devices.chargers.get(c.id);
       if (!charger) throw new Error(`connector ${c.id} has no charger`);
-      const restored = this.restore(c.id);
+      const restored = this.persistence.restore(c.id);
+      const connector = { id: c.id, label: c.label, maxPowerW: c.maxCurrentA * c.voltageV * c.phases, stopCode: new StopCodeGuard(), lastPersisted: '', persistError: null, last: null } as Omit<Connector, 'actor'> as Connector;
       const machine = provideSessionActors({
         connectorId: c.id,
         charger,
-        terminal: devices.terminal,
+        payments,
         store,
         clock,
         log: log.child({ connectorId: c.id }),
         currentLimitA: c.maxCurrentA,
+        stopDelayMs: config.charging.stopDelayS * 1000,
         shuttingDown: () => this.stopped,
+        // Save before act: the observer that saves runs right after the transition that
+        // started the work, so one turn later the state is on disk, or it failed.
+        durable: async () => {
+          await null;
+          if (connector.persistError) throw new Error(`the session state could not be saved: ${connector.persistError}`);
+        },
         delays: {
           inactivityWarn: config.timeouts.inactivityWarnS * 1000,
           inactivityReturn: config.timeouts.inactivityReturnS * 1000,
@@ -162,22 +159,12 @@ export class Station {
           stopCode: config.timeouts.stopCodeS * 1000,
           summary: config.timeouts.summaryS * 1000,
           retry: 5000,
+          attentionRetry: 60_000,
         },
       });
-      const actor = createActor(machine, { input: { connectorId: c.id, restored }, clock });
-      const connector: Connector = {
-        id: c.id,
-        label: c.label,
-        maxPowerW: c.maxCurrentA * c.voltageV * c.phases,
-        actor,
-        wrongCodes: 0,
-        lockedUntil: 0,
-        lastPersisted: '',
-        lastPhase: '',
-        lastMeterWh: null,
-      };
+      connector.actor = createActor(machine, { input: { connectorId: c.id, restored }, clock });
       this.connectors.set(c.id, connector);
-      actor.subscribe({
+      connector.actor.subscribe({
         next: (snapshot) => this.onTransition(connector, snapshot),
         error: (error) => log.fatal({ err: error, connectorId: c.id }, 'session machine failed'),
       });
@@ -186,26 +173,12 @@ export class Station {
     await this.waitUntilStarted();
     // A driver who was in the middle of a flow when the kiosk stopped gets the screen back.
     this.focus = [...this.connectors.values()].find((c) => HOLDS_SCREEN.has(phaseOf(c.actor.getSnapshot())))?.id ?? null;
-    await this.releaseOrphanHolds();
+    // Rule 4: only now that every connector knows its session can the sweep tell what we
+    // own. It runs beside the start: a slow terminal does not hold the screen back.
+    void this.sweep();
+    this.scheduleSweep();
     this.tick();
     log.info({ connectors: this.connectors.size }, 'station started');
-  }
-
-  private restore(connectorId: number): PersistedSession | null {
-    const { store, log } = this.options;
-    try {
-      const saved = store.loadConnector(connectorId);
-      if (!saved) return null;
-      if (saved.schemaVersion !== SESSION_SCHEMA_VERSION) {
-        log.error({ connectorId, schemaVersion: saved.schemaVersion }, 'persisted session has an unknown schema version; starting empty');
-        return null;
-      }
-      const snapshot = saved.snapshot as { value: unknown; context: SessionContext };
-      return { phase: saved.phase, context: snapshot.context };
-    } catch (error) {
-      log.error({ err: error, connectorId }, 'could not read the persisted session; starting empty');
-      return null;
-    }
   }
 
   private waitUntilStarted(): Promise<void> {
@@ -222,49 +195,82 @@ export class Station {
     });
   }
 
-  /** Rule 4: a hold the terminal still has open that no session owns is released. */
-  private async releaseOrphanHolds(): Promise<void> {
-    const { devices, store, clock, log } = this.options;
-    try {
-      const owned = new Set([...this.connectors.values()].map((c) => c.actor.getSnapshot().context.session?.hold?.holdId).filter(Boolean));
-      for (const hold of await devices.terminal.openHolds()) {
-        if (owned.has(hold.holdId)) continue;
-        await devices.terminal.release(hold.holdId);
-        store.appendAudit(clock.now(), 'kiosk', 'payment.orphanReleased', { holdId: hold.holdId, key: hold.key, amountMinor: hold.amountMinor });
-        log.warn({ holdId: hold.holdId, key: hold.key }, 'released an orphan hold');
-      }
-    } catch (error) {
-      log.error({ err: error }, 'could not check the terminal for orphan holds');
+  /** The journal keys of the authorisations the connectors' sessions hold now. */
+  private liveAuthorizations(): Set<string> {
+    const keys = new Set<string>();
+    for (const c of this.connectors.values()) {
+      const key = c.actor.getSnapshot().context.session?.authorization?.key;
+      if (key) keys.add(key);
     }
+    return keys;
+  }
+
+  /** Rule 4: resolves unanswered payment intents and releases what no session owns. One sweep at a time. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.options.payments
+      .sweep(() => this.liveAuthorizations())
+      .then(
+        (report) => {
+          if (report.resolved || report.released || report.retried) this.options.log.info(report, 'payment sweep');
+        },
+        (error) => this.options.log.error({ err: error }, 'payment sweep failed'),
+      )
+      .finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private scheduleSweep(): void {
+    this.sweeper = this.options.clock.setTimeout(() => {
+      if (this.stopped) return;
+      void this.sweep().finally(() => this.stopped || this.scheduleSweep());
+    }, SWEEP_INTERVAL_MS);
   }
 
   private onTransition(connector: Connector, snapshot: SessionSnapshot): void {
-    const { store, clock, log } = this.options;
-    const phase = topState(snapshot);
+    const { clock, log } = this.options;
+    const top = topState(snapshot);
+    const phase = phaseOf(snapshot);
     const context = snapshot.context;
-    const persistedSnapshot = connector.actor.getPersistedSnapshot();
-    const persisted = JSON.stringify(persistedSnapshot);
-    if (persisted !== connector.lastPersisted) {
+    const at = clock.now();
+    // 'starting' is never saved: the state to resume stays the one saved before the
+    // restart, so a kill during the start-up reconcile resumes it again.
+    if (top !== 'starting') {
       try {
-        store.saveConnector(connector.id, { schemaVersion: SESSION_SCHEMA_VERSION, phase, snapshot: persistedSnapshot }, clock.now());
-        connector.lastPersisted = persisted;
+        const persistedSnapshot = connector.actor.getPersistedSnapshot();
+        const persisted = JSON.stringify(persistedSnapshot);
+        if (persisted !== connector.lastPersisted) {
+          this.persistence.save(connector.id, top, persistedSnapshot);
+          connector.lastPersisted = persisted;
+        }
+        connector.persistError = null;
+        if (top !== connector.last?.top) {
+          const sessionId = context.session?.id ?? (top === 'summary' ? context.lastSummary?.sessionId : undefined);
+          if (sessionId) this.options.store.journal(sessionId, at, `state:${top}`, { from: connector.last?.top ?? null });
+          log.info({ connectorId: connector.id, from: connector.last?.top, to: top, sessionId }, 'connector state');
+        }
+        this.events.observe(connector.id, connector.last, context, phase, at);
+        this.storageRecovered();
       } catch (error) {
-        log.error({ err: error, connectorId: connector.id }, 'could not persist the session');
+        connector.persistError = error instanceof Error ? error.message : String(error);
+        this.storageFailed(error);
       }
     }
-    const session = context.session;
-    if (phase !== connector.lastPhase) {
-      const sessionId = session?.id ?? (phase === 'summary' ? context.lastSummary?.sessionId : undefined);
-      if (sessionId) store.journal(sessionId, clock.now(), `state:${phase}`, { from: connector.lastPhase || null });
-      log.info({ connectorId: connector.id, from: connector.lastPhase, to: phase, sessionId }, 'connector state');
-      connector.lastPhase = phase;
-      this.onPhaseChange(connector, phaseOf(snapshot));
-    }
-    if (session?.meterWh != null && session.meterWh !== connector.lastMeterWh && session.hold) {
-      store.addMeterSample(session.id, clock.now(), session.meterWh, session.powerW);
-    }
-    connector.lastMeterWh = session?.meterWh ?? null;
+    if (phase !== connector.last?.phase) this.onPhaseChange(connector, phase);
+    connector.last = { context, phase, top };
     this.schedulePublish();
+  }
+
+  /** The store cannot be written (disk full, I/O error): no new session starts until it can. */
+  private storageFailed(error: unknown): void {
+    const detail = error instanceof Error ? error.message : String(error);
+    if (this.storageFailure === null) this.options.log.fatal({ err: error }, 'the store cannot be written; the station is out of service');
+    this.storageFailure = detail;
+  }
+
+  private storageRecovered(): void {
+    if (this.storageFailure === null) return;
+    this.storageFailure = null;
+    this.options.log.warn('the store can be written again; the station is back in service');
   }
 
   private onPhaseChange(connector: Connector, phase: ConnectorPhase): void {
@@ -361,6 +367,7 @@ export class Station {
       }
       case 'choosePayment': {
         const c = this.focused(command.connectorId);
+        if (this.storageFailure) throw new CommandError('unavailable', 'stationOutOfService', 'the station is out of service');
         if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
         if (!this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
         const { config } = this;
@@ -372,8 +379,9 @@ export class Station {
           stopCode: String(randomInt(0, 10000)).padStart(4, '0'),
           tariff: config.tariff,
           currency: config.tariff.currency,
-          holdMinor: config.payment.holdMinor,
+          limitMinor: config.payment.holdMinor,
           lookaheadS: config.charging.sampleIntervalMs / 1000 + config.charging.stopDelayS,
+          maxSessionMs: config.payment.maxSessionHours * 3_600_000,
         });
         return;
       }
@@ -392,17 +400,11 @@ export class Station {
         const c = this.connector(command.connectorId);
         const session = c.actor.getSnapshot().context.session;
         if (!session || phaseOf(c.actor.getSnapshot()) !== 'charging') throw new CommandError('rejected', 'notCharging', 'this connector is not charging');
-        if (at < c.lockedUntil) throw new CommandError('rejected', 'stopCodeLocked', 'too many wrong stop codes; try again later');
-        if (session.stopCode !== command.code) {
-          c.wrongCodes++;
-          if (c.wrongCodes >= STOP_CODE_ATTEMPTS) {
-            c.wrongCodes = 0;
-            c.lockedUntil = at + STOP_CODE_LOCK_MS;
-          }
-          this.options.log.warn({ connectorId: c.id, sessionId: session.id, locked: c.lockedUntil > at }, 'wrong stop code');
-          throw new CommandError('rejected', c.lockedUntil > at ? 'stopCodeLocked' : 'wrongStopCode', 'wrong stop code');
+        const verdict = c.stopCode.check(session.stopCode, command.code, at);
+        if (verdict !== 'ok') {
+          this.options.log.warn({ connectorId: c.id, sessionId: session.id, locked: verdict === 'locked' }, 'wrong stop code');
+          throw new CommandError('rejected', verdict === 'locked' ? 'stopCodeLocked' : 'wrongStopCode', verdict === 'locked' ? 'too many wrong stop codes; try again later' : 'wrong stop code');
         }
-        c.wrongCodes = 0;
         return this.send(c, { type: 'STOP', at, code: command.code });
       }
       case 'chooseReceipt':
@@ -432,32 +434,11 @@ export class Station {
     return [...this.connectors.values()].some((c) => topState(c.actor.getSnapshot()) === 'authorizing');
   }
 
-  private async chooseReceipt(c: Connector, receipt: 'print' | 'qr' | 'none'): Promise<void> {
-    const { config, store, clock, devices, log, receiptTexts } = this.options;
+  private async chooseReceipt(c: Connector, choice: 'print' | 'qr' | 'none'): Promise<void> {
+    const { store, clock } = this.options;
     const summary = c.actor.getSnapshot().context.lastSummary;
     if (!summary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
-    const built = () =>
-      buildReceipt({
-        summary,
-        station: config.station,
-        connectorLabel: c.label,
-        currency: config.tariff.currency,
-        locale: config.station.locale,
-        columns: devices.printer.columns,
-        texts: receiptTexts,
-      });
-    let result: { receipt: typeof summary.receipt; qr: string | null };
-    if (receipt === 'none') result = { receipt: 'none', qr: null };
-    else if (receipt === 'qr') result = { receipt: 'qr', qr: built().qrText };
-    else {
-      try {
-        await devices.printer.print(built().document);
-        result = { receipt: 'printed', qr: null };
-      } catch (error) {
-        log.error({ err: error, sessionId: summary.sessionId }, 'receipt could not be printed');
-        result = { receipt: 'printFailed', qr: built().qrText };
-      }
-    }
+    const result = await this.receipts.deliver(summary, c.label, choice);
     c.actor.send({ type: 'RECEIPT', at: clock.now(), ...result });
     const updated = c.actor.getSnapshot().context.lastSummary;
     if (updated) store.updateSessionSummary(updated.sessionId, updated);
@@ -505,7 +486,15 @@ export class Station {
     return {
       seq: ++this.seq,
       now,
-      station: { id: config.station.id, name: config.station.name, helpLine: config.station.helpLine, locale: config.station.locale, serviceState: 'inService' },
+      station: {
+        id: config.station.id,
+        name: config.station.name,
+        helpLine: config.station.helpLine,
+        locale: config.station.locale,
+        serviceState: this.storageFailure ? 'outOfService' : 'inService',
+        outOfServiceReason: this.storageFailure ? 'storage' : null,
+      },
+      alarms: this.alarms(now),
       tariff: this.tariff,
       focus: this.focus,
       terminal: { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() },
@@ -526,44 +515,45 @@ export class Station {
       vehiclePlugged: context.vehiclePlugged,
       maxPowerW: c.maxPowerW,
       problem: context.problem?.detail ?? null,
+      problemKind: context.problem?.kind ?? null,
       session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
       lastSummary: context.lastSummary,
     };
   }
 
+  /** What a technician must know about now: the log has them too, the maintenance menu will list them. */
+  private alarms(now: number): Alarm[] {
+    const alarms: Omit<Alarm, 'since'>[] = [];
+    if (this.storageFailure) alarms.push({ kind: 'storageFailed', connectorId: null, sessionId: null, detail: this.storageFailure });
+    for (const c of this.connectors.values()) {
+      const { problem, session } = c.actor.getSnapshot().context;
+      if (!problem) continue;
+      const kind = problem.kind === 'payment' ? 'settlementFailing' : problem.kind === 'attention' ? 'stateUnreadable' : /did not stop/.test(problem.detail) ? 'chargerWillNotStop' : null;
+      if (kind) alarms.push({ kind, connectorId: c.id, sessionId: session?.id ?? null, detail: problem.detail });
+    }
+    const seen = new Set<string>();
+    const result = alarms.map((alarm) => {
+      const id = `${alarm.kind}:${alarm.connectorId ?? ''}`;
+      seen.add(id);
+      if (!this.alarmSince.has(id)) {
+        this.alarmSince.set(id, now);
+        this.options.log.error(alarm, 'alarm raised');
+      }
+      return { ...alarm, since: this.alarmSince.get(id)! };
+    });
+    for (const id of this.alarmSince.keys()) if (!seen.has(id)) this.alarmSince.delete(id);
+    return result;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.options.payments.stop();
+    if (this.sweeper !== null) this.options.clock.clearTimeout(this.sweeper);
     if (this.ticker !== null) this.options.clock.clearTimeout(this.ticker);
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     for (const c of this.connectors.values()) c.actor.stop();
     this.listeners.clear();
   }
-}
-
-function isWarning(snapshot: SessionSnapshot): boolean {
-  const value = snapshot.value as unknown;
-  if (typeof value !== 'object' || value === null) return false;
-  return Object.values(value as Record<string, unknown>).includes('warning');
-}
-
-function sessionView(session: NonNullable<SessionContext['session']>, now: number, inactivityWarning: boolean): SessionView {
-  const usage = sessionUsage(session, now);
-  const started = session.chargingStartedAt != null;
-  return {
-    id: session.id,
-    method: session.method,
-    startedAt: session.chargingStartedAt ?? session.createdAt,
-    energyWh: usage.energyWh,
-    powerW: session.chargingStoppedAt == null ? session.powerW : 0,
-    elapsedS: started ? Math.max(0, Math.floor(((session.endedAt ?? now) - session.chargingStartedAt!) / 1000)) : 0,
-    costMinor: started ? priceSession(session.tariff, usage).totalMinor : 0,
-    holdMinor: session.hold?.amountMinor ?? session.holdMinor,
-    maskedPan: session.hold?.maskedPan ?? null,
-    stopCode: session.showStopCode ? session.stopCode : null,
-    declineReason: session.declineReason,
-    stopReason: session.stopReason,
-    inactivityWarning,
-  };
 }
 
 function fail(code: ErrorCode, message: string, reason?: ErrorReason): CommandResult {

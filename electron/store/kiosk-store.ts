@@ -9,17 +9,46 @@ import { migrations } from './migrations.js';
 export type PaymentOperation = 'authorize' | 'capture' | 'release';
 export type PaymentStatus = 'pending' | 'done' | 'failed';
 
+/** One payment request: an intent written before it is sent, its outcome written after. */
 export interface PaymentRecord {
   key: string;
   sessionId: string;
+  connectorId: number | null;
+  method: string;
   operation: PaymentOperation;
   amountMinor: number;
   currency: string;
   status: PaymentStatus;
-  holdId: string | null;
+  /** The backend's reference of the authorisation (the card terminal's hold id). */
+  reference: string | null;
+  /** The session gave up on it: an approval that arrives later is released. */
+  abandoned: boolean;
+  /** Sends that failed without an answer, and the last error. */
+  attempts: number;
+  lastError: string | null;
   result: unknown;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface PaymentIntent {
+  key: string;
+  sessionId: string;
+  connectorId?: number | null;
+  method?: string;
+  operation: PaymentOperation;
+  amountMinor: number;
+  currency: string;
+  reference?: string | null;
+}
+
+export interface DomainEventRecord {
+  id: number;
+  at: number;
+  type: string;
+  connectorId: number | null;
+  sessionId: string | null;
+  data: unknown;
 }
 
 export interface PersistedConnector {
@@ -143,6 +172,27 @@ export class KioskStore {
     };
   }
 
+  /** Keeps a persisted connector state that could not be read, as it was, before anything replaces it. */
+  quarantineConnector(connectorId: number, reason: string, at: number): void {
+    this.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO connector_state_quarantine (connector_id, schema_version, phase, snapshot, reason, at)
+           SELECT connector_id, schema_version, phase, snapshot, ?, ? FROM connector_state WHERE connector_id = ?`,
+        )
+        .run(reason, at, connectorId);
+      this.appendAuditInTransaction(at, 'kiosk', 'connector.stateQuarantined', { connectorId, reason });
+    });
+  }
+
+  quarantined(connectorId: number): { reason: string; at: number; snapshot: string | null }[] {
+    return (this.db.prepare('SELECT reason, at, snapshot FROM connector_state_quarantine WHERE connector_id = ? ORDER BY id').all(connectorId) as Row[]).map((row) => ({
+      reason: String(row.reason),
+      at: Number(row.at),
+      snapshot: row.snapshot == null ? null : String(row.snapshot),
+    }));
+  }
+
   // ── sessions ─────────────────────────────────────────────────────────────
 
   openSession(session: { id: string; connectorId: number; method: string; createdAt: number }): void {
@@ -214,6 +264,11 @@ export class KioskStore {
     );
   }
 
+  /** Sessions of a connector whose record is still open (no capture or release has closed them). */
+  activeSessionsOf(connectorId: number): SessionRecord[] {
+    return (this.db.prepare(`SELECT * FROM sessions WHERE connector_id = ? AND status = 'active' ORDER BY created_at`).all(connectorId) as Row[]).map(toSession);
+  }
+
   addMeterSample(sessionId: string, at: number, meterWh: number, powerW: number): void {
     this.db
       .prepare('INSERT INTO meter_samples (session_id, at, meter_wh, power_w) VALUES (?, ?, ?, ?)')
@@ -229,31 +284,49 @@ export class KioskStore {
   // ── payments: written before the request is sent, completed when it answers ──
 
   /** Records a payment request before it is sent. Returns the existing record when the key is known. */
-  beginPayment(p: { key: string; sessionId: string; operation: PaymentOperation; amountMinor: number; currency: string; holdId?: string | null }, at: number): PaymentRecord {
+  beginPayment(p: PaymentIntent, at: number): PaymentRecord {
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO payments (idempotency_key, session_id, operation, amount_minor, currency, status, hold_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        `INSERT OR IGNORE INTO payments (idempotency_key, session_id, connector_id, method, operation, amount_minor, currency, status, reference, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
       )
-      .run(p.key, p.sessionId, p.operation, p.amountMinor, p.currency, p.holdId ?? null, at, at);
+      .run(p.key, p.sessionId, p.connectorId ?? null, p.method ?? 'card', p.operation, p.amountMinor, p.currency, p.reference ?? null, at, at);
     return this.payment(p.key)!;
   }
 
-  completePayment(key: string, status: 'done' | 'failed', result: unknown, at: number, holdId?: string | null): void {
-    this.transaction(() => {
-      const changed = this.db
-        .prepare('UPDATE payments SET status = ?, result = ?, hold_id = COALESCE(?, hold_id), updated_at = ? WHERE idempotency_key = ?')
-        .run(status, JSON.stringify(result ?? null), holdId ?? null, at, key);
-      if (Number(changed.changes) !== 1) throw new Error(`no payment with key ${key}`);
-      const p = this.payment(key)!;
+  /**
+   * Writes the outcome of a pending request, with its audit entry, once: a request
+   * already answered is left as it is and false is returned.
+   */
+  completePayment(key: string, status: 'done' | 'failed', result: unknown, at: number, reference?: string | null): boolean {
+    return this.transaction(() => {
+      const p = this.payment(key);
+      if (!p) throw new Error(`no payment with key ${key}`);
+      if (p.status !== 'pending') return false;
+      this.db
+        .prepare('UPDATE payments SET status = ?, result = ?, reference = COALESCE(?, reference), updated_at = ? WHERE idempotency_key = ?')
+        .run(status, JSON.stringify(result ?? null), reference ?? null, at, key);
       this.appendAuditInTransaction(at, 'kiosk', `payment.${p.operation}.${status}`, {
         sessionId: p.sessionId,
         key,
         amountMinor: p.amountMinor,
-        holdId: p.holdId,
+        reference: reference ?? p.reference,
+        abandoned: p.abandoned,
         result,
       });
+      return true;
     });
+  }
+
+  /** The session no longer wants what the request brings: an approval that comes now is released. */
+  abandonPayment(key: string, at: number): void {
+    this.db.prepare('UPDATE payments SET abandoned = 1, updated_at = ? WHERE idempotency_key = ?').run(at, key);
+  }
+
+  /** A send that failed without an answer: the intent stays pending, the failure is counted. */
+  notePaymentFailure(key: string, error: string, at: number): PaymentRecord | null {
+    this.db.prepare('UPDATE payments SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE idempotency_key = ?').run(error.slice(0, 500), at, key);
+    return this.payment(key);
   }
 
   payment(key: string): PaymentRecord | null {
@@ -266,7 +339,48 @@ export class KioskStore {
   }
 
   pendingPayments(): PaymentRecord[] {
-    return (this.db.prepare(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at`).all() as Row[]).map(toPayment);
+    return (this.db.prepare(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at, rowid`).all() as Row[]).map(toPayment);
+  }
+
+  /** Approved authorisations whose capture or release has not been answered yet. */
+  unsettledAuthorizations(): PaymentRecord[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT a.* FROM payments a WHERE a.operation = 'authorize' AND a.status = 'done'
+             AND NOT EXISTS (SELECT 1 FROM payments e WHERE e.operation IN ('capture', 'release') AND e.status = 'done'
+                             AND e.idempotency_key IN (a.idempotency_key || ':capture', a.idempotency_key || ':release'))
+           ORDER BY a.created_at, a.rowid`,
+        )
+        .all() as Row[]
+    ).map(toPayment);
+  }
+
+  // ── domain events: one persisted stream of what happened ─────────────────
+
+  /** Appends a domain event; `extra` runs in the same transaction (a meter sample beside its event). */
+  appendEvent(event: Omit<DomainEventRecord, 'id'>, extra?: () => void): number {
+    return this.transaction(() => {
+      extra?.();
+      const result = this.db
+        .prepare('INSERT INTO domain_events (at, type, connector_id, session_id, data) VALUES (?, ?, ?, ?, ?)')
+        .run(event.at, event.type, event.connectorId, event.sessionId, JSON.stringify(event.data ?? null));
+      return Number(result.lastInsertRowid);
+    });
+  }
+
+  events(options: { afterId?: number; sessionId?: string; limit?: number } = {}): DomainEventRecord[] {
+    const rows = options.sessionId
+      ? this.db.prepare('SELECT * FROM domain_events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?').all(options.sessionId, options.afterId ?? 0, options.limit ?? 10_000)
+      : this.db.prepare('SELECT * FROM domain_events WHERE id > ? ORDER BY id LIMIT ?').all(options.afterId ?? 0, options.limit ?? 10_000);
+    return (rows as Row[]).map((row) => ({
+      id: Number(row.id),
+      at: Number(row.at),
+      type: String(row.type),
+      connectorId: row.connector_id == null ? null : Number(row.connector_id),
+      sessionId: row.session_id == null ? null : String(row.session_id),
+      data: JSON.parse(String(row.data)),
+    }));
   }
 
   // ── audit: append-only, each entry chained to the previous by hash ─────────
@@ -349,11 +463,16 @@ function toPayment(row: Row): PaymentRecord {
   return {
     key: String(row.idempotency_key),
     sessionId: String(row.session_id),
+    connectorId: row.connector_id == null ? null : Number(row.connector_id),
+    method: String(row.method),
     operation: row.operation as PaymentOperation,
     amountMinor: Number(row.amount_minor),
     currency: String(row.currency),
     status: row.status as PaymentStatus,
-    holdId: row.hold_id == null ? null : String(row.hold_id),
+    reference: row.reference == null ? null : String(row.reference),
+    abandoned: Number(row.abandoned) === 1,
+    attempts: Number(row.attempts),
+    lastError: row.last_error == null ? null : String(row.last_error),
     result: row.result == null ? null : JSON.parse(String(row.result)),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -69,4 +69,38 @@ export const migrations: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Payments owned by the brain: every request is an intent with its method and
+    // connector; an intent the session gave up on is marked abandoned (a late approval
+    // is released); failed attempts are counted. Domain events, persisted. Persisted
+    // connector states that could not be read are kept aside, never dropped.
+    version: 2,
+    sql: `
+      ALTER TABLE payments RENAME COLUMN hold_id TO reference;
+      ALTER TABLE payments ADD COLUMN method TEXT NOT NULL DEFAULT 'card';
+      ALTER TABLE payments ADD COLUMN connector_id INTEGER;
+      ALTER TABLE payments ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE payments ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE payments ADD COLUMN last_error TEXT;
+      CREATE INDEX payments_status ON payments (status);
+      CREATE TABLE domain_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        connector_id INTEGER,
+        session_id TEXT,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX domain_events_session ON domain_events (session_id);
+      CREATE TABLE connector_state_quarantine (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        connector_id INTEGER NOT NULL,
+        schema_version INTEGER,
+        phase TEXT,
+        snapshot TEXT,
+        reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -12,7 +12,7 @@ export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
   const f = useFormats();
   const { send } = useCommands();
   const tariff = useView(selectTariff);
-  const hold = connector.session?.holdMinor ?? tariff?.holdMinor ?? 0;
+  const hold = connector.session?.limitMinor ?? tariff?.holdMinor ?? 0;
   return (
     <div className="flow">
       <FlowTitle connector={connector}>{t('authorizing.title')}</FlowTitle>

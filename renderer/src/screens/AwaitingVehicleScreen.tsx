@@ -22,7 +22,7 @@ export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView 
       ) : (
         <p className="lead">{t('awaiting.text', { label: connector.label })}</p>
       )}
-      {connector.session && <p>{t('charging.held', { amount: f.money(connector.session.holdMinor) })}</p>}
+      {connector.session && <p>{t('charging.held', { amount: f.money(connector.session.limitMinor) })}</p>}
       <div className="actions">
         <button
           type="button"

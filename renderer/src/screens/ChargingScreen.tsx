@@ -60,7 +60,7 @@ function LiveFigures({ session }: { session: SessionView }) {
         <Figure size="lg" label={t('charging.cost')} value={f.money(session.costMinor)} />
         <Figure label={t('charging.power')} value={f.power(session.powerW)} />
         <Figure label={t('charging.elapsed')} value={f.duration(session.elapsedS)} />
-        <Figure label={t('charging.heldLabel')} value={f.money(session.holdMinor)} />
+        <Figure label={t('charging.heldLabel')} value={f.money(session.limitMinor)} />
       </dl>
       <p className="sr-only" aria-live="polite" aria-atomic="true">
         {t('charging.announce', { energy: announcedEnergy })}

@@ -12,9 +12,8 @@ export function ParkedScreen({ connector }: { connector: ConnectorView }) {
       <FlowTitle connector={connector}>{t('parked.title')}</FlowTitle>
       {session?.stopReason && <p className="lead">{t(`stopReason.${session.stopReason}`)}</p>}
       <p>{t('parked.text')}</p>
-      {session && (
-        <EnergyCostFigures session={session} />
-      )}
+      {session && <EnergyCostFigures session={session} />}
+      {session?.parkingCapped && <p className="callout callout--info">{t('parked.parkingCapped')}</p>}
       <div className="actions">
         <BackToStartButton />
       </div>

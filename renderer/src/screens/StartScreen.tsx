@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import type { ConnectorPhase, ConnectorView } from '../../../electron/contract/index.js';
+import type { ConnectorPhase, ConnectorView, Snapshot } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { PriceList } from '../components/PriceList.js';
+import { problemText } from '../components/problemText.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
 import { selectConnectors, selectStation, selectTariff } from '../store/selectors.js';
@@ -34,14 +35,7 @@ export function StartScreen() {
     <div className="start">
       <div className="start-main">
         <h1>{t('start.title')}</h1>
-        {stationOut ? (
-          <div className="callout callout--problem" role="alert">
-            <p className="callout-title">{t('start.stationOutOfService')}</p>
-            <p>{t('start.stationOutOfServiceNext')}</p>
-          </div>
-        ) : (
-          <p className="lead">{t('start.hint')}</p>
-        )}
+        {stationOut ? <StationOutOfService station={station} /> : <p className="lead">{t('start.hint')}</p>}
         {connectors.length === 0 ? (
           <p>{t('start.noConnectors')}</p>
         ) : (
@@ -53,6 +47,18 @@ export function StartScreen() {
         )}
       </div>
       {tariff && <PriceList tariff={tariff} />}
+    </div>
+  );
+}
+
+/** Why no new session can start here; a failed storage is said in plain words, never its detail. */
+function StationOutOfService({ station }: { station: Snapshot['station'] }) {
+  const { t } = useTranslation();
+  const storage = station.outOfServiceReason === 'storage';
+  return (
+    <div className="callout callout--problem" role="alert">
+      <p className="callout-title">{storage ? t('start.storageOutOfService') : t('start.stationOutOfService')}</p>
+      <p>{storage ? t('start.storageOutOfServiceNext', { helpLine: station.helpLine }) : t('start.stationOutOfServiceNext')}</p>
     </div>
   );
 }
@@ -70,6 +76,7 @@ function ConnectorTile({ connector, stationOut }: { connector: ConnectorView; st
   const selectable = state === 'available' || state === 'inUse' || state === 'charging' || state === 'finishing';
   const showLastSummary =
     connector.lastSummary !== null && (state === 'available' || state === 'outOfService' || state === 'fault');
+  const problem = problemText(t, connector);
   const name = energy
     ? t('connector.tileNameEnergy', { label, state: stateText, energy })
     : t('connector.tileName', { label, state: stateText });
@@ -90,7 +97,7 @@ function ConnectorTile({ connector, stationOut }: { connector: ConnectorView; st
         </button>
         {(connector.phase === 'outOfService' || connector.phase === 'fault') && (
           <div className="tile-problem">
-            {connector.problem && <p>{connector.problem}</p>}
+            {problem && <p>{problem}</p>}
             <p>{t('connector.useAnother')}</p>
           </div>
         )}

@@ -12,7 +12,6 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
   const f = useFormats();
   const { send } = useCommands();
-  const tariff = useView(selectTariff);
   const summary = connector.lastSummary;
   const connectorId = connector.id;
   const writtenOff = (summary?.writtenOffMinor ?? 0) > 0;
@@ -37,17 +36,7 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
               <Row label={t('summary.duration')} value={f.duration(summary.durationS)} />
               <Row label={t('summary.chargingTime')} value={f.duration(summary.chargingS)} />
             </dl>
-            <dl className="rows rows--money">
-              {summary.lines.map((line, i) => (
-                <Row key={`${line.kind}-${i}`} label={costLineLabel(t, f, line)} value={f.money(line.amountMinor)} />
-              ))}
-              <Row
-                label={tariff ? t('summary.vat', { vat: f.percent(tariff.vatPercent) }) : t('summary.vatPlain')}
-                value={f.money(summary.vatMinor)}
-                muted
-              />
-              <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={f.money(summary.costMinor)} strong />
-            </dl>
+            <CostRows summary={summary} />
             <dl className="rows">
               <Row
                 label={t('summary.paidBy')}
@@ -58,6 +47,8 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
             </dl>
           </div>
           <div className="summary-side">
+            {summary.noCharge && <p className="callout callout--info">{t('summary.noCharge')}</p>}
+            {summary.parkingCapped && <p className="callout callout--info">{t('summary.parkingCappedNote')}</p>}
             {writtenOff && <p className="callout callout--info">{t('summary.writtenOffNote')}</p>}
             <Receipt summary={summary} connectorId={connectorId} />
             {done}
@@ -71,6 +62,30 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** The priced cost: its lines, the VAT in it and the total. A session that delivered nothing has no lines, only its zero total. */
+function CostRows({ summary }: { summary: SessionSummary }) {
+  const { t } = useTranslation();
+  const f = useFormats();
+  const tariff = useView(selectTariff);
+  const writtenOff = summary.writtenOffMinor > 0;
+  return (
+    <dl className="rows rows--money">
+      {!summary.noCharge &&
+        summary.lines.map((line, i) => (
+          <Row key={`${line.kind}-${i}`} label={costLineLabel(t, f, line)} value={f.money(line.amountMinor)} />
+        ))}
+      {!summary.noCharge && (
+        <Row
+          label={tariff ? t('summary.vat', { vat: f.percent(tariff.vatPercent) }) : t('summary.vatPlain')}
+          value={f.money(summary.vatMinor)}
+          muted
+        />
+      )}
+      <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={f.money(summary.costMinor)} strong />
+    </dl>
   );
 }
 

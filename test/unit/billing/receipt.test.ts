@@ -19,6 +19,8 @@ function summaryOf(overrides: Partial<SessionSummary> = {}): SessionSummary {
     vatMinor: 63,
     capturedMinor: 395,
     writtenOffMinor: 0,
+    noCharge: false,
+    parkingCapped: false,
     lines: [
       { kind: 'energy', quantity: 10_000, amountMinor: 345 },
       { kind: 'flat', quantity: 1, amountMinor: 50 },
@@ -97,6 +99,35 @@ describe('buildReceipt: an example', () => {
       'Amount taken                        €50.00',
       'Written off                          €0.12',
     ]);
+  });
+
+  it('states "No charge" and lists no cost lines when nothing was delivered', () => {
+    const summary = summaryOf({ energyWh: 0, chargingS: 0, costMinor: 0, vatMinor: 0, capturedMinor: 0, noCharge: true, lines: [] });
+    const { document, qrText } = buildReceipt({ ...base, summary });
+    expect(document.lines.slice(document.lines.indexOf('Energy                            0.00 kWh'))).toEqual([
+      'Energy                            0.00 kWh',
+      'Duration                           1:02:03',
+      '-'.repeat(42),
+      'No charge',
+      '-'.repeat(42),
+      'Total                                €0.00',
+      '-'.repeat(42),
+      'Paid by card                     **** 1234',
+      'Amount taken                         €0.00',
+      '-'.repeat(42),
+      'Help                      +49 30 1234 5678',
+    ]);
+    expect(qrText).toContain('No charge\nTotal €0.00\nPaid by card **** 1234\nAmount taken €0.00');
+    expect(qrText).not.toContain('Net ');
+    expect(qrText).not.toContain('VAT ');
+  });
+
+  it('states "No charge" even if the summary still carries lines, and never lists them', () => {
+    // The contract says a no-charge summary has no lines; the receipt does not rely on it.
+    const { document } = buildReceipt({ ...base, summary: summaryOf({ noCharge: true, costMinor: 0, vatMinor: 0, capturedMinor: 0 }) });
+    expect(document.lines).toContain('No charge');
+    expect(document.lines.join('\n')).not.toContain('Session fee');
+    expect(document.lines.join('\n')).not.toMatch(/^Energy 10\.00 kWh/m);
   });
 
   it('formats money, energy and time for the locale; times and dates stay ISO-like', () => {
@@ -184,6 +215,7 @@ const germanTexts: ReceiptTexts = {
   pricedCost: 'Berechnete Ladekosten',
   taken: 'Abgebuchter Betrag',
   writtenOff: 'Nicht berechneter Restbetrag',
+  noCharge: 'Keine Kosten',
   help: 'Hilfe-Hotline',
 };
 
@@ -214,20 +246,24 @@ const receiptArb = fc.record({
   locale: fc.constantFrom('en', 'de', 'fr', 'ja', 'ar-EG'),
   currency: fc.constantFrom('EUR', 'JPY', 'KWD', 'CHF'),
   texts: fc.constantFrom(englishReceiptTexts, germanTexts),
+  noCharge: fc.boolean(),
 });
 
 type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 function build(r: Generated<typeof receiptArb>) {
-  const capturedMinor = Math.min(r.costMinor, r.authorizedMinor);
+  // Nothing delivered: nothing priced, nothing taken (the contract's no-charge summary).
+  const costMinor = r.noCharge ? 0 : r.costMinor;
+  const capturedMinor = Math.min(costMinor, r.authorizedMinor);
   const summary = summaryOf({
     maskedPan: r.card.masked,
-    costMinor: r.costMinor,
-    vatMinor: Math.floor(r.costMinor * r.vatShare),
+    costMinor,
+    vatMinor: Math.floor(costMinor * r.vatShare),
     capturedMinor,
-    writtenOffMinor: r.costMinor - capturedMinor,
-    lines: r.lines,
-    energyWh: r.energyWh,
+    writtenOffMinor: costMinor - capturedMinor,
+    noCharge: r.noCharge,
+    lines: r.noCharge ? [] : r.lines,
+    energyWh: r.noCharge ? 0 : r.energyWh,
     durationS: r.durationS,
     sessionId: r.sessionId,
   });
@@ -277,6 +313,33 @@ describe('buildReceipt: properties', () => {
           expect(qrText.includes(label)).toBe(written);
           expect(paper.includes(label)).toBe(written);
         }
+      }),
+    );
+  });
+
+  it('states "No charge" exactly when nothing was delivered, and then lists no cost lines, net or VAT', () => {
+    fc.assert(
+      fc.property(receiptArb, (r) => {
+        const { document, qrText, summary } = build(r);
+        const paper = document.lines.map((l) => l.trim()).join(' ');
+        expect(qrText.split('\n').includes(r.texts.noCharge)).toBe(summary.noCharge);
+        expect(paper.includes(r.texts.noCharge)).toBe(summary.noCharge);
+        if (!summary.noCharge) return;
+        for (const label of [r.texts.net, r.texts.vat]) {
+          expect(qrText.split('\n').some((line) => line.startsWith(`${label} `))).toBe(false);
+        }
+        // Lines the summary might still carry change nothing: none is listed.
+        const listed = buildReceipt({
+          ...base,
+          summary: { ...summary, lines: r.lines },
+          station: { ...station, name: r.stationName },
+          columns: r.columns,
+          locale: r.locale,
+          currency: r.currency,
+          texts: r.texts,
+        });
+        expect(listed.document).toEqual(document);
+        expect(listed.qrText).toBe(qrText);
       }),
     );
   });

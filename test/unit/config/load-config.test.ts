@@ -54,7 +54,7 @@ describe('loadConfig: present or absent', () => {
     ]);
     expect(config.payment.holdMinor).toBe(5000);
     expect(config.web.port).toBe(8080);
-    expect(config.devices).toEqual({ terminal: { kind: 'simulated', approvalDelayMs: 1200 }, printer: { kind: 'simulated', columns: 42 }, rfid: { kind: 'simulated' } });
+    expect(config.devices).toEqual({ terminal: { kind: 'simulated', approvalDelayMs: 1200, latencyMs: 0 }, printer: { kind: 'simulated', columns: 42 }, rfid: { kind: 'simulated' } });
   });
 
   it('refuses a missing file the operator named explicitly', () => {
@@ -99,7 +99,7 @@ timeouts:
     expect(source).toBe(path);
     expect(config.payment.holdMinor).toBe(2500);
     expect(config.devices.printer).toEqual({ kind: 'simulated', columns: 32 });
-    expect(config.devices.terminal).toEqual({ kind: 'simulated', approvalDelayMs: 1200 });
+    expect(config.devices.terminal).toEqual({ kind: 'simulated', approvalDelayMs: 1200, latencyMs: 0 });
     expect(config.log).toEqual({ level: 'debug', rotateSize: '10M', keep: 10 });
     expect(config.connectors).toHaveLength(2);
   });

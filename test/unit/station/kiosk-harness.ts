@@ -34,7 +34,7 @@ export class KioskHarness {
     // The simulators' boot messages and the reconcile step run on the clock.
     let done = false;
     void booting.then(() => (done = true), () => (done = true));
-    for (let i = 0; i < 200 && !done; i++) {
+    for (let i = 0; i < 2000 && !done; i++) {
       await flush();
       this.clock.advance(10);
     }

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import { createActor, transition, type SnapshotFrom } from 'xstate';
-import { sessionMachine, type ActiveSession, type SessionEvent, SESSION_SCHEMA_VERSION } from '../../../electron/station/session-machine.js';
+import { sessionMachine, type ActiveSession, type SessionEvent, MAX_SETTLE_FAILURES } from '../../../electron/station/session-machine.js';
 import { KioskConfig } from '../../../electron/config/config-schema.js';
-import type { Hold } from '../../../devices/payment/card-terminal-port.js';
+import type { Authorization } from '../../../electron/payments/authorization.js';
 import type { SessionSummary } from '../../../electron/contract/snapshot.js';
 
 type Snap = SnapshotFrom<typeof sessionMachine>;
@@ -16,7 +16,10 @@ type AnyEvent = SessionEvent | { type: string; [key: string]: unknown };
 
 const config = KioskConfig.parse({});
 const at = 1_000_000;
-const hold: Hold = { holdId: 'h1', key: 's1:authorize:1', amountMinor: 500, currency: 'EUR', maskedPan: '**** 4242', brand: 'VISA', authorizedAt: at };
+const authorization: Authorization = {
+  method: 'card', key: 's1:authorize:1', reference: 'h1', limitMinor: 500, currency: 'EUR', authorizedAt: at,
+  display: { kind: 'card', brand: 'VISA', maskedPan: '**** 4242' },
+};
 const summary = { sessionId: 's1' } as SessionSummary;
 const newSession = {
   type: 'CHOOSE_PAYMENT',
@@ -26,12 +29,13 @@ const newSession = {
   stopCode: '1234',
   tariff: config.tariff,
   currency: 'EUR',
-  holdMinor: 500,
+  limitMinor: 500,
   lookaheadS: 2.5,
+  maxSessionMs: 48 * 3_600_000,
 } as const;
 
 const top = (s: Snap) => (typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]!);
-const HOLDING = new Set(['awaitingVehicle', 'charging', 'stopping', 'parked', 'settling', 'settleRetry', 'cancelling', 'cancelRetry']);
+const HOLDING = new Set(['awaitingVehicle', 'charging', 'stopping', 'parked', 'settling', 'settleRetry', 'cancelling', 'cancelRetry', 'attention']);
 
 /** Events a test may send in any state: the screen, the charger, the actors' answers, the timers. */
 function eventsFor(s: Snap): AnyEvent[] {
@@ -67,7 +71,7 @@ function eventsFor(s: Snap): AnyEvent[] {
     error('ensureAsleep');
   }
   if (state === 'authorizing') {
-    done('authorize', { outcome: 'approved', hold, at });
+    done('authorize', { outcome: 'approved', authorization, at });
     done('authorize', { outcome: 'declined', reason: 'declined', at });
     error('authorize');
   }
@@ -75,7 +79,10 @@ function eventsFor(s: Snap): AnyEvent[] {
     done('startCharging', { meterWh: 0, at });
     error('startCharging');
   }
-  if (state === 'stopping') done('stopCharging', { at });
+  if (state === 'stopping') {
+    done('stopCharging', { at });
+    error('stopCharging');
+  }
   if (state === 'settling') {
     done('settle', summary);
     error('settle');
@@ -90,17 +97,20 @@ function eventsFor(s: Snap): AnyEvent[] {
 }
 
 const serializeState = (s: Snap) =>
-  JSON.stringify([s.value, !!s.context.session, !!s.context.session?.hold, s.context.session?.meterStartWh != null, s.context.session?.chargingStoppedAt != null, s.context.vehiclePlugged, !!s.context.lastSummary, s.context.problem]);
+  JSON.stringify([s.value, !!s.context.session, !!s.context.session?.authorization, Math.min(s.context.session?.settleFailures ?? 0, MAX_SETTLE_FAILURES + 1), s.context.session?.meterStartWh != null, s.context.session?.chargingStoppedAt != null, s.context.vehiclePlugged, !!s.context.lastSummary, s.context.problem?.kind]);
 
 /** The rules that must hold in every state the machine can reach. */
 function assertRules(s: Snap): void {
   const state = top(s);
   const session = s.context.session;
   // Rule 1: the charger is only told to deliver (charging) while a hold covers it.
-  if (state === 'charging') expect(session?.hold, `charging without a hold in ${JSON.stringify(s.value)}`).toBeTruthy();
+  if (state === 'charging') expect(session?.authorization, `charging without an authorisation in ${JSON.stringify(s.value)}`).toBeTruthy();
   // Rule 4: a hold is always on its way to exactly one capture or release: it lives
   // only in states that end in settle or cancel, and no state forgets it.
-  if (session?.hold) expect(HOLDING.has(state), `hold held in ${state}`).toBe(true);
+  if (session?.authorization) expect(HOLDING.has(state), `authorisation held in ${state}`).toBe(true);
+  // A settlement never retries for ever: past the cap the connector is out of service with an alarm.
+  // Past the cap only the slow retry from out of service remains, never the quick one.
+  if ((session?.settleFailures ?? 0) >= MAX_SETTLE_FAILURES) expect(['settleRetry', 'cancelRetry'], 'quick retries past the cap').not.toContain(state);
   if (['idle', 'choosingPayment', 'summary', 'fault'].includes(state)) expect(session).toBeNull();
   if (state === 'summary') expect(s.context.lastSummary).not.toBeNull();
   // Rule 2/3: once charging stopped, the stop time never moves.
@@ -162,17 +172,45 @@ describe('session machine (model-based)', () => {
 describe('session machine persistence', () => {
   it('persists a snapshot that serialises and restores its context through the reconcile step', () => {
     const session: ActiveSession = {
-      id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, currency: 'EUR', holdMinor: 500, lookaheadS: 2.5,
-      attempt: 1, hold, declineReason: null, meterStartWh: 100, meterWh: 150, powerW: 11000, chargingStartedAt: at,
-      chargingStoppedAt: null, endedAt: null, stopReason: null, showStopCode: false,
+      id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
+      lookaheadS: 2.5, attempt: 1, authorization, settleFailures: 0, declineReason: null, meterStartWh: 100, meterWh: 150, powerW: 11000,
+      chargingStartedAt: at, chargingStoppedAt: null, endedAt: null, stopReason: null, showStopCode: false,
     };
-    const actor = createActor(sessionMachine, { input: { connectorId: 1, restored: { phase: 'charging', context: { connectorId: 1, vehiclePlugged: true, problem: null, session, lastSummary: null, resumeFrom: null } } } });
+    const actor = createActor(sessionMachine, {
+      input: { connectorId: 1, restored: { phase: 'charging', context: { connectorId: 1, vehiclePlugged: true, problem: null, session, lastSummary: null, resumeFrom: null, lastError: null } } },
+    });
     const snapshot = actor.getSnapshot();
     // Nothing is re-invoked before the reconcile step decides.
     expect(snapshot.value).toBe('starting');
     expect(snapshot.context.resumeFrom).toBe('charging');
-    expect(snapshot.context.session?.meterWh).toBe(150);
-    expect(JSON.parse(JSON.stringify(actor.getPersistedSnapshot()))).toBeTruthy();
-    expect(SESSION_SCHEMA_VERSION).toBe(1);
+    // The persisted snapshot is plain data that carries the whole session, authorisation included.
+    const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot())) as { context: { session: ActiveSession } };
+    expect(persisted.context.session).toEqual(session);
+  });
+
+  it('settles at most MAX_SETTLE_FAILURES times in a row before going out of service, and keeps the session', () => {
+    const settling = transition(sessionMachine, sessionMachine.resolveState({
+      value: 'settling',
+      context: {
+        connectorId: 1, vehiclePlugged: false, problem: null, lastSummary: null, resumeFrom: null, lastError: null,
+        session: {
+          id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
+          lookaheadS: 2.5, attempt: 1, authorization, settleFailures: 0, declineReason: null, meterStartWh: 100, meterWh: 150, powerW: 0,
+          chargingStartedAt: at, chargingStoppedAt: at + 1000, endedAt: at + 2000, stopReason: 'unplugged', showStopCode: false,
+        },
+      },
+    }), { type: 'xstate.error.actor.settle', error: new Error('terminal gone') } as never)[0];
+    let s = settling;
+    for (let failure = 1; failure < MAX_SETTLE_FAILURES; failure++) {
+      expect(top(s)).toBe('settleRetry');
+      expect(s.context.session?.settleFailures).toBe(failure);
+      [s] = transition(sessionMachine, s, { type: 'xstate.after.retry.session.settleRetry' } as never);
+      expect(top(s)).toBe('settling');
+      [s] = transition(sessionMachine, s, { type: 'xstate.error.actor.settle', error: new Error('terminal gone') } as never);
+    }
+    expect(top(s)).toBe('attention');
+    expect(s.context.problem).toMatchObject({ kind: 'payment' });
+    expect(s.context.problem!.detail).toContain('terminal gone');
+    expect(s.context.session?.authorization).toEqual(authorization);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KioskHarness } from './kiosk-harness.js';
 import type { SimulatedCharger } from '../../../devices/charger/simulated-charger.js';
+import type { SimulatedCardTerminal } from '../../../devices/payment/simulated-card-terminal.js';
 
 type Step =
   | { kind: 'select'; c: number }
@@ -99,19 +100,31 @@ async function apply(h: KioskHarness, s: Step): Promise<void> {
   }
 }
 
+type StationInternals = {
+  connectors: Map<number, { actor: { getSnapshot(): { context: { session: { authorization: { key: string; limitMinor: number } | null } | null } } } }>;
+  options: { devices: { terminal: SimulatedCardTerminal } };
+};
+
 /** Rules that hold after every step. */
 async function assertRules(h: KioskHarness): Promise<void> {
   const snapshot = h.snapshot();
+  const internals = h.station as unknown as StationInternals;
+  // What the terminal itself has open, not what the kiosk believes.
+  const openOnTerminal = internals.options.devices.terminal.simState().holds.filter((hold) => hold.state === 'open');
   for (const [id, charger] of chargers(h)) {
     const status = await charger.status();
     const view = snapshot.connectors.find((c) => c.id === id)!;
-    const covered = view.session?.holdMinor != null && view.session.maskedPan != null;
-    // Rule 1 and 5: energy only while a hold covers it; asleep whenever no paid session runs.
-    if (status.mode === 'enabled') expect(covered, `connector ${id} enabled in ${view.phase} without a hold`).toBe(true);
-    if (status.relayClosed) expect(covered, `connector ${id} delivering in ${view.phase} without a hold`).toBe(true);
+    const authorization = internals.connectors.get(id)!.actor.getSnapshot().context.session?.authorization ?? null;
+    const covered = authorization !== null && openOnTerminal.some((hold) => hold.reference === authorization.key && hold.amountMinor === authorization.limitMinor);
+    // Rule 1 and 5: energy only while an authorisation the terminal holds open covers it; asleep whenever no paid session runs.
+    if (status.mode === 'enabled') expect(covered, `connector ${id} enabled in ${view.phase} without an open hold`).toBe(true);
+    if (status.relayClosed) expect(covered, `connector ${id} delivering in ${view.phase} without an open hold`).toBe(true);
     // Rule 3: the screen never shows more taken than authorised.
     if (view.lastSummary) expect(view.lastSummary.capturedMinor).toBeLessThanOrEqual(h.config.payment.holdMinor);
   }
+  // Rule 4: the terminal never holds two open holds for one request.
+  const references = openOnTerminal.map((hold) => hold.reference);
+  expect(new Set(references).size, `two holds for one request: ${references.join(', ')}`).toBe(references.length);
 }
 
 /** Rules that hold once every car is unplugged and every timer has run out. */

@@ -77,7 +77,7 @@ describe('KioskStore: schema', () => {
   it('runs the migrations on a new file and not again on reopen, keeping the data', () => {
     const s = store();
     expect(s.schemaVersion()).toBe(LATEST);
-    expect(tables(dbOf(s))).toEqual(['audit_log', 'connector_state', 'meter_samples', 'payments', 'session_journal', 'sessions', 'settings']);
+    expect(tables(dbOf(s))).toEqual(['audit_log', 'connector_state', 'connector_state_quarantine', 'domain_events', 'meter_samples', 'payments', 'session_journal', 'sessions', 'settings']);
     s.openSession({ id: 's1', connectorId: 1, method: 'card', createdAt: 1000 });
     s.close();
 
@@ -88,6 +88,20 @@ describe('KioskStore: schema', () => {
     again.close();
   });
 
+  it('migrates a version-1 payments journal to version 2, keeping every row (hold id becomes the reference)', () => {
+    const v1 = join(dir, 'v1.sqlite');
+    const db = new DatabaseSync(v1);
+    db.exec(migrations[0]!.sql);
+    db.exec('PRAGMA user_version = 1');
+    db.prepare(`INSERT INTO payments (idempotency_key, session_id, operation, amount_minor, currency, status, hold_id, created_at, updated_at)
+                VALUES ('s1:authorize:1', 's1', 'authorize', 5000, 'EUR', 'done', 'sim-h-1', 1, 2)`).run();
+    db.close();
+    const s = store(v1);
+    expect(s.schemaVersion()).toBe(2);
+    expect(s.payment('s1:authorize:1')).toMatchObject({ reference: 'sim-h-1', method: 'card', abandoned: false, attempts: 0, status: 'done' });
+    expect(s.unsettledAuthorizations().map((p) => p.key)).toEqual(['s1:authorize:1']);
+  });
+
   it('refuses a database with a newer schema version, touching nothing and letting go of the file', () => {
     store().close();
     const db = raw();
@@ -95,7 +109,7 @@ describe('KioskStore: schema', () => {
     db.close();
     expect(readdirSync(dir)).toEqual(['kiosk.db']);
 
-    expect(() => KioskStore.open(file)).toThrow(/schema version 99, newer than this kiosk knows \(1\); refusing to touch it/);
+    expect(() => KioskStore.open(file)).toThrow(/schema version 99, newer than this kiosk knows \(2\); refusing to touch it/);
     // The refused connection is closed: no WAL left open on the file.
     expect(readdirSync(dir)).toEqual(['kiosk.db']);
     const check = raw();
@@ -220,15 +234,15 @@ describe('KioskStore: payments', () => {
   it('begins a payment once per idempotency key', () => {
     const s = store();
     const first = s.beginPayment(authorize, 1000);
-    expect(first).toEqual({ ...authorize, status: 'pending', holdId: null, result: null, createdAt: 1000, updatedAt: 1000 });
+    expect(first).toEqual({ ...authorize, connectorId: null, method: 'card', status: 'pending', reference: null, abandoned: false, attempts: 0, lastError: null, result: null, createdAt: 1000, updatedAt: 1000 });
     expect(s.pendingPayments()).toEqual([first]);
 
     // The same key again, even with other values: the existing record, unchanged.
-    expect(s.beginPayment({ ...authorize, amountMinor: 9999, holdId: 'other' }, 2000)).toEqual(first);
+    expect(s.beginPayment({ ...authorize, amountMinor: 9999, reference: 'other' }, 2000)).toEqual(first);
 
     s.completePayment(authorize.key, 'done', { approved: true }, 3000, 'hold-1');
     const done = s.payment(authorize.key)!;
-    expect(done).toMatchObject({ status: 'done', holdId: 'hold-1', result: { approved: true }, createdAt: 1000, updatedAt: 3000 });
+    expect(done).toMatchObject({ status: 'done', reference: 'hold-1', result: { approved: true }, createdAt: 1000, updatedAt: 3000 });
     // Beginning it again after it completed does not reset it to pending.
     expect(s.beginPayment(authorize, 4000)).toEqual(done);
     expect(s.pendingPayments()).toEqual([]);
@@ -239,17 +253,17 @@ describe('KioskStore: payments', () => {
     const s = store();
     s.beginPayment(authorize, 1000);
     s.completePayment(authorize.key, 'done', { approved: true }, 2000, 'hold-1');
-    s.beginPayment({ key: 'k-cap-1', sessionId: 's1', operation: 'capture', amountMinor: 420, currency: 'EUR', holdId: 'hold-1' }, 3000);
+    s.beginPayment({ key: 'k-cap-1', sessionId: 's1', operation: 'capture', amountMinor: 420, currency: 'EUR', reference: 'hold-1' }, 3000);
     s.completePayment('k-cap-1', 'failed', { error: 'timeout' }, 4000);
-    expect(s.payment('k-cap-1')).toMatchObject({ status: 'failed', holdId: 'hold-1', result: { error: 'timeout' } });
+    expect(s.payment('k-cap-1')).toMatchObject({ status: 'failed', reference: 'hold-1', result: { error: 'timeout' } });
 
     const audit = s.auditLog();
     expect(audit.map((e) => [e.at, e.actor, e.action])).toEqual([
       [2000, 'kiosk', 'payment.authorize.done'],
       [4000, 'kiosk', 'payment.capture.failed'],
     ]);
-    expect(audit[0]!.data).toEqual({ sessionId: 's1', key: authorize.key, amountMinor: 5000, holdId: 'hold-1', result: { approved: true } });
-    expect(audit[1]!.data).toEqual({ sessionId: 's1', key: 'k-cap-1', amountMinor: 420, holdId: 'hold-1', result: { error: 'timeout' } });
+    expect(audit[0]!.data).toEqual({ sessionId: 's1', key: authorize.key, amountMinor: 5000, reference: 'hold-1', abandoned: false, result: { approved: true } });
+    expect(audit[1]!.data).toEqual({ sessionId: 's1', key: 'k-cap-1', amountMinor: 420, reference: 'hold-1', abandoned: false, result: { error: 'timeout' } });
     expect(s.paymentsOf('s1').map((p) => p.key)).toEqual([authorize.key, 'k-cap-1']);
     expect(s.verifyAudit()).toBeNull();
   });

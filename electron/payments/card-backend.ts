@@ -1,0 +1,62 @@
+// Bank cards: a card terminal places a hold, captures the final cost and releases the rest.
+import type { CardTerminal, Hold, HoldLookup } from '../../devices/payment/card-terminal-port.js';
+import type { Authorization, AuthorizeOutcome } from './authorization.js';
+import type { IntentStatus, PaymentBackend, PlaceRequest } from './payment-backend.js';
+
+export function authorizationOfHold(hold: Hold): Authorization {
+  return {
+    method: 'card',
+    key: hold.reference,
+    reference: hold.holdId,
+    limitMinor: hold.amountMinor,
+    currency: hold.currency,
+    authorizedAt: hold.authorizedAt,
+    display: { kind: 'card', brand: hold.brand, maskedPan: hold.maskedPan },
+  };
+}
+
+export class CardBackend implements PaymentBackend {
+  readonly method = 'card' as const;
+
+  constructor(private readonly terminal: CardTerminal) {}
+
+  async place(request: PlaceRequest, signal?: AbortSignal): Promise<AuthorizeOutcome> {
+    const result = await this.terminal.authorize({ reference: request.key, amountMinor: request.amountMinor, currency: request.currency }, signal);
+    return result.outcome === 'approved' ? { outcome: 'approved', authorization: authorizationOfHold(result.hold) } : result;
+  }
+
+  async settle(authorization: Authorization, amountMinor: number): Promise<{ capturedMinor: number }> {
+    return this.terminal.capture({ holdId: authorization.reference, amountMinor });
+  }
+
+  async release(authorization: Authorization): Promise<void> {
+    await this.terminal.release(authorization.reference);
+  }
+
+  async status(key: string): Promise<IntentStatus> {
+    if (this.terminal.lookup) return statusOf(await this.terminal.lookup(key));
+    // A terminal that cannot be asked by reference: an open hold carrying it is still an answer.
+    const open = (await this.terminal.openHolds()).find((hold) => hold.reference === key);
+    return open ? { state: 'open', authorization: authorizationOfHold(open) } : { state: 'cannotSay' };
+  }
+
+  async openAuthorizations(): Promise<Authorization[]> {
+    return (await this.terminal.openHolds()).map(authorizationOfHold);
+  }
+}
+
+function statusOf(lookup: HoldLookup): IntentStatus {
+  switch (lookup.state) {
+    case 'unknown':
+    case 'pending':
+      return { state: lookup.state };
+    case 'declined':
+      return { state: 'declined', reason: lookup.reason };
+    case 'open':
+      return { state: 'open', authorization: authorizationOfHold(lookup.hold) };
+    case 'captured':
+      return { state: 'settled', authorization: authorizationOfHold(lookup.hold), capturedMinor: lookup.capturedMinor };
+    case 'released':
+      return { state: 'released', authorization: authorizationOfHold(lookup.hold) };
+  }
+}

@@ -1,0 +1,37 @@
+// A payment backend places, settles and releases the authorisations of one method of
+// payment. It knows nothing of idempotency: `Payments` (payments.ts) journals every
+// request before it reaches a backend, and never sends an authorisation twice.
+import type { DeclineReason } from '../contract/snapshot.js';
+import type { Authorization, AuthorizeOutcome, PaymentMethod } from './authorization.js';
+
+export interface PlaceRequest {
+  /** The journal key; a device that records a merchant reference keeps it with the transaction. */
+  key: string;
+  amountMinor: number;
+  currency: string;
+}
+
+/** What the backend knows of a request, by its journal key. */
+export type IntentStatus =
+  /** The device cannot tell (its protocol has no lookup, or it did not answer): ask again later. */
+  | { state: 'cannotSay' }
+  /** The device never received the request. */
+  | { state: 'unknown' }
+  | { state: 'pending' }
+  | { state: 'declined'; reason: DeclineReason }
+  | { state: 'open'; authorization: Authorization }
+  | { state: 'settled'; authorization: Authorization; capturedMinor: number }
+  | { state: 'released'; authorization: Authorization };
+
+export interface PaymentBackend {
+  readonly method: PaymentMethod;
+  /** Places an authorisation. Aborting cancels the request on the device where it can. */
+  place(request: PlaceRequest, signal?: AbortSignal): Promise<AuthorizeOutcome>;
+  /** Takes `amountMinor` (never more than the limit) and releases the rest. Repeating it answers the same. */
+  settle(authorization: Authorization, amountMinor: number): Promise<{ capturedMinor: number }>;
+  /** Releases the whole authorisation. Repeating it is harmless. */
+  release(authorization: Authorization): Promise<void>;
+  status(key: string): Promise<IntentStatus>;
+  /** Authorisations the device still has open, for the orphan sweep; null where it cannot list them. */
+  openAuthorizations(): Promise<Authorization[] | null>;
+}

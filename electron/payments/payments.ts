@@ -1,0 +1,374 @@
+// The brain owns idempotency. Every payment request is an intent in the payments
+// journal, written before the request goes out, its outcome written after; keys derive
+// from the session. An intent without an outcome (the kiosk died, the device did not
+// answer) is resolved by asking the device what it has, never by sending the
+// authorisation again: on a terminal without idempotency keys (ZVT) a resend places a
+// second hold on the driver's card. Settling and releasing act on one authorisation,
+// so sending them again is safe.
+//
+// The orphan sweep decides what we own from the journal, after the device has
+// answered: an open authorisation is ours when a live session holds it, or when its
+// request is still being answered; anything else is released, journalled first.
+import type { Logger } from 'pino';
+import type { Clock } from '../../devices/clock.js';
+import type { DeclineReason } from '../contract/snapshot.js';
+import type { KioskStore, PaymentRecord } from '../store/kiosk-store.js';
+import type { Authorization, AuthorizeOutcome, PaymentMethod } from './authorization.js';
+import type { IntentStatus, PaymentBackend } from './payment-backend.js';
+
+export const authorizeKey = (sessionId: string, attempt: number): string => `${sessionId}:authorize:${attempt}`;
+const captureKey = (authorization: Pick<Authorization, 'key'>): string => `${authorization.key}:capture`;
+const releaseKey = (authorization: Pick<Authorization, 'key'>): string => `${authorization.key}:release`;
+
+export interface AuthorizeRequest {
+  sessionId: string;
+  connectorId: number;
+  method: PaymentMethod;
+  /** The session's attempt number: each attempt is its own intent. */
+  attempt: number;
+  limitMinor: number;
+  currency: string;
+}
+
+export interface SettleRequest {
+  sessionId: string;
+  connectorId: number;
+  authorization: Authorization;
+  /** What to take; 0 releases the authorisation in full. */
+  amountMinor: number;
+}
+
+export interface SweepReport {
+  /** Intents without an outcome that the devices answered now. */
+  resolved: number;
+  /** Authorisations released that no live session owned. */
+  released: number;
+  /** Settlements of sessions no longer held by any connector, sent again. */
+  retried: number;
+}
+
+export interface PaymentsOptions {
+  store: KioskStore;
+  backends: readonly PaymentBackend[];
+  clock: Clock;
+  log: Logger;
+  /** How often an unanswered intent is asked about while a session waits for it, ms. */
+  resolveIntervalMs?: number;
+}
+
+export class Payments {
+  private readonly backends = new Map<PaymentMethod, PaymentBackend>();
+  /** Intents this process is sending or resolving right now: their answer is on its way. */
+  private readonly inFlight = new Set<string>();
+  private stopped = false;
+  private readonly resolveIntervalMs: number;
+
+  constructor(private readonly options: PaymentsOptions) {
+    for (const backend of options.backends) this.backends.set(backend.method, backend);
+    this.resolveIntervalMs = options.resolveIntervalMs ?? 2000;
+  }
+
+  methods(): PaymentMethod[] {
+    return [...this.backends.keys()];
+  }
+
+  /** From now on requests in flight are left to finish on their device; a restart resolves them from the journal. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Places the session attempt's authorisation once. A request the journal already
+   * has is never sent again: its outcome is read from the journal, or asked of the
+   * device until it answers. `beforeSend` runs after the request is claimed and before
+   * anything is written or sent (the station makes the session's state durable there).
+   * Aborting `signal` means the session gave up: an approval that arrives later is released.
+   */
+  async authorize(request: AuthorizeRequest, signal?: AbortSignal, beforeSend?: () => Promise<void>): Promise<AuthorizeOutcome> {
+    const key = authorizeKey(request.sessionId, request.attempt);
+    const backend = this.backend(request.method);
+    if (this.inFlight.has(key)) throw new Error(`authorisation ${key} is already in flight`);
+    this.inFlight.add(key);
+    try {
+      await beforeSend?.();
+      const existing = this.store.payment(key);
+      if (existing) return await this.resolve(existing, backend, signal);
+      this.store.beginPayment(
+        { key, sessionId: request.sessionId, connectorId: request.connectorId, method: request.method, operation: 'authorize', amountMinor: request.limitMinor, currency: request.currency },
+        this.now(),
+      );
+      let outcome: AuthorizeOutcome;
+      try {
+        outcome = await backend.place({ key, amountMinor: request.limitMinor, currency: request.currency }, signal);
+      } catch (error) {
+        // No answer: the device may or may not have taken it. The intent stays pending and
+        // is resolved by asking; unless the kiosk is stopping, this session has given up on it.
+        this.store.notePaymentFailure(key, messageOf(error), this.now());
+        if (!this.stopped) this.store.abandonPayment(key, this.now());
+        throw error;
+      }
+      if (signal?.aborted && !this.stopped) {
+        this.store.abandonPayment(key, this.now());
+        this.record(key, outcome);
+        if (outcome.outcome === 'approved') {
+          await this.releaseNow(request.sessionId, request.connectorId, outcome.authorization, 'late approval of an abandoned request');
+        }
+        return { outcome: 'declined', reason: 'cancelled' };
+      }
+      this.record(key, outcome);
+      return outcome;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Takes the final amount (capped at the limit) and releases the rest; 0 releases in full. Safe to repeat. */
+  async settle(request: SettleRequest): Promise<{ capturedMinor: number }> {
+    const { authorization } = request;
+    const amountMinor = Math.min(request.amountMinor, authorization.limitMinor);
+    if (amountMinor === 0) {
+      await this.release(request);
+      return { capturedMinor: 0 };
+    }
+    const key = captureKey(authorization);
+    return this.once(key, async () => {
+      // The amount first journalled is the one taken, even if the session is priced again after a restart.
+      const intent = this.store.beginPayment(
+        { key, sessionId: request.sessionId, connectorId: request.connectorId, method: authorization.method, operation: 'capture', amountMinor, currency: authorization.currency, reference: authorization.reference },
+        this.now(),
+      );
+      if (intent.status === 'done') return { capturedMinor: intent.amountMinor };
+      try {
+        const result = await this.backend(authorization.method).settle(authorization, intent.amountMinor);
+        this.store.completePayment(key, 'done', result, this.now(), authorization.reference);
+        return { capturedMinor: intent.amountMinor };
+      } catch (error) {
+        this.store.notePaymentFailure(key, messageOf(error), this.now());
+        throw error;
+      }
+    });
+  }
+
+  /** Releases the authorisation in full, once. Safe to repeat. */
+  async release(request: Omit<SettleRequest, 'amountMinor'>): Promise<void> {
+    return this.releaseNow(request.sessionId, request.connectorId, request.authorization, null);
+  }
+
+  /** Whether the device still has the authorisation open; null where it cannot say. */
+  async isOpen(authorization: Authorization): Promise<boolean | null> {
+    const status = await this.backend(authorization.method).status(authorization.key).catch((): IntentStatus => ({ state: 'cannotSay' }));
+    if (status.state === 'open') return true;
+    if (status.state === 'settled' || status.state === 'released') return false;
+    return null;
+  }
+
+  /** The authorisation the journal holds as approved and not abandoned for a session, if any. */
+  approvedFor(sessionId: string): Authorization | null {
+    const approved = this.store.paymentsOf(sessionId).filter((p) => p.operation === 'authorize' && p.status === 'done' && !p.abandoned);
+    const last = approved.at(-1);
+    return last ? this.authorizationOf(last.key) : null;
+  }
+
+  /** The journal's record of a request. */
+  intent(key: string): PaymentRecord | null {
+    return this.store.payment(key);
+  }
+
+  /**
+   * Resolves the intents nobody is waiting for, and releases what the devices have
+   * open that no live session owns. `live` holds the journal keys of the authorisations
+   * that the connectors' sessions hold now; it is read after the devices answered.
+   */
+  async sweep(live: () => ReadonlySet<string>): Promise<SweepReport> {
+    const report: SweepReport = { resolved: 0, released: 0, retried: 0 };
+    for (const intent of this.store.pendingPayments()) {
+      if (this.inFlight.has(intent.key)) continue;
+      const backend = this.backends.get(intent.method as PaymentMethod);
+      if (!backend) continue;
+      try {
+        if (intent.operation === 'authorize') {
+          const status = await backend.status(intent.key).catch((): IntentStatus => ({ state: 'cannotSay' }));
+          if (this.inFlight.has(intent.key)) continue;
+          const outcome = this.applyStatus(intent, status);
+          if (!outcome) continue;
+          report.resolved++;
+          if (outcome.outcome === 'approved' && !live().has(intent.key)) {
+            this.store.abandonPayment(intent.key, this.now());
+            await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'approved after its session had moved on');
+            report.released++;
+          }
+        } else {
+          // A capture or release whose session no connector holds any more: send it again.
+          const authorizationKey = intent.key.replace(/:(capture|release)$/, '');
+          if (live().has(authorizationKey)) continue;
+          const authorization = this.authorizationOf(authorizationKey);
+          if (!authorization) continue;
+          if (intent.operation === 'capture') await this.settle({ sessionId: intent.sessionId, connectorId: intent.connectorId ?? 0, authorization, amountMinor: intent.amountMinor });
+          else await this.release({ sessionId: intent.sessionId, connectorId: intent.connectorId ?? 0, authorization });
+          report.retried++;
+        }
+      } catch (error) {
+        this.options.log.warn({ err: error, key: intent.key }, 'a payment without an outcome could not be resolved yet');
+      }
+    }
+
+    for (const backend of this.backends.values()) {
+      const open = await backend.openAuthorizations().catch((error) => {
+        this.options.log.warn({ err: error, method: backend.method }, 'could not ask for open authorisations');
+        return null;
+      });
+      if (!open) continue;
+      // Decided now that the device has answered, from the journal as it is now.
+      const owned = live();
+      for (const authorization of open) {
+        if (owned.has(authorization.key) || this.inFlight.has(authorization.key)) continue;
+        const intent = this.store.payment(authorization.key);
+        if (intent?.status === 'pending' && !intent.abandoned) continue; // its answer is being written
+        try {
+          await this.releaseNow(intent?.sessionId ?? 'orphan', intent?.connectorId ?? 0, authorization, 'no session owns it');
+          this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key: authorization.key, reference: authorization.reference, amountMinor: authorization.limitMinor });
+          this.options.log.warn({ key: authorization.key, reference: authorization.reference }, 'released an open authorisation no session owns');
+          report.released++;
+        } catch (error) {
+          this.options.log.error({ err: error, reference: authorization.reference }, 'could not release an orphan authorisation');
+        }
+      }
+    }
+    return report;
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────
+
+  private get store(): KioskStore {
+    return this.options.store;
+  }
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+
+  private backend(method: PaymentMethod): PaymentBackend {
+    const backend = this.backends.get(method);
+    if (!backend) throw new Error(`no payment backend for ${method}`);
+    return backend;
+  }
+
+  /** Runs a capture or release for a key at most once at a time in this process. */
+  private async once<T>(key: string, work: () => Promise<T>): Promise<T> {
+    if (this.inFlight.has(key)) throw new Error(`payment ${key} is already in flight`);
+    this.inFlight.add(key);
+    try {
+      return await work();
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  private async releaseNow(sessionId: string, connectorId: number, authorization: Authorization, why: string | null): Promise<void> {
+    const key = releaseKey(authorization);
+    return this.once(key, async () => {
+      const intent = this.store.beginPayment(
+        { key, sessionId, connectorId, method: authorization.method, operation: 'release', amountMinor: authorization.limitMinor, currency: authorization.currency, reference: authorization.reference },
+        this.now(),
+      );
+      if (intent.status === 'done') return;
+      try {
+        await this.backend(authorization.method).release(authorization);
+        this.store.completePayment(key, 'done', why ? { why } : null, this.now(), authorization.reference);
+      } catch (error) {
+        this.store.notePaymentFailure(key, messageOf(error), this.now());
+        throw error;
+      }
+      if (why) this.options.log.warn({ key: authorization.key, reference: authorization.reference, why }, 'authorisation released');
+    });
+  }
+
+  private record(key: string, outcome: AuthorizeOutcome): void {
+    if (outcome.outcome === 'approved') {
+      this.store.completePayment(key, 'done', { outcome: 'approved', authorization: outcome.authorization }, this.now(), outcome.authorization.reference);
+    } else {
+      this.store.completePayment(key, 'failed', { outcome: 'declined', reason: outcome.reason }, this.now());
+    }
+  }
+
+  /** The outcome of an intent already in the journal: read from it, or asked of the device until it answers. */
+  private async resolve(intent: PaymentRecord, backend: PaymentBackend, signal: AbortSignal | undefined): Promise<AuthorizeOutcome> {
+    for (;;) {
+      const current = this.store.payment(intent.key)!;
+      const known = outcomeOf(current);
+      if (known) return known;
+      const status = await backend.status(intent.key).catch((): IntentStatus => ({ state: 'cannotSay' }));
+      const outcome = this.applyStatus(current, status);
+      if (outcome) {
+        if (signal?.aborted && outcome.outcome === 'approved' && !this.stopped) {
+          this.store.abandonPayment(intent.key, this.now());
+          await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
+          return { outcome: 'declined', reason: 'cancelled' };
+        }
+        return outcome;
+      }
+      if (signal?.aborted || this.stopped) {
+        if (!this.stopped) this.store.abandonPayment(intent.key, this.now());
+        return { outcome: 'declined', reason: 'cancelled' };
+      }
+      await wait(this.options.clock, this.resolveIntervalMs, signal);
+    }
+  }
+
+  /** Writes what the device said of a pending intent into the journal; null while it cannot say. */
+  private applyStatus(intent: PaymentRecord, status: IntentStatus): AuthorizeOutcome | null {
+    const at = this.now();
+    switch (status.state) {
+      case 'open':
+        this.store.completePayment(intent.key, 'done', { outcome: 'approved', authorization: status.authorization, resolved: true }, at, status.authorization.reference);
+        return { outcome: 'approved', authorization: status.authorization };
+      case 'declined':
+        this.store.completePayment(intent.key, 'failed', { outcome: 'declined', reason: status.reason, resolved: true }, at);
+        return { outcome: 'declined', reason: status.reason };
+      case 'unknown':
+        // The device never received it: nothing was placed.
+        this.store.completePayment(intent.key, 'failed', { outcome: 'neverReached', resolved: true }, at);
+        return { outcome: 'declined', reason: 'unavailable' };
+      case 'settled':
+      case 'released':
+        // It was placed and has ended on the device already: nothing is left to own.
+        this.store.completePayment(intent.key, 'failed', { outcome: 'endedOnDevice', state: status.state, resolved: true }, at, status.authorization.reference);
+        return { outcome: 'declined', reason: 'unavailable' };
+      case 'pending':
+      case 'cannotSay':
+        return null;
+    }
+  }
+
+  private authorizationOf(key: string): Authorization | null {
+    const intent = this.store.payment(key);
+    const result = intent?.result as { authorization?: Authorization } | null | undefined;
+    return intent?.status === 'done' && result?.authorization ? result.authorization : null;
+  }
+}
+
+/** The outcome the journal holds for an authorisation intent, if it has one. */
+function outcomeOf(intent: PaymentRecord): AuthorizeOutcome | null {
+  if (intent.status === 'pending') return null;
+  const result = intent.result as { outcome?: string; authorization?: Authorization; reason?: DeclineReason } | null;
+  if (intent.status === 'done' && result?.authorization) {
+    return intent.abandoned ? { outcome: 'declined', reason: 'cancelled' } : { outcome: 'approved', authorization: result.authorization };
+  }
+  return { outcome: 'declined', reason: result?.reason ?? 'error' };
+}
+
+function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(done, ms);
+    function done() {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

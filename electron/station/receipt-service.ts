@@ -1,0 +1,43 @@
+// The receipt a driver asks for on the summary: printed, as a QR code, or none. A
+// print that fails falls back to the QR code, so the driver always leaves with one.
+import type { Logger } from 'pino';
+import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
+import type { KioskConfig } from '../config/config-schema.js';
+import type { SessionSummary } from '../contract/snapshot.js';
+import { buildReceipt, type ReceiptTexts } from '../billing/receipt.js';
+
+export type ReceiptChoice = 'print' | 'qr' | 'none';
+
+export interface ReceiptOutcome {
+  receipt: SessionSummary['receipt'];
+  qr: string | null;
+}
+
+export class ReceiptService {
+  constructor(
+    private readonly options: { config: KioskConfig; printer: ReceiptPrinter; texts: ReceiptTexts; log: Logger },
+  ) {}
+
+  async deliver(summary: SessionSummary, connectorLabel: string, choice: ReceiptChoice): Promise<ReceiptOutcome> {
+    const { config, printer, texts, log } = this.options;
+    const built = () =>
+      buildReceipt({
+        summary,
+        station: config.station,
+        connectorLabel,
+        currency: config.tariff.currency,
+        locale: config.station.locale,
+        columns: printer.columns,
+        texts,
+      });
+    if (choice === 'none') return { receipt: 'none', qr: null };
+    if (choice === 'qr') return { receipt: 'qr', qr: built().qrText };
+    try {
+      await printer.print(built().document);
+      return { receipt: 'printed', qr: null };
+    } catch (error) {
+      log.error({ err: error, sessionId: summary.sessionId }, 'receipt could not be printed');
+      return { receipt: 'printFailed', qr: built().qrText };
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// A connector's machine state in the store: saved on every transition, restored at
+// start-up. Persisted state is migrated, never discarded: an older version is brought
+// up to date; one that cannot be read is kept aside, the connector comes up out of
+// service ("needs attention"), and its session is rebuilt from the store (the session
+// record, the payments journal, the domain events) so the money is still settled.
+import type { Logger } from 'pino';
+import type { Clock } from '../../devices/clock.js';
+import type { TariffConfig } from '../config/config-schema.js';
+import type { Payments } from '../payments/payments.js';
+import type { KioskStore } from '../store/kiosk-store.js';
+import { SESSION_SCHEMA_VERSION, type ActiveSession, type PersistedSession, type SessionContext } from './session-machine.js';
+
+export interface SessionPersistenceOptions {
+  store: KioskStore;
+  payments: Payments;
+  clock: Clock;
+  log: Logger;
+  /** `payment.maxSessionHours`, ms: for sessions saved before sessions had an expiry. */
+  maxSessionMs: number;
+}
+
+type Json = Record<string, unknown>;
+
+/** Each step brings a persisted context from version N to N + 1. */
+const MIGRATIONS: Record<number, (context: Json, options: SessionPersistenceOptions) => Json> = {
+  // v1 → v2: a card `hold` became the one `authorization` of the session.
+  1: (context, options) => {
+    const session = context.session as Json | null;
+    if (!session) return { ...context, lastError: null };
+    const hold = session.hold as Json | null;
+    const { hold: _hold, holdMinor, ...rest } = session;
+    return {
+      ...context,
+      lastError: null,
+      session: {
+        ...rest,
+        limitMinor: holdMinor,
+        expiresAt: Number(session.createdAt) + options.maxSessionMs,
+        settleFailures: 0,
+        authorization: hold
+          ? {
+              method: 'card',
+              key: hold.key,
+              reference: hold.holdId,
+              limitMinor: hold.amountMinor,
+              currency: hold.currency,
+              authorizedAt: hold.authorizedAt,
+              display: { kind: 'card', brand: hold.brand, maskedPan: hold.maskedPan },
+            }
+          : null,
+      },
+      lastSummary: context.lastSummary ? { noCharge: false, parkingCapped: false, ...(context.lastSummary as Json) } : null,
+    };
+  },
+};
+
+export class SessionPersistence {
+  constructor(private readonly options: SessionPersistenceOptions) {}
+
+  save(connectorId: number, phase: string, snapshot: unknown): void {
+    this.options.store.saveConnector(connectorId, { schemaVersion: SESSION_SCHEMA_VERSION, phase, snapshot }, this.options.clock.now());
+  }
+
+  /** The connector's saved state, migrated to this version; null for a connector never used. */
+  restore(connectorId: number): PersistedSession | null {
+    const { store, log } = this.options;
+    let saved: ReturnType<KioskStore['loadConnector']>;
+    try {
+      saved = store.loadConnector(connectorId);
+    } catch (error) {
+      return this.quarantine(connectorId, `the saved state could not be read: ${messageOf(error)}`);
+    }
+    if (!saved) return null;
+    try {
+      if (saved.schemaVersion > SESSION_SCHEMA_VERSION) throw new Error(`it has version ${saved.schemaVersion}, newer than this kiosk knows (${SESSION_SCHEMA_VERSION})`);
+      let context = (saved.snapshot as { context?: unknown } | null)?.context as Json | undefined;
+      if (!context || typeof context !== 'object') throw new Error('it holds no machine context');
+      for (let version = saved.schemaVersion; version < SESSION_SCHEMA_VERSION; version++) {
+        const step = MIGRATIONS[version];
+        if (!step) throw new Error(`no migration from version ${version}`);
+        context = step(context, this.options);
+      }
+      const checked = checkContext(context, connectorId);
+      // A kill during the start-up reconcile saved nothing new ('starting' is never
+      // saved), but a state saved by an older kiosk may say 'starting': the phase to
+      // resume is the one it was reconciling.
+      let phase = saved.phase === 'starting' ? (checked.resumeFrom ?? 'idle') : saved.phase;
+      // Out of service for want of attention, its money settled: a restart is the technician's reset.
+      if (phase === 'attention' && !checked.session) phase = 'idle';
+      if (saved.schemaVersion !== SESSION_SCHEMA_VERSION) log.info({ connectorId, from: saved.schemaVersion, to: SESSION_SCHEMA_VERSION }, 'migrated the saved session state');
+      return { phase, context: { ...checked, problem: phase === 'idle' ? null : checked.problem } };
+    } catch (error) {
+      return this.quarantine(connectorId, `the saved state could not be used: ${messageOf(error)}`);
+    }
+  }
+
+  /** Keeps the unreadable state aside and rebuilds what the store knows of the connector's session. */
+  private quarantine(connectorId: number, reason: string): PersistedSession {
+    const { store, log, clock } = this.options;
+    try {
+      store.quarantineConnector(connectorId, reason, clock.now());
+    } catch (error) {
+      log.error({ err: error, connectorId }, 'could not keep the unreadable state aside');
+    }
+    const session = this.recover(connectorId);
+    log.error({ connectorId, reason, sessionId: session?.id ?? null }, 'connector needs attention: its saved state could not be used');
+    return {
+      phase: 'attention',
+      context: {
+        connectorId,
+        vehiclePlugged: false,
+        problem: { kind: 'attention', detail: reason },
+        session,
+        lastSummary: null,
+        resumeFrom: null,
+        lastError: null,
+      },
+    };
+  }
+
+  /** The connector's open session as the store has it: its record, its approved authorisation, its events. */
+  private recover(connectorId: number): ActiveSession | null {
+    const { store, payments, clock } = this.options;
+    const record = store.activeSessionsOf(connectorId).at(-1);
+    if (!record) return null;
+    const authorization = payments.approvedFor(record.id);
+    if (!authorization) return null;
+    const events = store.events({ sessionId: record.id });
+    const created = events.find((e) => e.type === 'session.created')?.data as Json | undefined;
+    const started = events.find((e) => e.type === 'charging.started');
+    const stopped = events.find((e) => e.type === 'charging.stopped');
+    const meters = events.filter((e) => e.type === 'meter');
+    const lastMeter = meters.at(-1);
+    const now = clock.now();
+    const meterStartWh = started ? Number((started.data as Json).meterStartWh) : null;
+    return {
+      id: record.id,
+      method: authorization.method,
+      createdAt: record.createdAt,
+      stopCode: '',
+      tariff: created?.tariff as TariffConfig,
+      currency: authorization.currency,
+      limitMinor: authorization.limitMinor,
+      expiresAt: Number(created?.expiresAt ?? now),
+      lookaheadS: Number(created?.lookaheadS ?? 0),
+      attempt: 1,
+      authorization,
+      settleFailures: 0,
+      declineReason: null,
+      meterStartWh,
+      meterWh: lastMeter ? Number((lastMeter.data as Json).meterWh) : meterStartWh,
+      powerW: 0,
+      chargingStartedAt: started?.at ?? null,
+      chargingStoppedAt: stopped?.at ?? lastMeter?.at ?? (started ? now : null),
+      endedAt: now,
+      stopReason: 'restart',
+      showStopCode: false,
+    };
+  }
+}
+
+/** The few facts a restored context must have for the machine to use it. */
+function checkContext(context: Json, connectorId: number): SessionContext {
+  if (context.connectorId !== connectorId) throw new Error(`it belongs to connector ${String(context.connectorId)}`);
+  const session = context.session as Json | null | undefined;
+  if (session != null) {
+    if (typeof session.id !== 'string' || typeof session.createdAt !== 'number') throw new Error('its session has no id or start');
+    if (!session.tariff || typeof session.limitMinor !== 'number') throw new Error('its session has no tariff or limit');
+  }
+  return { lastError: null, ...context, session: session ?? null } as unknown as SessionContext;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

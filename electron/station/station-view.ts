@@ -1,0 +1,71 @@
+// What the screen sees of a connector's machine: its phase as the contract names it,
+// and the views of its session. Pure functions of a snapshot and the time.
+import type { SnapshotFrom } from 'xstate';
+import type { ConnectorPhase, SessionView } from '../contract/snapshot.js';
+import { sessionCost } from '../billing/tariff.js';
+import { maskedPanOf } from '../payments/authorization.js';
+import { sessionUsage, type ActiveSession, type SessionMachine } from './session-machine.js';
+
+type SessionSnapshot = SnapshotFrom<SessionMachine>;
+
+/** Phases in which a driver is in the middle of a flow on the screen: nobody else may take it. */
+export const HOLDS_SCREEN: ReadonlySet<ConnectorPhase> = new Set(['choosingPayment', 'authorizing', 'declined', 'awaitingVehicle', 'summary']);
+
+export const topState = (snapshot: Pick<SessionSnapshot, 'value'>): string =>
+  typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]!;
+
+export function phaseOf(snapshot: Pick<SessionSnapshot, 'value' | 'context'>): ConnectorPhase {
+  const top = topState(snapshot);
+  switch (top) {
+    case 'starting':
+      return 'starting';
+    case 'idle':
+      // Available only once the charger has confirmed it is asleep.
+      return (snapshot.value as Record<string, string>).idle === 'ready' ? 'available' : 'starting';
+    case 'fault':
+      return snapshot.context.problem?.kind === 'offline' ? 'outOfService' : 'fault';
+    case 'attention':
+      return 'outOfService';
+    case 'choosingPayment':
+    case 'authorizing':
+    case 'declined':
+    case 'awaitingVehicle':
+    case 'charging':
+    case 'parked':
+    case 'summary':
+      return top;
+    case 'stopping':
+      return 'parked';
+    default: // settling, settleRetry, cancelling, cancelRetry
+      return 'settling';
+  }
+}
+
+export function isWarning(snapshot: Pick<SessionSnapshot, 'value'>): boolean {
+  const value = snapshot.value as unknown;
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value as Record<string, unknown>).includes('warning');
+}
+
+/** The session as the screen shows it: the cost is the one the settlement will take (rule 2). */
+export function sessionView(session: ActiveSession, now: number, inactivityWarning: boolean): SessionView {
+  const started = session.chargingStartedAt != null;
+  const limitMinor = session.authorization?.limitMinor ?? session.limitMinor;
+  const cost = sessionCost(session.tariff, sessionUsage(session, now), limitMinor);
+  return {
+    id: session.id,
+    method: session.method,
+    startedAt: session.chargingStartedAt ?? session.createdAt,
+    energyWh: cost.billed.energyWh,
+    powerW: session.chargingStoppedAt == null ? session.powerW : 0,
+    elapsedS: started ? Math.max(0, Math.floor(((session.endedAt ?? now) - session.chargingStartedAt!) / 1000)) : 0,
+    costMinor: cost.priced.totalMinor,
+    limitMinor,
+    maskedPan: maskedPanOf(session.authorization),
+    parkingCapped: cost.parkingCapped,
+    stopCode: session.showStopCode ? session.stopCode : null,
+    declineReason: session.declineReason,
+    stopReason: session.stopReason,
+    inactivityWarning,
+  };
+}

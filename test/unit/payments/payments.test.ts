@@ -1,0 +1,146 @@
+// The brain's idempotency, against a backend that records every call: an intent in the
+// journal is never placed twice, whatever the device says or does not say; an approval
+// that arrives after the session gave up is released; the sweep owns nothing it has
+// not decided from the journal after the device answered.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { ManualClock } from '../../../devices/clock.js';
+import { KioskStore } from '../../../electron/store/kiosk-store.js';
+import { Payments, authorizeKey } from '../../../electron/payments/payments.js';
+import type { Authorization, AuthorizeOutcome } from '../../../electron/payments/authorization.js';
+import type { IntentStatus, PaymentBackend, PlaceRequest } from '../../../electron/payments/payment-backend.js';
+
+const log = pino({ level: 'silent' });
+let dir: string;
+let store: KioskStore;
+afterEach(() => {
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const authorization = (key: string): Authorization => ({
+  method: 'card', key, reference: `ref-${key}`, limitMinor: 5000, currency: 'EUR', authorizedAt: 0, display: { kind: 'card', brand: 'VISA', maskedPan: '**** 4242' },
+});
+
+/** A backend whose answers the test sets, and which counts what it was asked. */
+class RecordingBackend implements PaymentBackend {
+  readonly method = 'card' as const;
+  placed: PlaceRequest[] = [];
+  released: string[] = [];
+  status_: IntentStatus = { state: 'cannotSay' };
+  open: Authorization[] = [];
+  answer: Promise<AuthorizeOutcome> | null = null;
+  async place(request: PlaceRequest): Promise<AuthorizeOutcome> {
+    this.placed.push(request);
+    return this.answer ?? { outcome: 'approved', authorization: authorization(request.key) };
+  }
+  async settle(_a: Authorization, amountMinor: number) {
+    return { capturedMinor: amountMinor };
+  }
+  async release(a: Authorization) {
+    this.released.push(a.reference);
+    this.open = this.open.filter((o) => o.reference !== a.reference);
+  }
+  async status(): Promise<IntentStatus> {
+    return this.status_;
+  }
+  async openAuthorizations() {
+    return this.open;
+  }
+}
+
+function setup() {
+  dir = mkdtempSync(join(tmpdir(), 'payments-'));
+  store = KioskStore.open(join(dir, 'kiosk.sqlite'));
+  const clock = new ManualClock();
+  const backend = new RecordingBackend();
+  const payments = new Payments({ store, backends: [backend], clock, log, resolveIntervalMs: 1000 });
+  return { clock, backend, payments };
+}
+
+const request = { sessionId: 's1', connectorId: 1, method: 'card' as const, attempt: 1, limitMinor: 5000, currency: 'EUR' };
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Payments', () => {
+  it('journals the intent before the request and the outcome after', async () => {
+    const { backend, payments } = setup();
+    let pendingWhenSent: string | undefined;
+    backend.place = async (r) => {
+      pendingWhenSent = store.payment(r.key)?.status;
+      return { outcome: 'approved', authorization: authorization(r.key) };
+    };
+    expect((await payments.authorize(request)).outcome).toBe('approved');
+    expect(pendingWhenSent).toBe('pending');
+    expect(store.payment(authorizeKey('s1', 1))).toMatchObject({ status: 'done', reference: 'ref-s1:authorize:1' });
+  });
+
+  it('never places an intent the journal has again: it asks the device, and waits while the device cannot say', async () => {
+    const { clock, backend, payments } = setup();
+    store.beginPayment({ key: authorizeKey('s1', 1), sessionId: 's1', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
+    const abort = new AbortController();
+    const outcome = payments.authorize(request, abort.signal);
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      clock.advance(1000);
+    }
+    expect(backend.placed).toEqual([]);
+    expect(store.payment(authorizeKey('s1', 1))!.status).toBe('pending');
+    // The device answers now: it had approved it.
+    backend.status_ = { state: 'open', authorization: authorization(authorizeKey('s1', 1)) };
+    clock.advance(1000);
+    await flush();
+    expect(await outcome).toMatchObject({ outcome: 'approved' });
+    expect(backend.placed).toEqual([]);
+    expect(store.auditLog().map((a) => a.action)).toEqual(['payment.authorize.done']);
+  });
+
+  it('gives up on an unanswered intent when the session does, and the sweep releases its late approval', async () => {
+    const { clock, backend, payments } = setup();
+    store.beginPayment({ key: authorizeKey('s1', 1), sessionId: 's1', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
+    const abort = new AbortController();
+    const outcome = payments.authorize(request, abort.signal);
+    await flush();
+    abort.abort();
+    clock.advance(1000);
+    expect(await outcome).toEqual({ outcome: 'declined', reason: 'cancelled' });
+    expect(store.payment(authorizeKey('s1', 1))).toMatchObject({ status: 'pending', abandoned: true });
+    // Later the terminal reports the approval; no session holds it.
+    const late = authorization(authorizeKey('s1', 1));
+    backend.status_ = { state: 'open', authorization: late };
+    backend.open = [late];
+    const report = await payments.sweep(() => new Set());
+    expect(report).toMatchObject({ resolved: 1, released: 1 });
+    expect(backend.released).toEqual([late.reference]);
+    expect(backend.placed).toEqual([]);
+  });
+
+  it('the sweep keeps what live sessions hold and what is still being answered, and releases the rest', async () => {
+    const { backend, payments } = setup();
+    const mine = authorization('s1:authorize:1');
+    const foreign = authorization('elsewhere');
+    await payments.authorize(request);
+    let answer!: (o: AuthorizeOutcome) => void;
+    backend.answer = new Promise((resolve) => (answer = resolve));
+    const inFlight = payments.authorize({ ...request, sessionId: 's2' });
+    await flush();
+    backend.open = [mine, authorization('s2:authorize:1'), foreign];
+    await payments.sweep(() => new Set([mine.key]));
+    expect(backend.released).toEqual([foreign.reference]);
+    answer({ outcome: 'approved', authorization: authorization('s2:authorize:1') });
+    await inFlight;
+  });
+
+  it('settles once: a repeat after a restart takes the amount first journalled, and 0 releases in full', async () => {
+    const { payments, backend } = setup();
+    const a = authorization('s1:authorize:1');
+    expect(await payments.settle({ sessionId: 's1', connectorId: 1, authorization: a, amountMinor: 1234 })).toEqual({ capturedMinor: 1234 });
+    expect(await payments.settle({ sessionId: 's1', connectorId: 1, authorization: a, amountMinor: 9999 })).toEqual({ capturedMinor: 1234 });
+    expect(await payments.settle({ sessionId: 's2', connectorId: 1, authorization: authorization('s2:authorize:1'), amountMinor: 0 })).toEqual({ capturedMinor: 0 });
+    expect(backend.released).toEqual(['ref-s2:authorize:1']);
+    // never more than the limit
+    expect(await payments.settle({ sessionId: 's3', connectorId: 1, authorization: authorization('s3:authorize:1'), amountMinor: 7000 })).toEqual({ capturedMinor: 5000 });
+  });
+});
