@@ -1,7 +1,7 @@
 // What the screen sees of a connector's machine: its phase as the contract names it,
 // and the views of its session. Pure functions of a snapshot and the time.
 import type { SnapshotFrom } from 'xstate';
-import type { ConnectorPhase, SessionView } from '../contract/snapshot.js';
+import type { ConnectorPhase, ConnectorView, SessionView } from '../contract/snapshot.js';
 import { sessionCost } from '../billing/tariff.js';
 import { maskedPanOf } from '../payments/authorization.js';
 import { sessionUsage, type ActiveSession, type SessionMachine } from './session-machine.js';
@@ -67,5 +67,27 @@ export function sessionView(session: ActiveSession, now: number, inactivityWarni
     declineReason: session.declineReason,
     stopReason: session.stopReason,
     inactivityWarning,
+  };
+}
+
+/** A connector's tile and flow as the screen sees them; `summaryOpen`: its last summary was opened from its tile. */
+export function connectorView(
+  c: { id: number; label: string; maxPowerW: number },
+  snapshot: Pick<SessionSnapshot, 'value' | 'context'>,
+  now: number,
+  summaryOpen: boolean,
+): ConnectorView {
+  const { context } = snapshot;
+  const phase = phaseOf(snapshot);
+  return {
+    id: c.id,
+    label: c.label,
+    phase: summaryOpen && phase === 'available' ? 'summary' : phase,
+    vehiclePlugged: context.vehiclePlugged,
+    maxPowerW: c.maxPowerW,
+    problem: context.problem?.detail ?? null,
+    problemKind: context.problem?.kind ?? null,
+    session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
+    lastSummary: context.lastSummary,
   };
 }

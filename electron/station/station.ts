@@ -10,7 +10,7 @@ import type { ChargerController } from '../../devices/charger/charger-port.js';
 import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
-import type { Alarm, ConnectorPhase, ConnectorView, SimView, Snapshot } from '../contract/snapshot.js';
+import type { ConnectorPhase, SimView, Snapshot } from '../contract/snapshot.js';
 import type { KioskConfig } from '../config/config-schema.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import type { Payments } from '../payments/payments.js';
@@ -20,7 +20,8 @@ import { type SessionEvent } from './session-machine.js';
 import { provideSessionActors } from './session-actors.js';
 import { SessionPersistence } from './session-persistence.js';
 import { DomainEvents } from './domain-events.js';
-import { HOLDS_SCREEN, isWarning, phaseOf, sessionView, topState } from './station-view.js';
+import { HOLDS_SCREEN, connectorView, phaseOf, topState } from './station-view.js';
+import { AlarmBoard, alarmOfProblem, type AlarmCandidate } from './alarms.js';
 import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
 
@@ -85,7 +86,6 @@ export class Station {
   private terminalOnline = true;
   /** Why the store could not be written, while it cannot: the station is then out of service. */
   private storageFailure: string | null = null;
-  private readonly alarmSince = new Map<string, number>();
   private seq = 0;
   private current: Snapshot | null = null;
   private publishQueued = false;
@@ -98,6 +98,7 @@ export class Station {
   private readonly tariff: Snapshot['tariff'];
   private readonly persistence: SessionPersistence;
   private readonly receipts: ReceiptService;
+  private readonly alarmBoard: AlarmBoard;
   readonly events: DomainEvents;
 
   constructor(private readonly options: StationOptions) {
@@ -106,6 +107,7 @@ export class Station {
     this.persistence = new SessionPersistence({ store, payments, clock, log, maxSessionMs: config.payment.maxSessionHours * 3_600_000 });
     this.receipts = new ReceiptService({ config, printer: devices.printer, texts: receiptTexts, log });
     this.events = new DomainEvents(store, log);
+    this.alarmBoard = new AlarmBoard(log);
   }
 
   private get config() {
@@ -494,55 +496,25 @@ export class Station {
         serviceState: this.storageFailure ? 'outOfService' : 'inService',
         outOfServiceReason: this.storageFailure ? 'storage' : null,
       },
-      alarms: this.alarms(now),
+      alarms: this.alarmBoard.update(this.alarmCandidates(), now),
       tariff: this.tariff,
       focus: this.focus,
       terminal: { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() },
       printer: { available: true },
-      connectors: [...this.connectors.values()].map((c) => this.connectorView(c, now)),
+      connectors: [...this.connectors.values()].map((c) => connectorView(c, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id)),
       sim: devices.sim?.view() ?? null,
     };
   }
 
-  private connectorView(c: Connector, now: number): ConnectorView {
-    const snapshot = c.actor.getSnapshot();
-    const { context } = snapshot;
-    const phase = phaseOf(snapshot);
-    return {
-      id: c.id,
-      label: c.label,
-      phase: this.summaryOpen && this.focus === c.id && phase === 'available' ? 'summary' : phase,
-      vehiclePlugged: context.vehiclePlugged,
-      maxPowerW: c.maxPowerW,
-      problem: context.problem?.detail ?? null,
-      problemKind: context.problem?.kind ?? null,
-      session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
-      lastSummary: context.lastSummary,
-    };
-  }
-
-  /** What a technician must know about now: the log has them too, the maintenance menu will list them. */
-  private alarms(now: number): Alarm[] {
-    const alarms: Omit<Alarm, 'since'>[] = [];
-    if (this.storageFailure) alarms.push({ kind: 'storageFailed', connectorId: null, sessionId: null, detail: this.storageFailure });
+  private alarmCandidates(): AlarmCandidate[] {
+    const candidates: AlarmCandidate[] = [];
+    if (this.storageFailure) candidates.push({ kind: 'storageFailed', connectorId: null, sessionId: null, detail: this.storageFailure });
     for (const c of this.connectors.values()) {
       const { problem, session } = c.actor.getSnapshot().context;
-      if (!problem) continue;
-      const kind = problem.kind === 'payment' ? 'settlementFailing' : problem.kind === 'attention' ? 'stateUnreadable' : /did not stop/.test(problem.detail) ? 'chargerWillNotStop' : null;
-      if (kind) alarms.push({ kind, connectorId: c.id, sessionId: session?.id ?? null, detail: problem.detail });
+      const alarm = alarmOfProblem(c.id, session?.id ?? null, problem);
+      if (alarm) candidates.push(alarm);
     }
-    const seen = new Set<string>();
-    const result = alarms.map((alarm) => {
-      const id = `${alarm.kind}:${alarm.connectorId ?? ''}`;
-      seen.add(id);
-      if (!this.alarmSince.has(id)) {
-        this.alarmSince.set(id, now);
-        this.options.log.error(alarm, 'alarm raised');
-      }
-      return { ...alarm, since: this.alarmSince.get(id)! };
-    });
-    for (const id of this.alarmSince.keys()) if (!seen.has(id)) this.alarmSince.delete(id);
-    return result;
+    return candidates;
   }
 
   async stop(): Promise<void> {
