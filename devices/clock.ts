@@ -73,3 +73,17 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 }
+
+/** Resolves after `ms` on `clock`, or as soon as `signal` aborts. */
+export function delay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = clock.setTimeout(done, ms);
+    function done() {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -10,7 +10,8 @@
 // answered: an open authorisation is ours when a live session holds it, or when its
 // request is still being answered; anything else is released, journalled first.
 import type { Logger } from 'pino';
-import type { Clock } from '../../devices/clock.js';
+import { delay, type Clock } from '../../devices/clock.js';
+import { errorMessage } from '../error-message.js';
 import type { DeclineReason } from '../contract/snapshot.js';
 import type { KioskStore, PaymentRecord } from '../store/kiosk-store.js';
 import type { Authorization, AuthorizeOutcome, PaymentMethod } from './authorization.js';
@@ -68,10 +69,6 @@ export class Payments {
     this.resolveIntervalMs = options.resolveIntervalMs ?? 2000;
   }
 
-  methods(): PaymentMethod[] {
-    return [...this.backends.keys()];
-  }
-
   /** From now on requests in flight are left to finish on their device; a restart resolves them from the journal. */
   stop(): void {
     this.stopped = true;
@@ -87,13 +84,11 @@ export class Payments {
   async authorize(request: AuthorizeRequest, signal?: AbortSignal, beforeSend?: () => Promise<void>): Promise<AuthorizeOutcome> {
     const key = authorizeKey(request.sessionId, request.attempt);
     const backend = this.backend(request.method);
-    if (this.inFlight.has(key)) throw new Error(`authorisation ${key} is already in flight`);
-    this.inFlight.add(key);
-    try {
+    return this.once(key, async () => {
       await beforeSend?.();
       const existing = this.store.payment(key);
-      if (existing) return await this.resolve(existing, backend, signal);
-      this.store.beginPayment(
+      if (existing) return this.resolve(existing, backend, signal);
+      const intent = this.store.beginPayment(
         { key, sessionId: request.sessionId, connectorId: request.connectorId, method: request.method, operation: 'authorize', amountMinor: request.limitMinor, currency: request.currency },
         this.now(),
       );
@@ -103,23 +98,13 @@ export class Payments {
       } catch (error) {
         // No answer: the device may or may not have taken it. The intent stays pending and
         // is resolved by asking; unless the kiosk is stopping, this session has given up on it.
-        this.store.notePaymentFailure(key, messageOf(error), this.now());
+        this.store.notePaymentFailure(key, errorMessage(error), this.now());
         if (!this.stopped) this.store.abandonPayment(key, this.now());
         throw error;
       }
-      if (signal?.aborted && !this.stopped) {
-        this.store.abandonPayment(key, this.now());
-        this.record(key, outcome);
-        if (outcome.outcome === 'approved') {
-          await this.releaseNow(request.sessionId, request.connectorId, outcome.authorization, 'late approval of an abandoned request');
-        }
-        return { outcome: 'declined', reason: 'cancelled' };
-      }
       this.record(key, outcome);
-      return outcome;
-    } finally {
-      this.inFlight.delete(key);
-    }
+      return signal?.aborted ? this.givenUp(intent, outcome) : outcome;
+    });
   }
 
   /** Takes the final amount (capped at the limit) and releases the rest; 0 releases in full. Safe to repeat. */
@@ -143,7 +128,7 @@ export class Payments {
         this.store.completePayment(key, 'done', result, this.now(), authorization.reference);
         return { capturedMinor: intent.amountMinor };
       } catch (error) {
-        this.store.notePaymentFailure(key, messageOf(error), this.now());
+        this.store.notePaymentFailure(key, errorMessage(error), this.now());
         throw error;
       }
     });
@@ -166,7 +151,7 @@ export class Payments {
   approvedFor(sessionId: string): Authorization | null {
     const approved = this.store.paymentsOf(sessionId).filter((p) => p.operation === 'authorize' && p.status === 'done' && !p.abandoned);
     const last = approved.at(-1);
-    return last ? this.authorizationOf(last.key) : null;
+    return last ? approvedAuthorization(last) : null;
   }
 
   /** The journal's record of a request. */
@@ -227,7 +212,6 @@ export class Payments {
         try {
           await this.releaseNow(intent?.sessionId ?? 'orphan', intent?.connectorId ?? 0, authorization, 'no session owns it');
           this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key: authorization.key, reference: authorization.reference, amountMinor: authorization.limitMinor });
-          this.options.log.warn({ key: authorization.key, reference: authorization.reference }, 'released an open authorisation no session owns');
           report.released++;
         } catch (error) {
           this.options.log.error({ err: error, reference: authorization.reference }, 'could not release an orphan authorisation');
@@ -253,7 +237,7 @@ export class Payments {
     return backend;
   }
 
-  /** Runs a capture or release for a key at most once at a time in this process. */
+  /** Runs the request of a key at most once at a time in this process; while it runs, its answer is on its way. */
   private async once<T>(key: string, work: () => Promise<T>): Promise<T> {
     if (this.inFlight.has(key)) throw new Error(`payment ${key} is already in flight`);
     this.inFlight.add(key);
@@ -276,7 +260,7 @@ export class Payments {
         await this.backend(authorization.method).release(authorization);
         this.store.completePayment(key, 'done', why ? { why } : null, this.now(), authorization.reference);
       } catch (error) {
-        this.store.notePaymentFailure(key, messageOf(error), this.now());
+        this.store.notePaymentFailure(key, errorMessage(error), this.now());
         throw error;
       }
       if (why) this.options.log.warn({ key: authorization.key, reference: authorization.reference, why }, 'authorisation released');
@@ -294,25 +278,30 @@ export class Payments {
   /** The outcome of an intent already in the journal: read from it, or asked of the device until it answers. */
   private async resolve(intent: PaymentRecord, backend: PaymentBackend, signal: AbortSignal | undefined): Promise<AuthorizeOutcome> {
     for (;;) {
-      const current = this.store.payment(intent.key)!;
-      const known = outcomeOf(current);
+      const known = outcomeOf(this.store.payment(intent.key)!);
       if (known) return known;
       const status = await backend.status(intent.key).catch((): IntentStatus => ({ state: 'cannotSay' }));
-      const outcome = this.applyStatus(current, status);
-      if (outcome) {
-        if (signal?.aborted && outcome.outcome === 'approved' && !this.stopped) {
-          this.store.abandonPayment(intent.key, this.now());
-          await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
-          return { outcome: 'declined', reason: 'cancelled' };
-        }
-        return outcome;
-      }
+      const outcome = this.applyStatus(intent, status);
+      if (outcome) return signal?.aborted ? this.givenUp(intent, outcome) : outcome;
       if (signal?.aborted || this.stopped) {
         if (!this.stopped) this.store.abandonPayment(intent.key, this.now());
         return { outcome: 'declined', reason: 'cancelled' };
       }
-      await wait(this.options.clock, this.resolveIntervalMs, signal);
+      await delay(this.options.clock, this.resolveIntervalMs, signal);
     }
+  }
+
+  /**
+   * The session gave up while the answer was on its way: the intent is abandoned and an
+   * approval is released at once. A kiosk that is stopping leaves both to the restart.
+   */
+  private async givenUp(intent: Pick<PaymentRecord, 'key' | 'sessionId' | 'connectorId'>, outcome: AuthorizeOutcome): Promise<AuthorizeOutcome> {
+    if (this.stopped) return outcome;
+    this.store.abandonPayment(intent.key, this.now());
+    if (outcome.outcome === 'approved') {
+      await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
+    }
+    return { outcome: 'declined', reason: 'cancelled' };
   }
 
   /** Writes what the device said of a pending intent into the journal; null while it cannot say. */
@@ -342,33 +331,20 @@ export class Payments {
 
   private authorizationOf(key: string): Authorization | null {
     const intent = this.store.payment(key);
-    const result = intent?.result as { authorization?: Authorization } | null | undefined;
-    return intent?.status === 'done' && result?.authorization ? result.authorization : null;
+    return intent ? approvedAuthorization(intent) : null;
   }
+}
+
+/** The authorisation an answered authorise intent placed, if it was approved. */
+function approvedAuthorization(intent: PaymentRecord): Authorization | null {
+  const result = intent.result as { authorization?: Authorization } | null;
+  return intent.status === 'done' && result?.authorization ? result.authorization : null;
 }
 
 /** The outcome the journal holds for an authorisation intent, if it has one. */
 function outcomeOf(intent: PaymentRecord): AuthorizeOutcome | null {
   if (intent.status === 'pending') return null;
-  const result = intent.result as { outcome?: string; authorization?: Authorization; reason?: DeclineReason } | null;
-  if (intent.status === 'done' && result?.authorization) {
-    return intent.abandoned ? { outcome: 'declined', reason: 'cancelled' } : { outcome: 'approved', authorization: result.authorization };
-  }
-  return { outcome: 'declined', reason: result?.reason ?? 'error' };
-}
-
-function wait(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(done, ms);
-    function done() {
-      clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const authorization = approvedAuthorization(intent);
+  if (authorization) return intent.abandoned ? { outcome: 'declined', reason: 'cancelled' } : { outcome: 'approved', authorization };
+  return { outcome: 'declined', reason: (intent.result as { reason?: DeclineReason } | null)?.reason ?? 'error' };
 }

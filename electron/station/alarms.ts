@@ -12,7 +12,7 @@ export type AlarmCandidate = Omit<Alarm, 'since'>;
 export function alarmOfProblem(connectorId: number, sessionId: string | null, problem: ConnectorProblem | null): AlarmCandidate | null {
   if (!problem) return null;
   const kind =
-    problem.kind === 'payment' ? 'settlementFailing' : problem.kind === 'attention' ? 'stateUnreadable' : /did not stop/.test(problem.detail) ? 'chargerWillNotStop' : null;
+    problem.kind === 'payment' ? 'settlementFailing' : problem.kind === 'attention' ? 'stateUnreadable' : problem.chargerWillNotStop ? 'chargerWillNotStop' : null;
   return kind ? { kind, connectorId, sessionId, detail: problem.detail } : null;
 }
 

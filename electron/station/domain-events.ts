@@ -42,7 +42,13 @@ export class DomainEvents {
    * Records what a transition of a connector's machine means. Throws when the store
    * cannot write (the caller takes the station out of service).
    */
-  observe(connectorId: number, before: { context: SessionContext; phase: ConnectorPhase } | null, context: SessionContext, phase: ConnectorPhase, at: number): void {
+  observe(
+    connectorId: number,
+    before: { context: SessionContext; phase: ConnectorPhase; top: string } | null,
+    now: { context: SessionContext; phase: ConnectorPhase; top: string },
+    at: number,
+  ): void {
+    const { context, phase, top } = now;
     const was = before?.context.session ?? null;
     const session = context.session;
     if (session && session.id !== was?.id) {
@@ -82,8 +88,10 @@ export class DomainEvents {
         stopReason: summary.stopReason,
       });
     }
-    if (phase !== before?.phase || context.problem?.detail !== before?.context.problem?.detail) {
-      this.emit(at, 'connector.status', connectorId, session?.id ?? null, { phase, problem: context.problem });
+    // Every state the machine enters, with the phase the screen shows: the session's own history too.
+    if (top !== before?.top || context.problem?.detail !== before?.context.problem?.detail) {
+      const sessionId = session?.id ?? (top === 'summary' ? (summary?.sessionId ?? null) : null);
+      this.emit(at, 'connector.status', connectorId, sessionId, { phase, state: top, from: before?.top ?? null, problem: context.problem });
     }
   }
 

@@ -5,16 +5,15 @@
 // before the machine state that asked for it is durable (`durable`).
 import { fromCallback, fromPromise } from 'xstate';
 import type { Logger } from 'pino';
-import type { Clock } from '../../devices/clock.js';
+import { delay, type Clock } from '../../devices/clock.js';
 import type { ChargerController, ChargerEvent } from '../../devices/charger/charger-port.js';
 import type { SessionSummary } from '../contract/snapshot.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { energyCoveredWh, sessionCost, settle as settleAmounts } from '../billing/tariff.js';
 import { maskedPanOf } from '../payments/authorization.js';
-import type { Payments } from '../payments/payments.js';
+import { authorizeKey, type Payments } from '../payments/payments.js';
 import {
   CHARGER_WILL_NOT_STOP,
-  authorizeKey,
   sessionMachine,
   sessionUsage,
   type ActiveSession,
@@ -80,7 +79,6 @@ const MAX_RETRY_MS = 5 * 60_000;
 export function provideSessionActors(deps: SessionDeps) {
   const { charger, payments, store, clock, log, connectorId } = deps;
   const now = () => clock.now();
-  const sleepFor = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
 
   /** Whether the charger has stopped delivering: asleep or disabled, and its relay open. */
   async function stopped(): Promise<boolean> {
@@ -94,7 +92,7 @@ export function provideSessionActors(deps: SessionDeps) {
     for (;;) {
       if (await stopped()) return true;
       if (now() >= deadline) return false;
-      await sleepFor(250);
+      await delay(clock, 250);
     }
   }
 
@@ -112,14 +110,15 @@ export function provideSessionActors(deps: SessionDeps) {
   async function finish(session: ActiveSession): Promise<SessionSummary> {
     const authorization = session.authorization;
     if (!authorization) throw new Error(`session ${session.id} has no authorisation to settle`);
+    // Rule 1: no energy once the authorisation is being settled (the car may still be
+    // plugged in); stopped first, so the final reading is the last energy delivered.
+    await charger.sleep().catch((error) => log.error({ err: error }, 'could not put the charger to sleep before settling'));
     let meterWh = session.meterWh;
     try {
       meterWh = Math.max(meterWh ?? 0, (await charger.status()).meterWh);
     } catch (error) {
       log.warn({ err: error, sessionId: session.id }, 'final meter reading failed; settling on the last sample');
     }
-    // Rule 1: no energy once the authorisation is being settled (the car may still be plugged in).
-    await charger.sleep().catch((error) => log.error({ err: error }, 'could not put the charger to sleep before settling'));
     const endedAt = session.endedAt ?? now();
     const closed = { ...session, meterWh: session.meterStartWh == null ? null : meterWh, endedAt };
     const cost = sessionCost(session.tariff, sessionUsage(closed, endedAt), authorization.limitMinor);
@@ -212,7 +211,7 @@ export function provideSessionActors(deps: SessionDeps) {
         // The journal says whether the request went out. If it did, the authorize step
         // reads its outcome or asks the device for it: it is never sent again. If it did
         // not, nothing was placed and the driver may try again.
-        return payments.intent(authorizeKey(session)) ? resume('authorizing') : resume('declined', { declineReason: 'unavailable' });
+        return payments.intent(authorizeKey(session.id, session.attempt)) ? resume('authorizing') : resume('declined', { declineReason: 'unavailable' });
       case 'awaitingVehicle': {
         // The driver paid and has not plugged in yet: go on waiting while the authorisation is open.
         const open = session.authorization ? await payments.isOpen(session.authorization) : false;

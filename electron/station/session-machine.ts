@@ -6,7 +6,7 @@
 // rules here stay pure.
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import type { Authorization, PaymentMethod } from '../payments/authorization.js';
-import { authorizeKey as intentKey } from '../payments/payments.js';
+import { errorMessage } from '../error-message.js';
 import type { ChargerStatus } from '../../devices/charger/charger-port.js';
 import type { TariffConfig } from '../config/config-schema.js';
 import type { DeclineReason, SessionSummary, StopReason } from '../contract/snapshot.js';
@@ -70,6 +70,8 @@ export interface ConnectorProblem {
    *  attention: the saved state could not be read, a technician should look. */
   kind: 'fault' | 'offline' | 'payment' | 'attention';
   detail: string;
+  /** Set when the charger delivers although told to stop: a technician must see it. */
+  chargerWillNotStop?: true;
 }
 
 /** Where a restored connector picks up after the reconcile step. */
@@ -139,11 +141,6 @@ export type SessionEvent =
   | { type: 'CHARGER_OFFLINE'; at: number; reason: string }
   | { type: 'CHARGER_ONLINE'; at: number };
 
-/** The idempotency key of the session's current authorisation attempt. */
-export function authorizeKey(session: Pick<ActiveSession, 'id' | 'attempt'>): string {
-  return intentKey(session.id, session.attempt);
-}
-
 /** Energy, charging and parking time of a session at `at`, as the tariff prices them. */
 export function sessionUsage(session: ActiveSession, at: number): { energyWh: number; chargingS: number; parkingS: number } {
   const energyWh = session.meterStartWh == null || session.meterWh == null ? 0 : Math.max(0, session.meterWh - session.meterStartWh);
@@ -167,6 +164,17 @@ const chargerAwake = (status: ChargerStatus) => status.mode === 'enabled' || sta
  */
 const keepAsleep = { id: 'keepAsleep', src: 'keepAsleep' } as const;
 
+/**
+ * The wait before a failed payment step is tried again: the delay grows with the
+ * failures, and after MAX_SETTLE_FAILURES the connector goes out of service instead.
+ */
+const retryOf = (step: 'settling' | 'cancelling') =>
+  ({
+    invoke: keepAsleep,
+    always: { guard: 'tooManyFailures', target: 'attention', actions: 'paymentProblem' },
+    after: { retry: step },
+  }) as const;
+
 export const sessionMachine = setup({
   types: {
     context: {} as SessionContext,
@@ -179,8 +187,8 @@ export const sessionMachine = setup({
     chargerEvents: unprovided<void, SessionEvent>('chargerEvents'),
     keepAsleep: unprovided<void, SessionEvent>('keepAsleep'),
     reconcile: unprovidedPromise<ReconcileOutput, { connectorId: number; phase: string | null; context: SessionContext }>('reconcile'),
+    // ensureAsleep and stopCharging reject with CHARGER_WILL_NOT_STOP when the charger still delivers, even disabled.
     ensureAsleep: unprovidedPromise<{ problem: ConnectorProblem | null; vehiclePlugged: boolean }, { connectorId: number }>('ensureAsleep'),
-    // Rejects when the charger will not stop even when disabled.
     authorize: unprovidedPromise<AuthorizeOutput, { connectorId: number; session: ActiveSession }>('authorize'),
     startCharging: unprovidedPromise<{ meterWh: number; at: number }, { connectorId: number; session: ActiveSession }>('startCharging'),
     stopCharging: unprovidedPromise<{ at: number }, { connectorId: number }>('stopCharging'),
@@ -266,7 +274,7 @@ export const sessionMachine = setup({
     dropSession: assign({ session: null }),
     noteSettleFailure: assign(({ context, event }) => ({
       ...withSession(context, { settleFailures: (context.session?.settleFailures ?? 0) + 1 }),
-      lastError: errorText((event as { error?: unknown }).error),
+      lastError: errorMessage((event as { error?: unknown }).error),
     })),
     paymentProblem: assign(({ context }) => ({
       problem: { kind: 'payment' as const, detail: `the payment could not be settled after ${context.session?.settleFailures ?? 0} tries: ${context.lastError ?? 'unknown error'}` },
@@ -290,9 +298,9 @@ export const sessionMachine = setup({
       // the charger could not be reached (an invoked actor's error event)
       const error = (event as { error?: unknown }).error;
       if (error !== undefined) {
-        const detail = error instanceof Error ? error.message : String(error);
         // A charger that answers but will not stop is a fault, not a connection problem.
-        return { problem: { kind: error instanceof Error && error.name === CHARGER_WILL_NOT_STOP ? ('fault' as const) : ('offline' as const), detail } };
+        if (error instanceof Error && error.name === CHARGER_WILL_NOT_STOP) return { problem: { kind: 'fault' as const, detail: error.message, chargerWillNotStop: true as const } };
+        return { problem: { kind: 'offline' as const, detail: errorMessage(error) } };
       }
       return {};
     }),
@@ -500,7 +508,7 @@ export const sessionMachine = setup({
         // The charger will not stop, even disabled: settle for what the meter says; the connector ends in fault.
         onError: {
           target: 'settling',
-          actions: [assign({ problem: { kind: 'fault' as const, detail: 'the charger did not stop when told' } }), { type: 'endedBy', params: { reason: 'fault' } }],
+          actions: ['noteProblem', { type: 'endedBy', params: { reason: 'fault' } }],
         },
       },
       on: {
@@ -537,12 +545,7 @@ export const sessionMachine = setup({
         },
       ],
     },
-    // Backs off (the delay grows with the failures); after MAX_SETTLE_FAILURES the connector goes out of service.
-    settleRetry: {
-      invoke: keepAsleep,
-      always: { guard: 'tooManyFailures', target: 'attention', actions: 'paymentProblem' },
-      after: { retry: 'settling' },
-    },
+    settleRetry: retryOf('settling'),
 
     // The driver gave up before charging: release the authorisation, close the record.
     cancelling: {
@@ -556,11 +559,7 @@ export const sessionMachine = setup({
         },
       ],
     },
-    cancelRetry: {
-      invoke: keepAsleep,
-      always: { guard: 'tooManyFailures', target: 'attention', actions: 'paymentProblem' },
-      after: { retry: 'cancelling' },
-    },
+    cancelRetry: retryOf('cancelling'),
 
     // Out of service until a technician looks, with an alarm: a settlement that keeps
     // failing (retried now and then, and at the next start-up; the journal keeps it), or
@@ -596,11 +595,6 @@ export const sessionMachine = setup({
 });
 
 export type SessionMachine = typeof sessionMachine;
-
-function errorText(error: unknown): string | null {
-  if (error === undefined) return null;
-  return error instanceof Error ? error.message : String(error);
-}
 
 function unprovided<TInput, TEvent extends { type: string }>(name: string) {
   return fromCallback<TEvent, TInput>(() => {

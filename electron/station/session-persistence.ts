@@ -4,6 +4,7 @@
 // service ("needs attention"), and its session is rebuilt from the store (the session
 // record, the payments journal, the domain events) so the money is still settled.
 import type { Logger } from 'pino';
+import { errorMessage } from '../error-message.js';
 import type { Clock } from '../../devices/clock.js';
 import type { TariffConfig } from '../config/config-schema.js';
 import type { Payments } from '../payments/payments.js';
@@ -17,6 +18,8 @@ export interface SessionPersistenceOptions {
   log: Logger;
   /** `payment.maxSessionHours`, ms: for sessions saved before sessions had an expiry. */
   maxSessionMs: number;
+  /** The station's tariff: prices a rebuilt session whose creation the events do not hold (an older kiosk's). */
+  tariff: TariffConfig;
 }
 
 type Json = Record<string, unknown>;
@@ -68,7 +71,7 @@ export class SessionPersistence {
     try {
       saved = store.loadConnector(connectorId);
     } catch (error) {
-      return this.quarantine(connectorId, `the saved state could not be read: ${messageOf(error)}`);
+      return this.quarantine(connectorId, `the saved state could not be read: ${errorMessage(error)}`);
     }
     if (!saved) return null;
     try {
@@ -90,7 +93,7 @@ export class SessionPersistence {
       if (saved.schemaVersion !== SESSION_SCHEMA_VERSION) log.info({ connectorId, from: saved.schemaVersion, to: SESSION_SCHEMA_VERSION }, 'migrated the saved session state');
       return { phase, context: { ...checked, problem: phase === 'idle' ? null : checked.problem } };
     } catch (error) {
-      return this.quarantine(connectorId, `the saved state could not be used: ${messageOf(error)}`);
+      return this.quarantine(connectorId, `the saved state could not be used: ${errorMessage(error)}`);
     }
   }
 
@@ -138,10 +141,10 @@ export class SessionPersistence {
       method: authorization.method,
       createdAt: record.createdAt,
       stopCode: '',
-      tariff: created?.tariff as TariffConfig,
+      tariff: (created?.tariff as TariffConfig | undefined) ?? this.options.tariff,
       currency: authorization.currency,
       limitMinor: authorization.limitMinor,
-      expiresAt: Number(created?.expiresAt ?? now),
+      expiresAt: Number(created?.expiresAt ?? record.createdAt + this.options.maxSessionMs),
       lookaheadS: Number(created?.lookaheadS ?? 0),
       attempt: 1,
       authorization,
@@ -168,8 +171,4 @@ function checkContext(context: Json, connectorId: number): SessionContext {
     if (!session.tariff || typeof session.limitMinor !== 'number') throw new Error('its session has no tariff or limit');
   }
   return { lastError: null, ...context, session: session ?? null } as unknown as SessionContext;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import type { Logger } from 'pino';
+import { errorMessage } from '../error-message.js';
 import type { Clock } from '../../devices/clock.js';
 import type { ChargerController } from '../../devices/charger/charger-port.js';
 import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
@@ -104,7 +105,7 @@ export class Station {
   constructor(private readonly options: StationOptions) {
     const { config, store, payments, clock, log, devices, receiptTexts } = options;
     this.tariff = tariffView(config.tariff, config.payment.holdMinor);
-    this.persistence = new SessionPersistence({ store, payments, clock, log, maxSessionMs: config.payment.maxSessionHours * 3_600_000 });
+    this.persistence = new SessionPersistence({ store, payments, clock, log, maxSessionMs: config.payment.maxSessionHours * 3_600_000, tariff: config.tariff });
     this.receipts = new ReceiptService({ config, printer: devices.printer, texts: receiptTexts, log });
     this.events = new DomainEvents(store, log);
     this.alarmBoard = new AlarmBoard(log);
@@ -245,15 +246,11 @@ export class Station {
           connector.lastPersisted = persisted;
         }
         connector.persistError = null;
-        if (top !== connector.last?.top) {
-          const sessionId = context.session?.id ?? (top === 'summary' ? context.lastSummary?.sessionId : undefined);
-          if (sessionId) this.options.store.journal(sessionId, at, `state:${top}`, { from: connector.last?.top ?? null });
-          log.info({ connectorId: connector.id, from: connector.last?.top, to: top, sessionId }, 'connector state');
-        }
-        this.events.observe(connector.id, connector.last, context, phase, at);
+        if (top !== connector.last?.top) log.info({ connectorId: connector.id, from: connector.last?.top, to: top, sessionId: context.session?.id }, 'connector state');
+        this.events.observe(connector.id, connector.last, { context, phase, top }, at);
         this.storageRecovered();
       } catch (error) {
-        connector.persistError = error instanceof Error ? error.message : String(error);
+        connector.persistError = errorMessage(error);
         this.storageFailed(error);
       }
     }
@@ -264,7 +261,7 @@ export class Station {
 
   /** The store cannot be written (disk full, I/O error): no new session starts until it can. */
   private storageFailed(error: unknown): void {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     if (this.storageFailure === null) this.options.log.fatal({ err: error }, 'the store cannot be written; the station is out of service');
     this.storageFailure = detail;
   }
@@ -317,7 +314,7 @@ export class Station {
       this.schedulePublish();
       return { ok: true };
     } catch (error) {
-      return fail('rejected', error instanceof Error ? error.message : String(error));
+      return fail('rejected', errorMessage(error));
     }
   }
 

@@ -342,20 +342,6 @@ export class KioskStore {
     return (this.db.prepare(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at, rowid`).all() as Row[]).map(toPayment);
   }
 
-  /** Approved authorisations whose capture or release has not been answered yet. */
-  unsettledAuthorizations(): PaymentRecord[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT a.* FROM payments a WHERE a.operation = 'authorize' AND a.status = 'done'
-             AND NOT EXISTS (SELECT 1 FROM payments e WHERE e.operation IN ('capture', 'release') AND e.status = 'done'
-                             AND e.idempotency_key IN (a.idempotency_key || ':capture', a.idempotency_key || ':release'))
-           ORDER BY a.created_at, a.rowid`,
-        )
-        .all() as Row[]
-    ).map(toPayment);
-  }
-
   // ── domain events: one persisted stream of what happened ─────────────────
 
   /** Appends a domain event; `extra` runs in the same transaction (a meter sample beside its event). */

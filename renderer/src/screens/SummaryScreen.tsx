@@ -73,16 +73,17 @@ function CostRows({ summary }: { summary: SessionSummary }) {
   const writtenOff = summary.writtenOffMinor > 0;
   return (
     <dl className="rows rows--money">
-      {!summary.noCharge &&
-        summary.lines.map((line, i) => (
-          <Row key={`${line.kind}-${i}`} label={costLineLabel(t, f, line)} value={f.money(line.amountMinor)} />
-        ))}
       {!summary.noCharge && (
-        <Row
-          label={tariff ? t('summary.vat', { vat: f.percent(tariff.vatPercent) }) : t('summary.vatPlain')}
-          value={f.money(summary.vatMinor)}
-          muted
-        />
+        <>
+          {summary.lines.map((line, i) => (
+            <Row key={`${line.kind}-${i}`} label={costLineLabel(t, f, line)} value={f.money(line.amountMinor)} />
+          ))}
+          <Row
+            label={tariff ? t('summary.vat', { vat: f.percent(tariff.vatPercent) }) : t('summary.vatPlain')}
+            value={f.money(summary.vatMinor)}
+            muted
+          />
+        </>
       )}
       <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={f.money(summary.costMinor)} strong />
     </dl>

@@ -1,13 +1,14 @@
 // Regression tests of the payment core, one or more per finding of the "Payments owned
 // by the brain" issue, on the whole kiosk (station, store, real RAPI driver against the
 // simulated controller, simulated terminal) on a manual clock.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DatabaseSync } from '@photostructure/sqlite';
 import { join } from 'node:path';
 import { KioskHarness } from './kiosk-harness.js';
 import type { ChargerController } from '../../../devices/charger/charger-port.js';
 import type { SimulatedCardTerminal } from '../../../devices/payment/simulated-card-terminal.js';
 import type { KioskConfigInput } from '../../../electron/config/config-schema.js';
+import { KioskStore } from '../../../electron/store/kiosk-store.js';
 
 let harness: KioskHarness | null = null;
 afterEach(async () => {
@@ -19,7 +20,7 @@ const slowTerminal: KioskConfigInput = { devices: { terminal: { kind: 'simulated
 
 type Internals = {
   options: { devices: { terminal: SimulatedCardTerminal; chargers: Map<number, ChargerController> } };
-  connectors: Map<number, { actor: { getSnapshot(): { context: { session: { id: string; authorization: { key: string } | null } | null } } } }>;
+  connectors: Map<number, { actor: { getSnapshot(): { value: unknown; context: { session: { id: string; stopCode: string; authorization: { key: string } | null } | null } } } }>;
 };
 const internals = (h: KioskHarness) => h.station as unknown as Internals;
 const terminalOf = (h: KioskHarness) => internals(h).options.devices.terminal;
@@ -83,7 +84,7 @@ describe('payment core (regressions)', () => {
     expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
   });
 
-  it('1: the orphan sweep releases a hold no session owns, and only after the terminal answered', async () => {
+  it('1: the orphan sweep releases a hold no session owns, journalled and audited', async () => {
     harness = await KioskHarness.start(slowTerminal);
     const h = harness;
     // A hold the terminal has that the kiosk never asked for.
@@ -94,6 +95,7 @@ describe('payment core (regressions)', () => {
     await h.run(5000);
     expect(terminalOf(h).simState().holds.find((hold) => hold.reference === 'foreign:1')!.state).toBe('released');
     expect(h.store.auditLog().some((a) => a.action === 'payment.orphanReleased')).toBe(true);
+    expect(h.store.payment('foreign:1:release')).toMatchObject({ operation: 'release', status: 'done' });
   });
 
   it('2: nothing delivered, nothing charged: a charger that cannot be enabled releases the hold in full', async () => {
@@ -224,12 +226,11 @@ describe('payment core (regressions)', () => {
     const charger = chargerOf(h);
     charger.sleep = async () => {};
     charger.disable = async () => {};
-    const code = sessionOf(h) && (internals(h).connectors.get(1)!.actor.getSnapshot().context.session as unknown as { stopCode: string }).stopCode;
-    expect(await h.command({ type: 'stop', connectorId: 1, code: code! })).toEqual({ ok: true });
+    expect(await h.command({ type: 'stop', connectorId: 1, code: sessionOf(h)!.stopCode })).toEqual({ ok: true });
     const states = new Set<string>();
     for (let i = 0; i < 30; i++) {
       await h.run(1000);
-      const value = (internals(h).connectors.get(1)!.actor.getSnapshot() as unknown as { value: unknown }).value;
+      const { value } = internals(h).connectors.get(1)!.actor.getSnapshot();
       states.add(typeof value === 'string' ? value : Object.keys(value as object)[0]!);
     }
     // Never parked with the relay closed: straight from stopping to settling.
@@ -275,6 +276,8 @@ describe('payment core (regressions)', () => {
     expect(h.snapshot().station).toMatchObject({ serviceState: 'outOfService', outOfServiceReason: 'storage' });
     expect(h.snapshot().alarms.map((a) => a.kind)).toContain('storageFailed');
     expect(await h.command({ type: 'selectConnector', connectorId: 2 })).toEqual({ ok: true });
+    // No new session while nothing can be recorded.
+    expect(await h.command({ type: 'choosePayment', connectorId: 2, method: 'card' })).toMatchObject({ ok: false, error: { reason: 'stationOutOfService' } });
     expect(await h.command({ type: 'goHome' })).toEqual({ ok: true });
     store.appendEvent = appendEvent;
     store.saveConnector = saveConnector;
@@ -288,7 +291,8 @@ describe('payment core (regressions)', () => {
     const h = harness;
     await charge(h, 30_000);
     const sessionId = h.connector(1).session!.id;
-    const saved: string[] = [];
+    // Every save of every store from here on, the reconcile of the next boot included.
+    const saves = vi.spyOn(KioskStore.prototype, 'saveConnector');
     // What an older kiosk saved when killed during its reconcile: 'starting', the real phase in resumeFrom.
     await rewriteSavedState(h, (row) => {
       const snapshot = JSON.parse(row.snapshot);
@@ -296,15 +300,13 @@ describe('payment core (regressions)', () => {
       snapshot.context.resumeFrom = 'charging';
       return { ...row, phase: 'starting', snapshot: JSON.stringify(snapshot) };
     });
-    const save = h.store.saveConnector.bind(h.store);
-    h.store.saveConnector = (id, state, at) => {
-      saved.push(state.phase);
-      save(id, state, at);
-    };
     await h.run(10_000, 1000);
+    const saved = saves.mock.calls.map(([, state]) => state.phase);
+    saves.mockRestore();
     expect(h.connector(1).phase).toBe('charging');
     expect(h.connector(1).session!.id).toBe(sessionId);
     expect(holdsFor(h, sessionId).map((hold) => hold.state)).toEqual(['open']);
+    expect(saved.length).toBeGreaterThan(0);
     expect(saved).not.toContain('starting');
     expect(h.store.loadConnector(1)!.phase).toBe('charging');
   });

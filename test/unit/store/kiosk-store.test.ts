@@ -99,7 +99,7 @@ describe('KioskStore: schema', () => {
     const s = store(v1);
     expect(s.schemaVersion()).toBe(2);
     expect(s.payment('s1:authorize:1')).toMatchObject({ reference: 'sim-h-1', method: 'card', abandoned: false, attempts: 0, status: 'done' });
-    expect(s.unsettledAuthorizations().map((p) => p.key)).toEqual(['s1:authorize:1']);
+    expect(s.paymentsOf('s1').map((p) => p.key)).toEqual(['s1:authorize:1']);
   });
 
   it('refuses a database with a newer schema version, touching nothing and letting go of the file', () => {
