@@ -63,8 +63,3 @@ export interface ChargerController {
   subscribe(listener: (event: ChargerEvent) => void): () => void;
   close(): Promise<void>;
 }
-
-/** Thrown by a port whose device cannot be reached. */
-export class DeviceUnavailableError extends Error {
-  override name = 'DeviceUnavailableError';
-}

@@ -21,7 +21,7 @@
 import type { Duplex } from 'node:stream';
 import { EventOutbox } from '../event-outbox.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import { DeviceUnavailableError } from './charger-port.js';
+import { DeviceUnavailableError } from '../device-errors.js';
 import type { ChargerController, ChargerEvent, ChargerInfo, ChargerMode, ChargerStatus, PilotState } from './charger-port.js';
 import {
   RAPI_MAX_FRAME_LENGTH,

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { Clock, TimerHandle } from '../clock.js';
 import { EventOutbox } from '../event-outbox.js';
 import { JsonStateFile } from '../sim-state.js';
-import { DeviceUnavailableError } from './charger-port.js';
+import { DeviceUnavailableError } from '../device-errors.js';
 import type {
   ChargerController,
   ChargerEvent,

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { EventOutbox } from '../event-outbox.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { JsonStateFile } from '../sim-state.js';
-import { DeviceUnavailableError } from '../charger/charger-port.js';
+import { DeviceUnavailableError } from '../device-errors.js';
 import type {
   AuthorizeResult,
   CaptureRequest,

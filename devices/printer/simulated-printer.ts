@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock, TimerHandle } from '../clock.js';
-import { DeviceUnavailableError } from '../charger/charger-port.js';
+import { DeviceUnavailableError } from '../device-errors.js';
 import type { PrinterStatus, ReceiptDocument, ReceiptPrinter } from './receipt-printer-port.js';
 
 export interface SimulatedPrinterOptions {

@@ -1,5 +1,5 @@
 // A simulated RFID/NFC reader: a tag is "presented" from the sim panel or a test.
-import { DeviceUnavailableError } from '../charger/charger-port.js';
+import { DeviceUnavailableError } from '../device-errors.js';
 import { RFID_UID } from './rfid-reader-port.js';
 import type { RfidEvent, RfidReader } from './rfid-reader-port.js';
 

@@ -2,7 +2,7 @@
 // read-only to the kiosk; what technicians change at run time lives in SQLite and
 // wins over these defaults. `npm run config:schema` publishes this schema as JSON Schema.
 import { z } from 'zod';
-import { validateSerialPath } from '../../devices/charger/rapi-serial.js';
+import { validateSerialPath } from '../../devices/serial/serial-link.js';
 
 /** A decimal amount as OCPI writes it: a JSON number or a string, kept exact. */
 const Decimal = z

@@ -8,12 +8,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../devices/clock.js';
-import { DeviceUnavailableError } from '../../../devices/charger/charger-port.js';
+import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import type { ChargerEvent } from '../../../devices/charger/charger-port.js';
 import { RapiNakError } from '../../../devices/charger/rapi-driver.js';
 import type { RapiChargerController } from '../../../devices/charger/rapi-driver.js';
 import { openRapiSerial, serveRapiSimulatorSerial } from '../../../devices/charger/rapi-serial.js';
 import { RapiEvseSimulator } from '../../../devices/charger/rapi-simulator.js';
+import { openSerialPort } from '../../../devices/serial/serial-link.js';
 import { SimulatedCharger } from '../../../devices/charger/simulated-charger.js';
 import { SOCAT, startPtyPair, waitFor } from './pty-helpers.js';
 import type { PtyPair } from './pty-helpers.js';
@@ -118,6 +119,20 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
     const count = events.filter((e) => e.type === 'meter').length;
     await waitFor(() => events.filter((e) => e.type === 'meter').length >= count + 2, 'samples after the reconnect');
     expect(types().filter((t) => t === 'offline' || t === 'online')).toEqual(['offline', 'online']);
+  });
+
+  it('a controller switched on after the kiosk started is reached: a failed probe closes the port and frees its lock', async () => {
+    // Nothing answers on the port at first: each probe fails. A probe given up without
+    // closing the port kept its lock, and every reopen failed with "Cannot lock port".
+    const { driver, types } = await driverOn(pair!.a);
+    expect(driver.online).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // more than one failed probe
+    const { ready } = simulatorOn(pair!.b); // the controller is switched on
+    await ready;
+    await waitFor(() => types().includes('online'), 'the late controller to be reached', 10_000);
+    expect((await driver.status()).online).toBe(true);
+    // and the port is ours alone: a second open of it is refused by its lock
+    await expect(openSerialPort(pair!.a, 115200)).rejects.toThrow(/lock/i);
   });
 
   it('drives the simulator process (the CLI) as a child process', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceUnavailableError } from '../../../devices/charger/charger-port.js';
+import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import type { ChargerEvent } from '../../../devices/charger/charger-port.js';
 import { decodeFrame, encodeAsync, encodeReply } from '../../../devices/charger/rapi-codec.js';
 import { RapiChargerController, RapiNakError, RapiTimeoutError } from '../../../devices/charger/rapi-driver.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../devices/clock.js';
 import type { Clock } from '../../../devices/clock.js';
-import { DeviceUnavailableError } from '../../../devices/charger/charger-port.js';
+import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import type {
   AuthorizeResult,
   CardTerminal,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../devices/clock.js';
-import { DeviceUnavailableError } from '../../../devices/charger/charger-port.js';
+import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import { SimulatedPrinter } from '../../../devices/printer/simulated-printer.js';
 import { settle, tempDir } from './helpers.js';
 

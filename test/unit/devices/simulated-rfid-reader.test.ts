@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeviceUnavailableError } from '../../../devices/charger/charger-port.js';
+import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import type { RfidEvent } from '../../../devices/rfid/rfid-reader-port.js';
 import { SimulatedRfidReader } from '../../../devices/rfid/simulated-rfid-reader.js';
 
