@@ -4,6 +4,7 @@
 // No primary account number is ever stored: payments keep the masked PAN only.
 import { createHash } from 'node:crypto';
 import { DatabaseSync, type DatabaseSyncInstance } from '@photostructure/sqlite';
+import { faultPoint } from '../fault-point.js';
 import { migrations } from './migrations.js';
 
 export type PaymentOperation = 'authorize' | 'capture' | 'release';
@@ -98,9 +99,15 @@ type Row = Record<string, unknown>;
 export class KioskStore {
   private readonly db: DatabaseSyncInstance;
 
-  private constructor(file: string) {
-    this.db = new DatabaseSync(file);
+  private constructor(file: string, readOnly = false) {
+    this.db = new DatabaseSync(file, readOnly ? { readOnly: true } : {});
     try {
+      if (readOnly) {
+        this.db.exec('PRAGMA busy_timeout = 2000;');
+        const version = this.schemaVersion();
+        if (version !== (migrations.at(-1)?.version ?? 0)) throw new Error(`the database has schema version ${version}; this kiosk reads ${migrations.at(-1)?.version}`);
+        return;
+      }
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
       this.migrate();
     } catch (error) {
@@ -111,6 +118,14 @@ export class KioskStore {
 
   static open(file: string): KioskStore {
     return new KioskStore(file);
+  }
+
+  /**
+   * The same file for reading only, beside a kiosk that runs on it (WAL lets readers
+   * in): for tools and the chaos harness. Migrates nothing; refuses another schema.
+   */
+  static openReadOnly(file: string): KioskStore {
+    return new KioskStore(file, true);
   }
 
   close(): void {
@@ -141,6 +156,7 @@ export class KioskStore {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = work();
+      faultPoint('store.commit');
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
@@ -336,6 +352,11 @@ export class KioskStore {
 
   paymentsOf(sessionId: string): PaymentRecord[] {
     return (this.db.prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId) as Row[]).map(toPayment);
+  }
+
+  /** Every payment request, oldest first (tools and the chaos harness). */
+  listPayments(): PaymentRecord[] {
+    return (this.db.prepare('SELECT * FROM payments ORDER BY created_at, rowid').all() as Row[]).map(toPayment);
   }
 
   pendingPayments(): PaymentRecord[] {

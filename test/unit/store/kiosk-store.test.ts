@@ -420,15 +420,11 @@ describe('KioskStore: durability', () => {
     expect(again.verifyAudit()).toBeNull();
   });
 
-  it('keeps what a process committed before it was killed without closing', async () => {
+  /** Runs `body` in a child process with the store module imported as KioskStore; resolves with the signal it died of. */
+  async function inChild(body: string, env: Record<string, string> = {}): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
     const module = pathToFileURL(join(import.meta.dirname, '../../../electron/store/kiosk-store.ts')).href;
-    const script = `import { KioskStore } from ${JSON.stringify(module)};
-const s = KioskStore.open(${JSON.stringify(file)});
-s.openSession({ id: 'crash', connectorId: 1, method: 'card', createdAt: 1 });
-s.closeSession({ id: 'crash', status: 'finished', endedAt: 2, energyWh: 10, costMinor: 5, capturedMinor: 5, writtenOffMinor: 0, maskedPan: null, stopReason: 'driver', summary: null });
-s.beginPayment({ key: 'pay', sessionId: 'crash', operation: 'capture', amountMinor: 5, currency: 'EUR' }, 3);
-process.kill(process.pid, 'SIGKILL');`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const script = `import { KioskStore } from ${JSON.stringify(module)};\nconst s = KioskStore.open(${JSON.stringify(file)});\n${body}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const signal = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
@@ -441,6 +437,14 @@ process.kill(process.pid, 'SIGKILL');`;
         resolve(sig);
       });
     });
+    return { signal, stderr };
+  }
+
+  it('keeps what a process committed before it was killed without closing', async () => {
+    const { signal, stderr } = await inChild(`s.openSession({ id: 'crash', connectorId: 1, method: 'card', createdAt: 1 });
+s.closeSession({ id: 'crash', status: 'finished', endedAt: 2, energyWh: 10, costMinor: 5, capturedMinor: 5, writtenOffMinor: 0, maskedPan: null, stopReason: 'driver', summary: null });
+s.beginPayment({ key: 'pay', sessionId: 'crash', operation: 'capture', amountMinor: 5, currency: 'EUR' }, 3);
+process.kill(process.pid, 'SIGKILL');`);
     expect(signal, stderr).toBe('SIGKILL');
     expect(existsSync(`${file}-wal`)).toBe(true); // it never checkpointed
 
@@ -449,5 +453,37 @@ process.kill(process.pid, 'SIGKILL');`;
     expect(s.payment('pay')).toMatchObject({ status: 'pending', amountMinor: 5 });
     expect(s.auditLog().map((e) => e.action)).toEqual(['session.finished']);
     expect(s.verifyAudit()).toBeNull();
+  });
+
+  it('the store.commit fault point kills the process inside its n-th transaction, which then never lands', async () => {
+    KioskStore.open(file).close(); // migrated here, so the child's transactions are the audit entries alone
+    const { signal, stderr } = await inChild(
+      `s.appendAudit(1, 'kiosk', 'first', {});
+s.appendAudit(2, 'kiosk', 'second', {});
+s.appendAudit(3, 'kiosk', 'third', {});`,
+      { KIOSK_FAULT_POINT: 'store.commit', KIOSK_FAULT_AFTER: '2' },
+    );
+    expect(signal, stderr).toBe('SIGKILL');
+    const s = store();
+    expect(s.auditLog().map((e) => e.action)).toEqual(['first']);
+    expect(s.verifyAudit()).toBeNull();
+  });
+
+  it('the fault point is inert unless the environment names it', async () => {
+    const { signal, stderr } = await inChild(`s.appendAudit(1, 'kiosk', 'first', {}); s.close();`, { KIOSK_FAULT_POINT: 'something.else' });
+    expect(signal, stderr).toBeNull();
+    expect(store().auditLog().map((e) => e.action)).toEqual(['first']);
+  });
+
+  it('opens read-only beside a writer: reads what is committed, writes nothing, migrates nothing', () => {
+    const writer = store();
+    writer.appendAudit(1, 'kiosk', 'first', {});
+    const reader = KioskStore.openReadOnly(file);
+    open.push(reader);
+    expect(reader.auditLog().map((e) => e.action)).toEqual(['first']);
+    writer.beginPayment({ key: 'k', sessionId: 's', operation: 'capture', amountMinor: 5, currency: 'EUR' }, 2);
+    expect(reader.listPayments().map((p) => p.key)).toEqual(['k']);
+    expect(() => reader.appendAudit(3, 'kiosk', 'nope', {})).toThrow(/readonly/i);
+    expect(reader.verifyAudit()).toBeNull();
   });
 });
