@@ -89,26 +89,36 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       });
     }),
   );
-  const terminal = new SimulatedCardTerminal({
-    clock,
-    stateFile: join(simDir, 'terminal.json'),
-    approvalDelayMs: config.devices.terminal.approvalDelayMs,
-    latencyMs: config.devices.terminal.latencyMs,
-    presentCardTimeoutMs: config.timeouts.presentCardS * 1000,
-  });
-  const printer = new SimulatedPrinter({ clock, columns: config.devices.printer.columns, outputFile: join(simDir, 'printer-paper.txt') });
+  const terminalConfig = config.devices.terminal;
+  const terminal =
+    terminalConfig.kind === 'none'
+      ? null
+      : new SimulatedCardTerminal({
+          clock,
+          stateFile: join(simDir, 'terminal.json'),
+          approvalDelayMs: terminalConfig.approvalDelayMs,
+          latencyMs: terminalConfig.latencyMs,
+          presentCardTimeoutMs: config.timeouts.presentCardS * 1000,
+        });
+  const printerConfig = config.devices.printer;
+  const printer = printerConfig.kind === 'none' ? null : new SimulatedPrinter({ clock, columns: printerConfig.columns, outputFile: join(simDir, 'printer-paper.txt') });
+  const anySimulated = simChargers.size > 0 || terminal !== null || printer !== null;
 
-  const sim: SimControls = {
+  // The simulator panel and /api/sim exist only for simulated devices.
+  const sim: SimControls | null = !anySimulated ? null : {
     view: (): SimView => ({
       chargers: simChargers.size === 0 ? null : [...simChargers.entries()].map(([connectorId, charger]) => {
         const state = charger.simState();
         return { connectorId, plugged: state.plugged, fault: state.fault, charging: state.charging };
       }),
-      terminal: terminal.simSummary(),
-      printer: printer.simState(),
+      terminal: terminal?.simSummary() ?? null,
+      printer: printer?.simState() ?? null,
     }),
     apply: async (command: SimCommand) => {
-      if (command.type === 'cardOutcome') return terminal.simSetNextOutcome(command.outcome);
+      if (command.type === 'cardOutcome') {
+        if (!terminal) throw new Error('the station has no simulated card terminal');
+        return terminal.simSetNextOutcome(command.outcome);
+      }
       const charger = simChargers.get(command.connectorId);
       if (!charger) throw new Error(`connector ${command.connectorId} has no simulated charger`);
       if (command.type === 'plug') charger.simPlug(command.plugged);
@@ -119,7 +129,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
   };
 
   // The brain owns the payments: one backend per way to pay, one journal for all.
-  const payments = new Payments({ store, backends: [new CardBackend(terminal)], clock, log: log.child({ part: 'payments' }) });
+  const payments = new Payments({ store, backends: terminal ? [new CardBackend(terminal)] : [], clock, log: log.child({ part: 'payments' }) });
   const station = new Station({
     config,
     store,
@@ -137,7 +147,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
     close: async () => {
       await station.stop();
       await Promise.allSettled(closers.map((close) => close()));
-      await Promise.allSettled([terminal.close(), printer.close()]);
+      await Promise.allSettled([terminal?.close(), printer?.close()]);
       store.close();
     },
   };

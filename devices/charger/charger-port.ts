@@ -40,6 +40,8 @@ export type ChargerEvent =
 
 export interface ChargerInfo {
   firmware: string;
+  /** The protocol version the controller speaks (RAPI's, from `$GV`), where it says. */
+  protocol?: string | null;
   maxCurrentA: number;
   voltageV: number;
   /** Whether the controller can hold session limits itself ($SH / $S3 on RAPI). */

@@ -29,6 +29,8 @@ export const TariffConfig = z.strictObject({
 export type TariffConfig = z.infer<typeof TariffConfig>;
 
 const SimulatedDevice = z.strictObject({ kind: z.literal('simulated') });
+/** The station has no such device: the screen offers only what exists. */
+const NoDevice = z.strictObject({ kind: z.literal('none') });
 
 export const ConnectorConfig = z.strictObject({
   id: z.number().int().min(1).max(64),
@@ -130,14 +132,21 @@ export const KioskConfig = z.strictObject({
     ]),
   devices: z
     .strictObject({
-      terminal: SimulatedDevice.extend({
-        /** Time the simulated terminal takes from card to answer, ms (kiosk clock). */
-        approvalDelayMs: z.number().int().min(0).max(60000).default(1200),
-        /** Time every call to the simulated terminal takes before it acts and answers, openHolds included, ms (kiosk clock). */
-        latencyMs: z.number().int().min(0).max(60000).default(0),
-      }).prefault({ kind: 'simulated' }),
-      printer: SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }).prefault({ kind: 'simulated' }),
-      rfid: SimulatedDevice.prefault({ kind: 'simulated' }),
+      terminal: z
+        .discriminatedUnion('kind', [
+          SimulatedDevice.extend({
+            /** Time the simulated terminal takes from card to answer, ms (kiosk clock). */
+            approvalDelayMs: z.number().int().min(0).max(60000).default(1200),
+            /** Time every call to the simulated terminal takes before it acts and answers, openHolds included, ms (kiosk clock). */
+            latencyMs: z.number().int().min(0).max(60000).default(0),
+          }),
+          NoDevice,
+        ])
+        .prefault({ kind: 'simulated' }),
+      printer: z
+        .discriminatedUnion('kind', [SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }), NoDevice])
+        .prefault({ kind: 'simulated' }),
+      rfid: z.discriminatedUnion('kind', [SimulatedDevice, NoDevice]).prefault({ kind: 'simulated' }),
     })
     .prefault({}),
   log: z

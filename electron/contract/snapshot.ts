@@ -125,6 +125,31 @@ export interface SimView {
   printer: { printed: number; lastReceipt: string | null } | null;
 }
 
+/** One device as a technician checks it: the same shape for every device, real or simulated. */
+export interface DeviceDiagnostics {
+  /** What the configuration names: 'rapi', 'simulated', 'zvt', … */
+  kind: string;
+  online: boolean;
+  /** Where it is reached: a serial path, a host:port, 'memory' for an in-process simulator. */
+  port: string | null;
+  firmware: string | null;
+  /** When the device last said anything, brain clock ms. */
+  lastMessageAt: number | null;
+  /** Times it failed or went away since start-up. */
+  errorCount: number;
+  lastError: string | null;
+  /** What is particular to the kind: a controller's mode, relay, protocol version and backstop; a printer's paper. */
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface DevicesView {
+  /** The charger controller of each connector. */
+  chargers: (DeviceDiagnostics & { connectorId: number })[];
+  terminal: DeviceDiagnostics | null;
+  printer: DeviceDiagnostics | null;
+  rfid: DeviceDiagnostics | null;
+}
+
 export interface Snapshot {
   /** Increases with every snapshot the brain publishes. */
   seq: number;
@@ -144,8 +169,12 @@ export interface Snapshot {
   tariff: TariffView;
   /** The connector whose flow holds the screen, or null for the start screen. */
   focus: number | null;
-  terminal: { available: boolean; busy: boolean };
-  printer: { available: boolean };
+  /** The card terminal; null when the station has none (`devices.terminal.kind: none`): the screen offers no card payment. */
+  terminal: { available: boolean; busy: boolean } | null;
+  /** The receipt printer; null when the station has none: the screen offers no printed receipt. */
+  printer: { available: boolean } | null;
+  /** How each device is, for the maintenance menu and scripts. */
+  devices: DevicesView;
   connectors: ConnectorView[];
   /** Controls of the simulated devices, absent when no device is simulated. */
   sim: SimView | null;

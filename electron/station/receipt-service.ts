@@ -13,9 +13,12 @@ export interface ReceiptOutcome {
   qr: string | null;
 }
 
+/** Line width of a receipt that is only shown as a QR code (no printer to fit). */
+const QR_COLUMNS = 42;
+
 export class ReceiptService {
   constructor(
-    private readonly options: { config: KioskConfig; printer: ReceiptPrinter; texts: ReceiptTexts; log: Logger },
+    private readonly options: { config: KioskConfig; printer: ReceiptPrinter | null; texts: ReceiptTexts; log: Logger },
   ) {}
 
   async deliver(summary: SessionSummary, connectorLabel: string, choice: ReceiptChoice): Promise<ReceiptOutcome> {
@@ -27,11 +30,11 @@ export class ReceiptService {
         connectorLabel,
         currency: config.tariff.currency,
         locale: config.station.locale,
-        columns: printer.columns,
+        columns: printer?.columns ?? QR_COLUMNS,
         texts,
       });
     if (choice === 'none') return { receipt: 'none', qr: null };
-    if (choice === 'qr') return { receipt: 'qr', qr: built().qrText };
+    if (choice === 'qr' || !printer) return { receipt: 'qr', qr: built().qrText };
     try {
       await printer.print(built().document);
       return { receipt: 'printed', qr: null };

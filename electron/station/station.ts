@@ -25,6 +25,7 @@ import { HOLDS_SCREEN, connectorView, phaseOf, topState } from './station-view.j
 import { AlarmBoard, alarmOfProblem, type AlarmCandidate } from './alarms.js';
 import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
+import { checkPrinter, DeviceRecord, watchCharger, watchTerminal } from './device-diagnostics.js';
 
 export interface SimControls {
   view(): SimView;
@@ -33,8 +34,10 @@ export interface SimControls {
 
 export interface StationDevices {
   chargers: ReadonlyMap<number, ChargerController>;
-  terminal: CardTerminal;
-  printer: ReceiptPrinter;
+  /** The card terminal; null when the station has none. */
+  terminal: CardTerminal | null;
+  /** The receipt printer; null when the station has none. */
+  printer: ReceiptPrinter | null;
   /** Controls of the simulated devices; null when every device is real. */
   sim: SimControls | null;
 }
@@ -100,6 +103,7 @@ export class Station {
   private readonly persistence: SessionPersistence;
   private readonly receipts: ReceiptService;
   private readonly alarmBoard: AlarmBoard;
+  private readonly diagnostics: { chargers: Map<number, DeviceRecord>; terminal: DeviceRecord | null; printer: DeviceRecord | null };
   readonly events: DomainEvents;
 
   constructor(private readonly options: StationOptions) {
@@ -109,6 +113,11 @@ export class Station {
     this.receipts = new ReceiptService({ config, printer: devices.printer, texts: receiptTexts, log });
     this.events = new DomainEvents(store, log);
     this.alarmBoard = new AlarmBoard(log);
+    this.diagnostics = {
+      chargers: new Map(config.connectors.map((c) => [c.id, new DeviceRecord(c.charger.kind, c.charger.kind === 'rapi' ? c.charger.path : 'memory', clock)])),
+      terminal: devices.terminal ? new DeviceRecord(config.devices.terminal.kind, 'memory', clock) : null,
+      printer: devices.printer ? new DeviceRecord(config.devices.printer.kind, 'memory', clock) : null,
+    };
   }
 
   private get config() {
@@ -124,14 +133,23 @@ export class Station {
         charger.sleep().catch((error) => log.error({ err: error, connectorId: id }, 'could not put the charger to sleep at start-up')),
       ),
     );
-    this.unsubscribes.push(
-      devices.terminal.subscribe((event) => {
-        if (event.type === 'busy') this.terminalBusy = event.busy;
-        if (event.type === 'offline') this.terminalOnline = false;
-        if (event.type === 'online') this.terminalOnline = true;
-        this.schedulePublish();
-      }),
-    );
+    const { diagnostics } = this;
+    for (const [id, charger] of devices.chargers) {
+      const record = diagnostics.chargers.get(id);
+      if (record) this.unsubscribes.push(watchCharger(charger, record));
+    }
+    if (devices.terminal && diagnostics.terminal) {
+      this.unsubscribes.push(
+        watchTerminal(devices.terminal, diagnostics.terminal),
+        devices.terminal.subscribe((event) => {
+          if (event.type === 'busy') this.terminalBusy = event.busy;
+          if (event.type === 'offline') this.terminalOnline = false;
+          if (event.type === 'online') this.terminalOnline = true;
+          this.schedulePublish();
+        }),
+      );
+    }
+    await this.checkPrinter();
 
     for (const c of config.connectors) {
       const charger = devices.chargers.get(c.id);
@@ -225,8 +243,14 @@ export class Station {
   private scheduleSweep(): void {
     this.sweeper = this.options.clock.setTimeout(() => {
       if (this.stopped) return;
-      void this.sweep().finally(() => this.stopped || this.scheduleSweep());
+      void Promise.all([this.sweep(), this.checkPrinter()]).finally(() => this.stopped || this.scheduleSweep());
     }, SWEEP_INTERVAL_MS);
+  }
+
+  /** Asks the printer how it is (paper, cover), for its diagnostics and the screen. */
+  private async checkPrinter(): Promise<void> {
+    const { printer } = this.options.devices;
+    if (printer && this.diagnostics.printer) await checkPrinter(printer, this.diagnostics.printer);
   }
 
   private onTransition(connector: Connector, snapshot: SessionSnapshot): void {
@@ -368,7 +392,7 @@ export class Station {
         const c = this.focused(command.connectorId);
         if (this.storageFailure) throw new CommandError('unavailable', 'stationOutOfService', 'the station is out of service');
         if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
-        if (!this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
+        if (!this.options.devices.terminal || !this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
         const { config } = this;
         this.send(c, {
           type: 'CHOOSE_PAYMENT',
@@ -437,6 +461,7 @@ export class Station {
     const { store, clock } = this.options;
     const summary = c.actor.getSnapshot().context.lastSummary;
     if (!summary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
+    if (choice === 'print' && !this.options.devices.printer) throw new CommandError('unavailable', 'notPossibleNow', 'the station has no printer');
     const result = await this.receipts.deliver(summary, c.label, choice);
     c.actor.send({ type: 'RECEIPT', at: clock.now(), ...result });
     const updated = c.actor.getSnapshot().context.lastSummary;
@@ -496,8 +521,14 @@ export class Station {
       alarms: this.alarmBoard.update(this.alarmCandidates(), now),
       tariff: this.tariff,
       focus: this.focus,
-      terminal: { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() },
-      printer: { available: true },
+      terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() } : null,
+      printer: this.diagnostics.printer ? { available: this.diagnostics.printer.view().online } : null,
+      devices: {
+        chargers: [...this.diagnostics.chargers].map(([connectorId, record]) => ({ connectorId, ...record.view() })),
+        terminal: this.diagnostics.terminal?.view() ?? null,
+        printer: this.diagnostics.printer?.view() ?? null,
+        rfid: null, // no reader is built yet (the RFID issue)
+      },
       connectors: [...this.connectors.values()].map((c) => connectorView(c, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id)),
       sim: devices.sim?.view() ?? null,
     };

@@ -38,6 +38,7 @@ export function ChoosingPaymentScreen({ connector }: { connector: ConnectorView 
   const { send } = useCommands();
   const tariff = useView(selectTariff);
   const blocked = useCardBlocked();
+  const hasTerminal = useView(selectTerminal) !== null; // the screen offers only what the station has
   const hintId = useId();
   const statusId = useId();
   const connectorId = connector.id;
@@ -47,20 +48,30 @@ export function ChoosingPaymentScreen({ connector }: { connector: ConnectorView 
       <div className="flow-main">
         <FlowTitle connector={connector}>{t('payment.title')}</FlowTitle>
         <div className="pay-options">
-          <button
-            type="button"
-            className="btn btn-primary btn-xl pay-card"
-            disabled={blocked !== null}
-            aria-describedby={blocked ? `${hintId} ${statusId}` : hintId}
-            onClick={() => void send({ type: 'choosePayment', connectorId, method: 'card' })}
-          >
-            <span className="card-icon" aria-hidden="true" />
-            {t('actions.bankCard')}
-          </button>
-          <p id={hintId} className="muted">
-            {t('payment.cardHint')}
-          </p>
-          <CardStatus blocked={blocked} id={statusId} />
+          {!hasTerminal && (
+            <div className="callout callout--problem" role="status">
+              <p className="callout-title">{t('payment.noMethod')}</p>
+              <p>{t('payment.noMethodNext')}</p>
+            </div>
+          )}
+          {hasTerminal && (
+            <>
+              <button
+                type="button"
+                className="btn btn-primary btn-xl pay-card"
+                disabled={blocked !== null}
+                aria-describedby={blocked ? `${hintId} ${statusId}` : hintId}
+                onClick={() => void send({ type: 'choosePayment', connectorId, method: 'card' })}
+              >
+                <span className="card-icon" aria-hidden="true" />
+                {t('actions.bankCard')}
+              </button>
+              <p id={hintId} className="muted">
+                {t('payment.cardHint')}
+              </p>
+              <CardStatus blocked={blocked} id={statusId} />
+            </>
+          )}
         </div>
         <div className="actions">
           <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'cancel', connectorId })}>

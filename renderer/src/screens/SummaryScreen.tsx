@@ -116,7 +116,7 @@ function Row({ label, value, strong, muted }: { label: string; value: string; st
 function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorId: number }) {
   const { t } = useTranslation();
   const { send } = useCommands();
-  const printer = useView(selectPrinter);
+  const printer = useView(selectPrinter); // null: the station has no printer, so none is offered
   const headingId = useId();
   const printerAvailable = printer?.available ?? false;
   const choose = (receipt: 'print' | 'qr' | 'none') => void send({ type: 'chooseReceipt', connectorId, receipt });
@@ -133,10 +133,12 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
         <>
           <p>{t('summary.receiptQuestion')}</p>
           <div className="actions actions--stack">
-            <button type="button" className="btn btn-secondary" disabled={!printerAvailable} onClick={() => choose('print')}>
-              {t('actions.printReceipt')}
-            </button>
-            {!printerAvailable && <p className="muted">{t('summary.printerUnavailable')}</p>}
+            {printer && (
+              <button type="button" className="btn btn-secondary" disabled={!printerAvailable} onClick={() => choose('print')}>
+                {t('actions.printReceipt')}
+              </button>
+            )}
+            {printer && !printerAvailable && <p className="muted">{t('summary.printerUnavailable')}</p>}
             {qrButton}
             <button type="button" className="btn btn-secondary" onClick={() => choose('none')}>
               {t('actions.noReceipt')}
