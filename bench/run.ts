@@ -14,7 +14,7 @@
 // Nothing in the product is there for the benchmark: the page is instrumented from
 // outside with Playwright init scripts (event listeners, a MutationObserver, a
 // WebSocket subclass that notes when each message arrives).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -520,6 +520,25 @@ async function memory() {
   };
 }
 
+// ── 6. a WebSocket client that stops reading ────────────────────────────────
+
+/** The web host's memory over 20,000 snapshots to a stalled and a healthy client (bench/ws-stall.ts, own process). */
+function wsStall() {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/ws-stall.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { stalledDropped: boolean; healthy: { gotLatest: boolean }; growth: { heapUsedMB: number; rssMB: number } } & Record<string, unknown>;
+  return {
+    method:
+      'In its own Node process (--expose-gc): the web host with its default limits and a fake brain publishing snapshots of the size the station sends ' +
+      'while a car charges, one per turn of the event loop; a healthy ws client reads them all, a raw TCP client does the upgrade and never reads again. ' +
+      'Memory after global.gc(), before (after 500 warm-up snapshots) and after; drop: when the host dropped the stalled client (ms after the first ' +
+      'snapshot, snapshots published by then). Passes when the stalled client was dropped, the healthy one got the last snapshot and memory grew ' +
+      'less than the target.',
+    ...result,
+    targetMB: TARGETS.memoryGrowthMB,
+    pass: result.stalledDropped && result.healthy.gotLatest && result.growth.heapUsedMB <= TARGETS.memoryGrowthMB && result.growth.rssMB <= TARGETS.memoryGrowthMB,
+  };
+}
+
 // ── run ─────────────────────────────────────────────────────────────────────
 
 const startedAt = new Date();
@@ -547,6 +566,7 @@ try {
     meterToScreen: meter,
     rendererJs: size,
     memory: mem,
+    wsStall: wsStall(),
     pass: {
       firstScreen: first.pass,
       tapP95: tap.pass,

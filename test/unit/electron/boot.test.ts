@@ -1,24 +1,24 @@
 // The start-up shared by the web host and the Electron shell: flags and their
 // environment variables, strict and lenient argument lists, the data folder lock,
 // and the exit status of each kind of failure.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { bootKiosk, startupFailure, type Booted } from '../../../electron/boot.js';
 
 let dir = '';
 const started: Booted[] = [];
-const stdout = vi.spyOn(process.stdout, 'write');
+let stdout: MockInstance<typeof process.stdout.write>;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'kiosk-boot-'));
-  stdout.mockImplementation(() => true); // the logger's warnings
+  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true); // the logger's lines
 });
 
 afterEach(async () => {
   for (const booted of started.splice(0)) await booted.close();
-  stdout.mockRestore();
+  vi.restoreAllMocks();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,6 +72,20 @@ describe('bootKiosk', () => {
   it('a named configuration file must exist (status 2)', async () => {
     const missing = await bootKiosk({ argv: ['--data', dir, '--config', join(dir, 'nope.yaml')], env: env() }).catch((e: unknown) => e);
     expect(startupFailure(missing, { write: () => true })).toBe(2);
+  });
+
+  it('prints its start-up on standard output one readable line per event, and the JSON to the log file', async () => {
+    const booted = await bootKiosk({ argv: ['--data', dir], env: env() });
+    booted.log.warn({ connectorId: 2 }, 'wrong stop code');
+    await booted.close(); // flushes the file
+    const printed = stdout.mock.calls.map(([text]) => String(text)).join('');
+    expect(printed).toMatch(/^\d\d:\d\d:\d\d INFO {2}kiosk: starting \(config="embedded defaults", dataDir=\S+, clockSpeed=1\)$/m);
+    expect(printed).toMatch(/^\d\d:\d\d:\d\d INFO {2}kiosk: station started \(connectors=2\)$/m);
+    expect(printed).toMatch(/^\d\d:\d\d:\d\d WARN {2}connector 2: wrong stop code$/m);
+    expect(printed).not.toContain('{');
+    const file = readFileSync(join(dir, 'logs', 'kiosk.log'), 'utf8');
+    expect(file).toContain('"msg":"kiosk starting"');
+    expect(file).toContain('"msg":"wrong stop code"');
   });
 
   it('uses the given defaults when neither flag nor environment names a folder', async () => {

@@ -9,7 +9,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { startWebHost, type KioskService, type WebHost } from '../../../electron/host/web-host.js';
+import { startWebHost, type KioskService, type WebHost, type WebHostLimits } from '../../../electron/host/web-host.js';
 import type { CommandResult, Snapshot } from '../../../electron/contract/index.js';
 
 const INDEX_HTML = '<!doctype html><html><body>KIOSK-INDEX</body></html>';
@@ -164,9 +164,59 @@ let staticDir: string;
 let service: FakeService;
 let host: WebHost | null;
 
-async function start(): Promise<WebHost> {
-  host = await startWebHost({ service, staticDir, port: 0, log: pino({ level: 'silent' }) });
+async function start(limits?: Partial<WebHostLimits>, log = pino({ level: 'silent' })): Promise<WebHost> {
+  host = await startWebHost({ service, staticDir, port: 0, log, limits });
   return host;
+}
+
+/** A logger that keeps its warnings and errors, parsed. */
+function capturingLog(): { log: pino.Logger; messages: (msg: string) => Json[] } {
+  const lines: Json[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Json) });
+  return { log, messages: (msg) => lines.filter((line) => line.msg === msg) };
+}
+
+const sockets: Socket[] = [];
+
+/** A raw TCP client that opens the WebSocket, reads the 101 and then never reads again. */
+function stalledWsClient(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => undefined); // the server drops it: that is the point
+    socket.on('connect', () =>
+      socket.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      ),
+    );
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      if (chunk.toString('latin1').startsWith('HTTP/1.1 101 ')) resolve(socket);
+      else reject(new Error(`upgrade refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
+    });
+  });
+}
+
+/** A raw TCP connection, open (and idle) once this resolves. */
+async function idleConnection(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return socket;
+}
+
+/** A snapshot of about `bytes` bytes of JSON. */
+function bigSnapshot(seq: number, bytes: number): Snapshot {
+  return { ...fakeSnapshot(seq), pad: 'x'.repeat(bytes) } as unknown as Snapshot;
+}
+
+/** Reads a client's messages until the snapshot with this seq; returns how many snapshots it read. */
+async function readUntilSeq(client: Client, seq: number): Promise<number> {
+  for (let read = 1; ; read++) {
+    const message = await client.next();
+    if (message.type === 'snapshot' && (message.snapshot as { seq: number }).seq === seq) return read;
+  }
 }
 
 beforeEach(() => {
@@ -184,6 +234,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const ws of clients.splice(0)) ws.terminate();
+  for (const socket of sockets.splice(0)) socket.destroy();
   await host?.close();
   host = null;
   rmSync(dir, { recursive: true, force: true });
@@ -348,7 +399,7 @@ describe('web host: HTTP API', () => {
     expect(service.calls).toEqual([]);
   });
 
-  it('refuses a body over 4096 bytes with 400 without calling handle, and keeps serving', async () => {
+  it('refuses a body over 4096 bytes with 413 without calling handle, and keeps serving', async () => {
     const { port } = await start();
     const justFits = JSON.stringify({ pad: 'a'.repeat(4096 - 10) });
     expect(Buffer.byteLength(justFits)).toBe(4096);
@@ -360,9 +411,17 @@ describe('web host: HTTP API', () => {
       const body = JSON.stringify({ pad: 'a'.repeat(size - 10) });
       expect(Buffer.byteLength(body)).toBe(size);
       const res = await request(port, { method: 'POST', path: '/api/command', headers: { 'content-type': 'application/json' }, body });
-      expect(res.status, String(size)).toBe(400);
-      expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'invalid' } });
+      expect(res.status, String(size)).toBe(413);
+      expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'invalid', message: 'body must be at most 4096 bytes' } });
     }
+    // Without a declared length (chunked), the read stops where the body passes the limit.
+    const chunk = 'a'.repeat(1000);
+    const chunked = await rawExchange(
+      port,
+      `POST /api/command HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nTransfer-Encoding: chunked\r\n\r\n` + `3e8\r\n${chunk}\r\n`.repeat(5) + '0\r\n\r\n',
+    );
+    expect(chunked).toMatch(/^HTTP\/1\.1 413 /);
+    expect(chunked).toMatch(/connection: close/i);
     expect(service.calls).toHaveLength(1);
     expect((await request(port, { path: '/api/snapshot' })).status).toBe(200);
   });
@@ -542,6 +601,104 @@ describe('web host: WebSocket', () => {
       socket.resetAndDestroy();
     }
     expect((await request(port, { path: '/' })).status).toBe(200);
+  });
+});
+
+describe('web host: bounds', () => {
+  it('drops a WebSocket client that stops reading once it is too far behind, while a healthy one keeps getting every snapshot', async () => {
+    const capture = capturingLog();
+    const { port } = await start({ maxWsBacklogBytes: 256 * 1024 }, capture.log);
+    const healthy = open(port);
+    await healthy.opened;
+    await healthy.next();
+    await stalledWsClient(port);
+    await expect.poll(() => service.listeners.size).toBe(2);
+
+    // 32 kB snapshots: the kernel's buffers take a few MB for the stalled client,
+    // then its backlog grows past 256 kB. Without a bound it would take all 64 MB.
+    let seq = 1;
+    while (service.listeners.size === 2 && seq < 2000) {
+      service.publish(bigSnapshot(++seq, 32 * 1024));
+      expect(await readUntilSeq(healthy, seq)).toBe(1); // the healthy one misses nothing
+    }
+    expect(service.listeners.size).toBe(1); // the stalled one was dropped (and unsubscribed)
+    expect(capture.messages('dropped a WebSocket client that stopped reading')).toHaveLength(1);
+    const [warning] = capture.messages('dropped a WebSocket client that stopped reading');
+    expect(warning).toMatchObject({ level: 40, limitBytes: 256 * 1024 });
+    expect(warning!.backlogBytes as number).toBeGreaterThan(256 * 1024);
+
+    for (let i = 0; i < 5; i++) {
+      service.publish(fakeSnapshot(++seq));
+      expect(await healthy.next()).toEqual({ type: 'snapshot', snapshot: fakeSnapshot(seq) });
+    }
+    expect(capture.messages('dropped a WebSocket client that stopped reading')).toHaveLength(1); // logged once
+    expect(healthy.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('sends a client that reads slowly only the latest snapshot when it catches up, and keeps it', async () => {
+    const { port } = await start({ maxWsBacklogBytes: 64 * 1024 * 1024 });
+    const slow = open(port);
+    await slow.opened;
+    await slow.next();
+    const socket = (slow.ws as unknown as { _socket: Socket })._socket;
+    socket.pause();
+    const published = 400; // 400 × 32 kB: more than the kernel's buffers hold
+    for (let seq = 2; seq <= published + 1; seq++) {
+      service.publish(bigSnapshot(seq, 32 * 1024));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    socket.resume();
+    const received = await readUntilSeq(slow, published + 1);
+    expect(received).toBeLessThan(published); // the ones replaced while it was busy were skipped
+    expect(slow.ws.readyState).toBe(WebSocket.OPEN);
+    // and once caught up it gets every one again
+    service.publish(fakeSnapshot(published + 2));
+    expect(await slow.next()).toEqual({ type: 'snapshot', snapshot: fakeSnapshot(published + 2) });
+  });
+
+  it('answers a request whose body stalls with 408 and closes it, within the request timeout', async () => {
+    const { port } = await start({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const started = performance.now();
+    const answer = await rawExchange(port, `POST /api/command HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 100\r\n\r\n{"type":`);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(service.calls).toEqual([]);
+    expect((await request(port, { path: '/api/snapshot' })).status).toBe(200);
+  });
+
+  it('answers a request whose headers stall with 408 and closes it, within the headers timeout', async () => {
+    const { port } = await start({ headersTimeoutMs: 200, requestTimeoutMs: 300 });
+    const started = performance.now();
+    const answer = await rawExchange(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('refuses connections beyond the cap at once, and takes new ones when one closes', async () => {
+    const capture = capturingLog();
+    const { port } = await start({ maxConnections: 3 }, capture.log);
+    const idle = [await idleConnection(port), await idleConnection(port), await idleConnection(port)];
+    await expect(request(port, { path: '/' })).rejects.toThrow(/ECONNRESET|socket hang up|EPIPE/);
+    expect(capture.messages('refused a connection: too many connections')).toMatchObject([{ limit: 3 }]);
+    idle[0]!.destroy();
+    await expect.poll(async () => (await request(port, { path: '/' }).catch(() => null))?.status).toBe(200);
+  });
+
+  it('answers a WebSocket upgrade beyond the client cap with 503, and takes new ones when one closes', async () => {
+    const capture = capturingLog();
+    const { port } = await start({ maxWsClients: 2 }, capture.log);
+    const a = open(port);
+    const b = open(port);
+    await Promise.all([a.opened, b.opened]);
+    expect(await refused(open(port))).toMatch(/503/);
+    expect(service.subscribeCount).toBe(2);
+    expect(capture.messages('refused a WebSocket upgrade: too many clients')).toMatchObject([{ limit: 2 }]);
+    a.ws.close();
+    await a.closed;
+    await expect.poll(() => service.listeners.size).toBe(1);
+    const c = open(port);
+    await c.opened;
+    expect((await c.next()).type).toBe('snapshot');
   });
 });
 
