@@ -78,7 +78,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         stopDelayMs: config.charging.stopDelayS * 1000,
       });
       const [driverEnd, simulatorEnd] = createDuplexPair();
-      const simulator = new RapiEvseSimulator({ model, clock, stream: simulatorEnd, phases: c.phases });
+      const simulator = new RapiEvseSimulator({ model, clock, stream: simulatorEnd, phases: c.phases, firmware: c.charger.firmware });
       const charger = new RapiChargerController({ ...chargerOptions(c), clock, linkClock, stream: driverEnd });
       simChargers.set(c.id, model);
       chargers.set(c.id, charger);

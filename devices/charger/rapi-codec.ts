@@ -186,6 +186,8 @@ export const EvseStateCode = {
   OVER_CURRENT: 0x0b,
   RELAY_CLOSURE: 0x0e,
   SLEEPING: 0xfe,
+  /** Sleep as the third-party emulator reports it. */
+  SLEEPING_EMULATOR: 0xfd,
   DISABLED: 0xff,
 } as const;
 
@@ -218,12 +220,16 @@ export interface EvseStateInfo {
   canDeliver: boolean;
 }
 
-/** What an EVSE state code means. Unknown codes (an emulator's 0xFD) are 'unknown', not an error. */
-export function describeEvseState(code: number): EvseStateInfo {
+/**
+ * What an EVSE state code means. Unknown codes are 'unknown', not an error. `sleepCodes`
+ * are the codes the firmware reports sleep with (its profile, from `$GV`): 0xFE for the
+ * stock firmware; the third-party emulator also uses 0xFD.
+ */
+export function describeEvseState(code: number, sleepCodes: readonly number[] = STOCK_SLEEP_CODES): EvseStateInfo {
   const letters: Record<number, 'A' | 'B' | 'C' | 'D'> = { 1: 'A', 2: 'B', 3: 'C', 4: 'D' };
   const letter = letters[code];
   if (letter) return { code, kind: letter, mode: 'enabled', fault: null, canDeliver: true };
-  if (code === EvseStateCode.SLEEPING) return { code, kind: 'sleeping', mode: 'sleeping', fault: null, canDeliver: true };
+  if (sleepCodes.includes(code)) return { code, kind: 'sleeping', mode: 'sleeping', fault: null, canDeliver: true };
   if (code === EvseStateCode.DISABLED) return { code, kind: 'disabled', mode: 'disabled', fault: null, canDeliver: false };
   const fault = FAULT_BY_STATE[code];
   if (fault) return { code, kind: 'fault', mode: null, fault, canDeliver: false };
@@ -272,20 +278,36 @@ export function parseGetState(params: readonly string[]): RapiState | null {
   return { state, pilot, currentA: null, elapsedS, vflags };
 }
 
-/** `$GU` reply: energy of the session in W·s (reset when a car connects) and the total in Wh (moves at session end). */
-export function parseEnergy(params: readonly string[]): { sessionWs: number; totalWh: number } | null {
-  const sessionWs = int(params[0]);
-  const totalWh = int(params[1]);
+/**
+ * `$GU` reply: energy of the session in W·s (reset when a car connects) and the total in
+ * Wh (moves at session end); `order` is the firmware's field order (its profile). Exactly
+ * two fields, or null.
+ */
+export function parseEnergy(params: readonly string[], order: EnergyOrder = 'sessionFirst'): { sessionWs: number; totalWh: number } | null {
+  if (params.length !== 2) return null;
+  const [first, second] = [int(params[0]), int(params[1])];
+  const [sessionWs, totalWh] = order === 'sessionFirst' ? [first, second] : [second, first];
   if (sessionWs === null || totalWh === null || sessionWs < 0 || totalWh < 0) return null;
   return { sessionWs, totalWh };
 }
 
-/** `$GG` reply: charging current in mA and voltage in mV (-1 when there is no voltmeter). */
-export function parseMeasurement(params: readonly string[]): { currentMa: number; voltageMv: number } | null {
-  const currentMa = int(params[0]);
-  const voltageMv = int(params[1]);
-  if (currentMa === null || voltageMv === null) return null;
-  return { currentMa, voltageMv };
+/**
+ * `$GG` reply, in one of two shapes (told apart by the number of fields):
+ *   `mA mV`            the current of one phase (the others are taken as equal) and the voltage;
+ *   `mA1 mA2 mA3 mV`   the current of each of the three phases, then the voltage.
+ * The voltage is -1 when there is no voltmeter. Any other shape is null.
+ */
+export function parseMeasurement(params: readonly string[]): { currentMa: number; voltageMv: number; perPhase: number[] | null } | null {
+  const values = params.map((p) => int(p));
+  if (values.some((v) => v === null)) return null;
+  const numbers = values as number[];
+  if (numbers.length === 2) return { currentMa: numbers[0]!, voltageMv: numbers[1]!, perPhase: null };
+  if (numbers.length === 4) {
+    const perPhase = numbers.slice(0, 3);
+    if (perPhase.some((mA) => mA < 0)) return null;
+    return { currentMa: perPhase.reduce((a, b) => a + b, 0), voltageMv: numbers[3]!, perPhase };
+  }
+  return null;
 }
 
 /** `$GV` reply: firmware version and RAPI version. */
@@ -293,6 +315,48 @@ export function parseVersion(params: readonly string[]): { firmware: string; rap
   const firmware = params[0];
   if (firmware === undefined) return null;
   return { firmware, rapi: params[1] ?? null };
+}
+
+export type EnergyOrder = 'sessionFirst' | 'totalFirst';
+
+/** The stock firmware's sleep code. */
+export const STOCK_SLEEP_CODES: readonly number[] = [EvseStateCode.SLEEPING];
+
+/** How a firmware writes what differs between firmware, read from its `$GV` answer. */
+export interface RapiProfile {
+  /** State codes that mean sleeping. */
+  sleepCodes: readonly number[];
+  /** Field order of `$GU`. */
+  energyOrder: EnergyOrder;
+  /** False when `$GV` fits no rule (no RAPI version, or one newer than we know): the stock format is assumed. */
+  known: boolean;
+}
+
+/** The newest RAPI major version the rules below know. */
+const NEWEST_KNOWN_RAPI_MAJOR = 5;
+/** The third-party emulator identifies as firmware 8.2.1 and reports sleep as 0xFD. */
+const FD_SLEEP_FIRMWARE = '8.2.1';
+/** RAPI before 4.0.0 answers `$GU` total first (the order the gu-reversed variant plays). */
+const TOTAL_FIRST_BEFORE_RAPI_MAJOR = 4;
+
+/**
+ * The firmware's profile from its `$GV` answer. Each capability has its own rule: the
+ * sleep codes go by the firmware version (0xFE always, 0xFD too from the emulator that
+ * calls itself 8.2.1: a real 8.2.1 never sends 0xFD, so accepting it costs nothing), the
+ * `$GU` order by the RAPI version.
+ */
+export function rapiProfile(version: { firmware: string; rapi: string | null } | null): RapiProfile {
+  const stock: RapiProfile = { sleepCodes: STOCK_SLEEP_CODES, energyOrder: 'sessionFirst', known: false };
+  if (!version) return stock;
+  const major = /^(\d+)\.\d+(\.\d+)?$/.exec(version.rapi ?? '')?.[1];
+  const sleepCodes = version.firmware === FD_SLEEP_FIRMWARE ? [EvseStateCode.SLEEPING, EvseStateCode.SLEEPING_EMULATOR] : STOCK_SLEEP_CODES;
+  if (major === undefined) return { ...stock, sleepCodes };
+  const rapiMajor = Number(major);
+  return {
+    sleepCodes,
+    energyOrder: rapiMajor < TOTAL_FIRST_BEFORE_RAPI_MAJOR ? 'totalFirst' : 'sessionFirst',
+    known: rapiMajor <= NEWEST_KNOWN_RAPI_MAJOR,
+  };
 }
 
 /** `$GC` reply: `min hwmax pilot cfgmax`, A. */

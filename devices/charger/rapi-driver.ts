@@ -11,9 +11,19 @@
 // probed every `probeIntervalMs` while the stream is there; a new stream comes through
 // attach()), then it probes the controller afresh and reports 'online'.
 //
-// State comes from `$AT` notices (and `$GS` on every status() and after every mode
-// change); the driver turns changes into the port's events. While a vehicle is
-// connected it polls `$GU` and `$GG` every `sampleIntervalMs` for 'meter' samples.
+// State comes from `$AT` notices and from `$GS`, read every `sampleIntervalMs` in every
+// phase (some firmware sends `$AT` only when the state code changes, and asleep a plug-in
+// does not change it), on every status() and after every mode change; the driver turns
+// changes into the port's events. While a vehicle is connected it also reads `$GU` and
+// `$GG` for 'meter' samples. The mode it reports is the one the controller reports:
+// sleep is confirmed by the controller, never assumed because it was asked for.
+//
+// Firmware differs: replies without the sequence id are taken as the answer when one
+// command is in flight (which is always the case here); the sleep code and the `$GU`
+// field order come from the firmware's profile, read from `$GV` (rapiProfile); `$GG`
+// says by its length whether it has one current or three. Anything the driver cannot
+// read is logged once with its frame, and an unknown state code counts as awake, so the
+// kiosk disables the controller rather than leave it enabled.
 // The firmware's session counter restarts when a car connects and at a reboot, and its
 // total moves only at the end of a session, so the driver keeps its own meter: the
 // total at the start of the session plus what the session counter added since, never
@@ -30,6 +40,7 @@ import {
   decodeFrame,
   describeEvseState,
   encodeCommand,
+  hex2,
   parseAsyncState,
   parseBoot,
   parseCurrentRange,
@@ -38,8 +49,9 @@ import {
   parseMeasurement,
   parseVersion,
   pilotLetter,
+  rapiProfile,
 } from './rapi-codec.js';
-import type { RapiState } from './rapi-codec.js';
+import type { RapiProfile, RapiState } from './rapi-codec.js';
 import { readRapiFrames } from './rapi-parser.js';
 
 /** The part of a pino logger the RAPI code uses. */
@@ -118,6 +130,8 @@ export interface RapiSessionLimits {
 interface Job {
   command: string;
   params: string[];
+  /** The reply's frame, for the log when its contents cannot be read. */
+  replyFrame: string;
   retries: number;
   attempts: number;
   /** Every sequence id this job was sent with: a late answer to an earlier try is still its answer. */
@@ -125,8 +139,19 @@ interface Job {
   timer: TimerHandle | null;
   /** Internal jobs (probes) are sent even while the driver reports offline. */
   internal: boolean;
-  resolve: (params: string[]) => void;
+  resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
+}
+
+interface Reply {
+  params: string[];
+  frame: string;
+}
+
+interface JobOptions {
+  internal: boolean;
+  priority?: boolean;
+  retries?: number;
 }
 
 type LinkState = 'connecting' | 'online' | 'offline' | 'closed';
@@ -135,6 +160,8 @@ const DEFAULT_HEARTBEAT: RapiHeartbeatOptions = { intervalS: 30, fallbackA: 6 };
 const HS_ACK_COOKIE = 165;
 const MIN_CURRENT_A = 6;
 const WS_PER_WH = 3600;
+/** A boot this soon after the first connection is the controller starting with the kiosk, not a reboot in service. */
+const STARTUP_GRACE_MS = 10_000;
 
 export class RapiChargerController implements ChargerController {
   private readonly clock: Clock;
@@ -159,9 +186,13 @@ export class RapiChargerController implements ChargerController {
   private link: LinkState = 'connecting';
   private offlineReported = false;
   private offlineReason = 'not connected yet';
+  /** When the controller first answered (link clock); null until then. */
+  private firstOnlineAt: number | null = null;
   private queue: Job[] = [];
   private inflight: Job | null = null;
   private seq = 0;
+  /** Whether the firmware echoes sequence ids: learned from its replies (null until one came). */
+  private echoesSeq: boolean | null = null;
   private consecutiveTimeouts = 0;
   private connectRun = 0;
   private probeTimer: TimerHandle | null = null;
@@ -169,10 +200,13 @@ export class RapiChargerController implements ChargerController {
   // What the controller told us.
   private firmware = 'unknown';
   private rapiVersion: string | null = null;
+  private profile: RapiProfile = rapiProfile(null);
+  /** What was found unreadable, by kind: each is logged once. */
+  private readonly unknownLogged = new Set<string>();
   private maxCurrentA = 32;
   private measuredVoltageV: number | null = null;
   private supports = { energyLimit: false, timeLimit: false, heartbeat: false, energy: true, measurement: true };
-  private raw: { state: number | null; pilot: number | null; vflags: number | null; currentA: number } = { state: null, pilot: null, vflags: null, currentA: 0 };
+  private raw: { state: number | null; pilot: number | null; vflags: number | null; currentA: number; frame: string } = { state: null, pilot: null, vflags: null, currentA: 0, frame: '' };
   private mode: ChargerMode = 'enabled';
   private view: ChargerStatus | null = null;
 
@@ -308,11 +342,7 @@ export class RapiChargerController implements ChargerController {
     this.stopProbing();
     const internal = { internal: true, priority: true };
     try {
-      const version = parseVersion(await this.enqueue('GV', [], internal).catch(nakAs([])));
-      if (version) {
-        this.firmware = version.firmware;
-        this.rapiVersion = version.rapi;
-      }
+      this.learnVersion(await this.exchange('GV', [], internal).catch(nakAs({ params: [], frame: '$NK' })));
       const range = parseCurrentRange(await this.enqueue('GC', [], internal).catch(nakAs([])));
       if (range) {
         this.maxCurrentA = range.hwMaxA;
@@ -321,9 +351,9 @@ export class RapiChargerController implements ChargerController {
       this.supports.energyLimit = await this.probe('GH', [], internal);
       this.supports.timeLimit = await this.probe('G3', [], internal);
       this.supports.heartbeat = this.heartbeat ? await this.probe('SY', [this.heartbeat.intervalS, this.heartbeat.fallbackA].map(String), internal) : false;
-      const state = parseGetState(await this.enqueue('GS', [], internal));
+      const state = await this.exchange('GS', [], internal);
       if (run !== this.connectRun) return;
-      if (state) this.applyState(state);
+      this.applyGetState(state);
     } catch (error) {
       if (run !== this.connectRun || (this.link as LinkState) === 'closed') return;
       // A probe that got no answer already counted towards going offline; make sure.
@@ -332,6 +362,7 @@ export class RapiChargerController implements ChargerController {
       return;
     }
     this.link = 'online';
+    this.firstOnlineAt ??= this.linkClock.now();
     this.consecutiveTimeouts = 0;
     this.log?.info({ firmware: this.firmware, rapi: this.rapiVersion, supports: this.supports }, 'charger controller online');
     if (this.offlineReported) {
@@ -369,7 +400,12 @@ export class RapiChargerController implements ChargerController {
     return this.enqueue(command, params.map(String), { internal: false });
   }
 
-  private enqueue(command: string, params: string[], options: { internal: boolean; priority?: boolean; retries?: number }): Promise<string[]> {
+  private async enqueue(command: string, params: string[], options: JobOptions): Promise<string[]> {
+    return (await this.exchange(command, params, options)).params;
+  }
+
+  /** Sends a command and resolves with the reply: its parameters and its frame. */
+  private exchange(command: string, params: string[], options: JobOptions): Promise<Reply> {
     if (this.link === 'closed') return Promise.reject(new DeviceUnavailableError('RAPI controller is closed'));
     if (!options.internal && this.offlineReported) {
       return Promise.reject(new DeviceUnavailableError(`charger controller offline: ${this.offlineReason}`));
@@ -384,8 +420,8 @@ export class RapiChargerController implements ChargerController {
     if (length > RAPI_MAX_FRAME_LENGTH) {
       return Promise.reject(new RangeError(`$${command} ${params.join(' ')} is ${length} bytes framed; the firmware reads at most ${RAPI_MAX_FRAME_LENGTH}`));
     }
-    return new Promise<string[]>((resolve, reject) => {
-      const job: Job = { command, params, retries: options.retries ?? this.retries, attempts: 0, seqs: [], timer: null, internal: options.internal, resolve, reject };
+    return new Promise<Reply>((resolve, reject) => {
+      const job: Job = { command, params, replyFrame: '', retries: options.retries ?? this.retries, attempts: 0, seqs: [], timer: null, internal: options.internal, resolve, reject };
       if (options.priority) this.queue.unshift(job);
       else this.queue.push(job);
       this.pump();
@@ -444,11 +480,11 @@ export class RapiChargerController implements ChargerController {
     this.queue.unshift(job);
   }
 
-  private complete(job: Job, ok: boolean, params: string[]): void {
+  private complete(job: Job, ok: boolean, params: string[], frame: string): void {
     if (job.timer !== null) this.linkClock.clearTimeout(job.timer);
     job.timer = null;
     this.inflight = null;
-    if (ok) job.resolve(params);
+    if (ok) job.resolve({ params, frame });
     else job.reject(new RapiNakError(job.command, params));
     this.pump();
   }
@@ -471,7 +507,13 @@ export class RapiChargerController implements ChargerController {
       const job = this.inflight;
       if (!job) return;
       if (frame.seq !== null && job.seqs.includes(frame.seq)) {
-        this.complete(job, frame.ok, frame.params);
+        this.echoesSeq = true;
+        this.complete(job, frame.ok, frame.params, text);
+      } else if (frame.seq === null && (frame.ok || this.echoesSeq === false)) {
+        // Firmware that does not echo sequence ids: with one command in flight (always,
+        // here), a reply without an id can only be its answer, and its `$NK` a refusal.
+        if (frame.ok) this.echoesSeq = false;
+        this.complete(job, frame.ok, frame.params, text);
       } else if (frame.seq === null && !frame.ok) {
         // `$NK` without an id: the firmware could not read the frame (checksum); send it again.
         if (job.timer !== null) this.linkClock.clearTimeout(job.timer);
@@ -492,7 +534,8 @@ export class RapiChargerController implements ChargerController {
     }
     if (frame.type === 'AT') {
       const state = parseAsyncState(frame.params);
-      if (state) this.applyState(state);
+      if (state) this.applyState(state, text);
+      else this.noteUnreadable('$AT', text);
     } else if (frame.type !== 'AB') {
       this.log?.debug({ frame: text }, 'rapi notice ignored');
     }
@@ -500,7 +543,12 @@ export class RapiChargerController implements ChargerController {
 
   private onBoot(params: string[]): void {
     const boot = parseBoot(params);
-    this.log?.warn({ postCode: boot?.postCode, firmware: boot?.firmware }, 'charger controller booted');
+    // A clean boot while the kiosk is starting is the controller starting with it; a
+    // reboot in service, or a failed self-test, is news.
+    const atStartup = this.firstOnlineAt === null || this.linkClock.now() - this.firstOnlineAt < STARTUP_GRACE_MS;
+    const fields = { postCode: boot?.postCode, firmware: boot?.firmware };
+    if (atStartup && boot?.postCode === 0) this.log?.info(fields, 'charger controller booted');
+    else this.log?.warn(fields, atStartup ? 'charger controller booted' : 'charger controller rebooted');
     // It comes up enabled with its session counter at zero, whatever it was told before.
     this.mode = 'enabled';
     if (this.sessionPrevWs !== null) this.sessionPrevWs = 0;
@@ -511,9 +559,17 @@ export class RapiChargerController implements ChargerController {
 
   // ---- State ----
 
+  /** Takes in a `$GS` reply. */
+  private applyGetState(reply: Reply): void {
+    const state = parseGetState(reply.params);
+    if (state) this.applyState(state, reply.frame);
+    else this.noteUnreadable('$GS', reply.frame);
+  }
+
   /** Takes in a state report; reported as events once online (connect() reports what it found). */
-  private applyState(state: RapiState): void {
+  private applyState(state: RapiState, frame: string): void {
     this.raw.state = state.state;
+    this.raw.frame = frame;
     if (state.pilot !== null) this.raw.pilot = state.pilot;
     if (state.vflags !== null) this.raw.vflags = state.vflags;
     if (state.currentA !== null) this.raw.currentA = state.currentA;
@@ -524,17 +580,26 @@ export class RapiChargerController implements ChargerController {
   private refreshView(forceStatus: boolean): void {
     const code = this.raw.state;
     if (code === null) return;
-    const info = describeEvseState(code);
+    const info = describeEvseState(code, this.profile.sleepCodes);
     if (info.mode) this.mode = info.mode;
+    // A code we do not know says nothing of the mode: it counts as awake, so the kiosk
+    // goes on to disable the controller rather than take it for asleep.
+    if (info.kind === 'unknown') this.noteUnreadable(`state ${hex2(code)}`, this.raw.frame, 'charger controller reported a state code the driver does not know; taken as awake');
+    const mode: ChargerMode = info.kind === 'unknown' ? 'enabled' : this.mode;
     const flags = this.raw.vflags;
-    const vehicleConnected = flags !== null ? (flags & VFLAG_EV_CONNECTED) !== 0 : info.kind === 'B' || info.kind === 'C' || info.kind === 'D';
-    const relayClosed = info.canDeliver && (flags !== null ? (flags & VFLAG_RELAY_CLOSED) !== 0 : info.kind === 'C' || info.kind === 'D');
+    const letter = pilotLetter(this.raw.pilot);
+    // Without the vehicle flags (older firmware), the pilot says whether a car is there:
+    // asleep, the state code does not change when one is plugged in.
+    const vehicleConnected =
+      (flags !== null && (flags & VFLAG_EV_CONNECTED) !== 0) || ['B', 'C', 'D'].includes(info.kind) || ['B', 'C', 'D'].includes(letter);
+    // Without the relay flag, a car drawing (pilot C or D) is taken as the relay closed.
+    const relayClosed = info.canDeliver && (flags !== null ? (flags & VFLAG_RELAY_CLOSED) !== 0 : ['C', 'D'].includes(info.kind) || ['C', 'D'].includes(letter));
     let pilot: PilotState = 'unknown';
     if (info.kind === 'A' || info.kind === 'B' || info.kind === 'C' || info.kind === 'D') pilot = info.kind;
-    else if (info.kind === 'sleeping') pilot = pilotLetter(this.raw.pilot);
+    else if (info.kind === 'sleeping') pilot = letter;
     const next: ChargerStatus = {
       online: this.link === 'online',
-      mode: this.mode,
+      mode,
       pilot,
       vehicleConnected,
       relayClosed,
@@ -583,8 +648,10 @@ export class RapiChargerController implements ChargerController {
   private async readMeter(options: { internal: boolean; priority?: boolean }): Promise<void> {
     if (this.supports.energy) {
       try {
-        const energy = parseEnergy(await this.enqueue('GU', [], options));
+        const reply = await this.exchange('GU', [], options);
+        const energy = parseEnergy(reply.params, this.profile.energyOrder);
         if (energy) this.updateEnergy(energy.sessionWs, energy.totalWh);
+        else this.noteUnreadable('$GU', reply.frame);
       } catch (error) {
         if (!(error instanceof RapiNakError)) throw error;
         this.supports.energy = false;
@@ -593,11 +660,16 @@ export class RapiChargerController implements ChargerController {
     }
     if (this.supports.measurement && this.view?.vehicleConnected) {
       try {
-        const m = parseMeasurement(await this.enqueue('GG', [], options));
+        const reply = await this.exchange('GG', [], options);
+        const m = parseMeasurement(reply.params);
         if (m) {
           if (m.voltageMv > 0) this.measuredVoltageV = m.voltageMv / 1000;
           const volts = this.measuredVoltageV ?? this.defaultVoltageV;
-          this.powerW = Math.max(0, Math.round((m.currentMa / 1000) * volts * this.phases));
+          // One current stands for every phase; three are summed as they are.
+          const amps = (m.currentMa / 1000) * (m.perPhase ? 1 : this.phases);
+          this.powerW = Math.max(0, Math.round(amps * volts));
+        } else {
+          this.noteUnreadable('$GG', reply.frame);
         }
       } catch (error) {
         if (!(error instanceof RapiNakError)) throw error;
@@ -632,8 +704,9 @@ export class RapiChargerController implements ChargerController {
     this.reportedWh = Math.max(this.reportedWh, Math.floor(this.energyWs / WS_PER_WH));
   }
 
+  /** The sample timer runs whenever the controller is online, in every phase: `$GS` each time. */
   private armSampling(): void {
-    const wanted = this.link === 'online' && (this.view?.vehicleConnected ?? false);
+    const wanted = this.link === 'online';
     if (!wanted) {
       this.stopSampling();
       return;
@@ -654,9 +727,11 @@ export class RapiChargerController implements ChargerController {
     if (this.sampling || this.link !== 'online') return;
     this.sampling = true;
     try {
-      await this.readMeter({ internal: false });
+      // The state first: a plug-in or unplug that sent no `$AT` shows here.
+      await this.refreshState();
       if (this.link === 'online' && this.view?.vehicleConnected) {
-        this.events.push({ type: 'meter', meterWh: this.reportedWh, powerW: this.view.relayClosed ? this.powerW : 0 });
+        await this.readMeter({ internal: false });
+        this.events.push({ type: 'meter', meterWh: this.reportedWh, powerW: this.view?.relayClosed ? this.powerW : 0 });
         this.events.flush();
       }
     } catch (error) {
@@ -700,11 +775,7 @@ export class RapiChargerController implements ChargerController {
 
   async info(): Promise<ChargerInfo> {
     this.assertOnline();
-    const version = parseVersion(await this.request('GV'));
-    if (version) {
-      this.firmware = version.firmware;
-      this.rapiVersion = version.rapi;
-    }
+    this.learnVersion(await this.exchange('GV', [], { internal: false }));
     return {
       firmware: this.firmware,
       maxCurrentA: this.maxCurrentA,
@@ -753,8 +824,25 @@ export class RapiChargerController implements ChargerController {
   }
 
   private async refreshState(): Promise<void> {
-    const state = parseGetState(await this.request('GS'));
-    if (state) this.applyState(state);
+    this.applyGetState(await this.exchange('GS', [], { internal: false }));
+  }
+
+  /** Takes in a `$GV` reply: the versions, and the firmware's profile that follows from them. */
+  private learnVersion(reply: Reply): void {
+    const version = parseVersion(reply.params);
+    if (version) {
+      this.firmware = version.firmware;
+      this.rapiVersion = version.rapi;
+    }
+    this.profile = rapiProfile(version);
+    if (!this.profile.known) this.noteUnreadable('$GV', reply.frame, 'charger controller firmware not known; assuming the stock OpenEVSE formats');
+  }
+
+  /** Logs, once per kind, what the controller sent that the driver cannot read, with the frame. */
+  private noteUnreadable(kind: string, frame: string, message = 'charger controller sent a reply the driver cannot read; ignored'): void {
+    if (this.unknownLogged.has(kind)) return;
+    this.unknownLogged.add(kind);
+    this.log?.warn({ kind, frame, firmware: this.firmware, rapi: this.rapiVersion }, message);
   }
 
   /**
@@ -814,7 +902,7 @@ export class RapiChargerController implements ChargerController {
 }
 
 /** For optional probes: a `$NK` reads as `fallback`, anything else is thrown on. */
-function nakAs(fallback: string[]): (error: unknown) => string[] {
+function nakAs<T>(fallback: T): (error: unknown) => T {
   return (error) => {
     if (error instanceof RapiNakError) return fallback;
     throw error;

@@ -17,7 +17,8 @@ import type { RapiEvseSimulator } from './rapi-simulator.js';
 
 /**
  * Sends `$GV` on a freshly opened port and waits for the answer: is there an OpenEVSE
- * at the other end? Resolves with its versions, rejects after `attempts` timeouts.
+ * at the other end? Resolves with its versions, rejects after `attempts` timeouts. The
+ * answer may come without the sequence id: some firmware never echoes it.
  */
 export async function probeRapiVersion(port: Duplex, clock: Clock, options: { timeoutMs?: number; attempts?: number } = {}): Promise<{ firmware: string; rapi: string | null }> {
   const timeoutMs = options.timeoutMs ?? 500;
@@ -32,7 +33,9 @@ export async function probeRapiVersion(port: Duplex, clock: Clock, options: { ti
         const timer = clock.setTimeout(() => done(null), timeoutMs);
         const onFrame = (text: string): void => {
           const frame = decodeFrame(text);
-          if (frame.kind === 'reply' && frame.seq === seq) done(frame.ok ? frame.params : []);
+          // The probe is the only request on the port: a reply without an id (firmware
+          // that does not echo ids) is its answer too. An `$NK` says a RAPI device is there.
+          if (frame.kind === 'reply' && (frame.seq === seq || frame.seq === null)) done(frame.ok ? frame.params : []);
         };
         const onClose = (): void => done(null);
         function done(result: string[] | null): void {

@@ -14,12 +14,15 @@
 //   quit              exit (so does the end of stdin, and SIGTERM)
 // Options: --limits (firmware with $SH/$S3), --no-heartbeat, --max-current A, --voltage V,
 // --phases 1|3, --vehicle-max-current A, --capacity-wh Wh, --sample-interval-ms ms,
-// --stop-delay-ms ms, --sleeping-code HEX (report sleep as this state code), --firmware VERSION.
+// --stop-delay-ms ms, --sleeping-code HEX (report sleep as this state code), --fw-version VERSION
+// (what `$GV` answers), --firmware VARIANT[,VARIANT…] (the firmware variants to play, as in
+// the configuration: standard, quiet, noSeqId, fd-sleep, gg4, banner, gu-reversed, no-vflags).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { RapiEvseSimulator } from './rapi-simulator.js';
 import { serveRapiSimulatorSerial } from './rapi-serial.js';
+import { parseFirmwareList } from './rapi-variants.js';
 import { SimulatedCharger } from './simulated-charger.js';
 
 const { values } = parseArgs({
@@ -36,7 +39,8 @@ const { values } = parseArgs({
     'sample-interval-ms': { type: 'string', default: '1000' },
     'stop-delay-ms': { type: 'string', default: '1000' },
     'sleeping-code': { type: 'string' },
-    firmware: { type: 'string' },
+    firmware: { type: 'string', default: 'standard' },
+    'fw-version': { type: 'string' },
   },
   strict: true,
 });
@@ -55,6 +59,12 @@ function num(name: string, text: string | undefined): number {
 if (!values.port) fail('--port <path> is required');
 const phases = num('phases', values.phases);
 if (phases !== 1 && phases !== 3) fail('--phases must be 1 or 3');
+let firmware: ReturnType<typeof parseFirmwareList> = [];
+try {
+  firmware = parseFirmwareList(values.firmware);
+} catch (error) {
+  fail(`--firmware: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 const model = new SimulatedCharger({
   clock: systemClock,
@@ -74,7 +84,8 @@ const simulator = new RapiEvseSimulator({
   limits: values.limits,
   heartbeat: !values['no-heartbeat'],
   ...(values['sleeping-code'] !== undefined ? { sleepingStateCode: parseInt(values['sleeping-code'], 16) } : {}),
-  ...(values.firmware !== undefined ? { firmware: values.firmware } : {}),
+  firmware,
+  ...(values['fw-version'] !== undefined ? { firmwareVersion: values['fw-version'] } : {}),
 });
 const served = serveRapiSimulatorSerial({ path: values.port, simulator, clock: systemClock });
 

@@ -8,6 +8,11 @@
 //
 // The model is passed in and stays the caller's: close() lets go of it without
 // closing it. Sim controls (plug, fault, full, reset) go to the model directly.
+//
+// `firmware` plays the ways real firmware differs from the stock one (rapi-variants.ts):
+// quiet while asleep, no sequence ids, 0xFD for sleep, a 4-field `$GG`, a boot banner,
+// the other `$GU` field order, no vehicle flags; a list combines them. `$GV` answers
+// with the identity such firmware has (what the driver reads its profile from).
 import type { Duplex } from 'node:stream';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ChargerEvent, ChargerStatus } from './charger-port.js';
@@ -23,6 +28,8 @@ import {
 } from './rapi-codec.js';
 import type { DecodeResult } from './rapi-codec.js';
 import { readRapiFrames } from './rapi-parser.js';
+import { firmwareVariants } from './rapi-variants.js';
+import type { FirmwareSelection, FirmwareVariant } from './rapi-variants.js';
 import type { SimulatedCharger } from './simulated-charger.js';
 
 export interface RapiEvseSimulatorOptions {
@@ -31,9 +38,11 @@ export interface RapiEvseSimulatorOptions {
   clock: Clock;
   /** The byte stream to serve; attach() one later otherwise. */
   stream?: Duplex | null;
-  /** `$GV` firmware version (default '8.2.2.sim'). */
-  firmware?: string;
-  /** `$GV` RAPI version (default '5.2.1'). */
+  /** The firmware variant(s) to play (default 'standard'). */
+  firmware?: FirmwareSelection;
+  /** `$GV` firmware version (default '8.2.2.sim'; '8.2.1' with fd-sleep). */
+  firmwareVersion?: string;
+  /** `$GV` RAPI version (default '5.2.1'; '5.0.1' with fd-sleep, '3.0.1' with gu-reversed). */
   rapiVersion?: string;
   /** Phases the model's power flows on, to report the current per phase in `$GG` (default 1). */
   phases?: 1 | 3;
@@ -41,7 +50,7 @@ export interface RapiEvseSimulatorOptions {
   limits?: boolean;
   /** Firmware built with heartbeat supervision: `$SY` / `$GY` answer (default true). */
   heartbeat?: boolean;
-  /** State code reported while sleeping (default 0xFE). An emulator's 0xFD tests unknown codes. */
+  /** State code reported while sleeping (default 0xFE; 0xFD with fd-sleep). Another code tests unknown codes. */
   sleepingStateCode?: number;
 }
 
@@ -71,6 +80,7 @@ export class RapiEvseSimulator {
   private readonly limitsSupported: boolean;
   private readonly heartbeatSupported: boolean;
   private readonly sleepingStateCode: number;
+  private readonly variants: ReadonlySet<Exclude<FirmwareVariant, 'standard'>>;
   private readonly unsubscribe: () => void;
 
   private stream: Duplex | null = null;
@@ -117,12 +127,14 @@ export class RapiEvseSimulator {
   constructor(options: RapiEvseSimulatorOptions) {
     this.model = options.model;
     this.clock = options.clock;
-    this.firmware = options.firmware ?? '8.2.2.sim';
-    this.rapiVersion = options.rapiVersion ?? '5.2.1';
+    this.variants = firmwareVariants(options.firmware);
+    const has = (variant: Exclude<FirmwareVariant, 'standard'>): boolean => this.variants.has(variant);
+    this.firmware = options.firmwareVersion ?? (has('fd-sleep') ? '8.2.1' : '8.2.2.sim');
+    this.rapiVersion = options.rapiVersion ?? (has('gu-reversed') ? '3.0.1' : has('fd-sleep') ? '5.0.1' : '5.2.1');
     this.phases = options.phases ?? 1;
     this.limitsSupported = options.limits ?? false;
     this.heartbeatSupported = options.heartbeat ?? true;
-    this.sleepingStateCode = options.sleepingStateCode ?? EvseStateCode.SLEEPING;
+    this.sleepingStateCode = options.sleepingStateCode ?? (has('fd-sleep') ? EvseStateCode.SLEEPING_EMULATOR : EvseStateCode.SLEEPING);
     if (!/^[\x21-\x7e]+$/.test(this.firmware) || !/^[\x21-\x7e]+$/.test(this.rapiVersion)) {
       throw new TypeError('firmware and rapiVersion must be printable ASCII without spaces');
     }
@@ -191,6 +203,11 @@ export class RapiEvseSimulator {
     this.write(frame);
   }
 
+  /** What `$GV` answers: the identity the driver reads the firmware's profile from. */
+  get version(): { firmware: string; rapi: string } {
+    return { firmware: this.firmware, rapi: this.rapiVersion };
+  }
+
   /** The current heartbeat state: interval s, fallback A, trigger. */
   heartbeatState(): { intervalS: number; fallbackA: number; trigger: number } {
     return { intervalS: this.hsIntervalS, fallbackA: this.hsFallbackA, trigger: this.hsTrigger };
@@ -238,7 +255,8 @@ export class RapiEvseSimulator {
     } finally {
       this.inCommand = false;
     }
-    this.write(encodeReply(answer.ok, answer.params ?? [], { seq: decoded.seq === 0 ? null : decoded.seq }));
+    const seq = this.variants.has('noSeqId') || decoded.seq === 0 ? null : decoded.seq;
+    this.write(encodeReply(answer.ok, answer.params ?? [], { seq }));
     // Like the firmware: the reply first, then the state the command may have changed.
     this.sendStateIfChanged();
     answer.after?.();
@@ -273,16 +291,22 @@ export class RapiEvseSimulator {
       case 'GS': {
         const status = await model.status();
         this.status = status;
-        return { ok: true, params: [hex(this.stateCode(status), 2), this.elapsedS(), hex(this.pilotCode(status), 2), hex(this.vflags(status), 4)] };
+        const params = [hex(this.stateCode(status), 2), this.elapsedS(), hex(this.pilotCode(status), 2), hex(this.vflags(status), 4)];
+        return { ok: true, params: this.variants.has('no-vflags') ? params.slice(0, 3) : params };
       }
       case 'GG': {
         const status = await model.status();
         const currentMa = Math.round((status.powerW * 1000) / (this.voltageV * this.phases));
-        return { ok: true, params: [currentMa, Math.round(this.voltageV * 1000)] };
+        const voltageMv = Math.round(this.voltageV * 1000);
+        if (!this.variants.has('gg4')) return { ok: true, params: [currentMa, voltageMv] };
+        // Each phase's current, then the voltage; the phases a single-phase supply lacks read 0.
+        const perPhase = [0, 1, 2].map((i) => (i < this.phases ? currentMa : 0));
+        return { ok: true, params: [...perPhase, voltageMv] };
       }
       case 'GU': {
         await model.status();
-        return { ok: true, params: [Math.floor(this.sessionWs()), Math.floor(this.totalWs / WS_PER_WH)] };
+        const counters = [Math.floor(this.sessionWs()), Math.floor(this.totalWs / WS_PER_WH)];
+        return { ok: true, params: this.variants.has('gu-reversed') ? counters.reverse() : counters };
       }
       case 'GC': {
         const status = await model.status();
@@ -460,6 +484,8 @@ export class RapiEvseSimulator {
     this.lastSessionWs = 0;
     this.chargeStartAt = this.chargeEndAt = null;
     const fault = this.status?.fault ?? null;
+    // Text for a terminal, not RAPI: the driver's parser skips what comes before a '$'.
+    if (this.variants.has('banner')) this.write(`\r\nOpen EVSE\r\nFirmware v${this.firmware}\r\nRAPI v${this.rapiVersion}\r\n`);
     // A fault whose cause is still there fails the self-test at boot (09: GFI test).
     this.write(encodeAsync('AB', [fault === null ? '00' : '09', this.firmware]));
     this.lastSentState = null;
@@ -513,11 +539,15 @@ export class RapiEvseSimulator {
   }
 
   private stateParams(status: ChargerStatus): string[] {
-    return [hex(this.stateCode(status), 2), hex(this.pilotCode(status), 2), String(status.currentLimitA), hex(this.vflags(status), 4)];
+    const params = [hex(this.stateCode(status), 2), hex(this.pilotCode(status), 2), String(status.currentLimitA), hex(this.vflags(status), 4)];
+    return this.variants.has('no-vflags') ? params.slice(0, 3) : params;
   }
 
+  /** What a change must touch to be reported: everything, or (quiet) only the state code. */
   private stateKey(): string | null {
-    return this.status === null ? null : this.stateParams(this.status).join(' ');
+    if (this.status === null) return null;
+    const params = this.stateParams(this.status);
+    return this.variants.has('quiet') ? params[0]! : params.join(' ');
   }
 
   /** `$AT` when what it reports changed (not while a command runs: its reply goes first). */
@@ -532,7 +562,7 @@ export class RapiEvseSimulator {
   private write(frame: string): void {
     const stream = this.stream;
     if (!stream || stream.destroyed || !stream.writable) return;
-    stream.write(frame.endsWith('\r') ? frame : `${frame}\r`, 'latin1');
+    stream.write(frame.endsWith('\r') || frame.endsWith('\n') ? frame : `${frame}\r`, 'latin1');
   }
 }
 

@@ -3,6 +3,7 @@
 // wins over these defaults. `npm run config:schema` publishes this schema as JSON Schema.
 import { z } from 'zod';
 import { validateSerialPath } from '../../devices/serial/serial-link.js';
+import { FIRMWARE_VARIANTS } from '../../devices/charger/rapi-variants.js';
 
 /** A decimal amount as OCPI writes it: a JSON number or a string, kept exact. */
 const Decimal = z
@@ -47,6 +48,8 @@ export const ConnectorConfig = z.strictObject({
       vehicleMaxCurrentA: z.number().int().min(6).max(80).default(16),
       /** Energy the simulated car takes before it is full, Wh. */
       vehicleCapacityWh: z.number().int().min(1000).default(60000),
+      /** The firmware variant(s) the simulated controller plays (devices/charger/rapi-variants.ts); a list combines them. */
+      firmware: z.union([z.enum(FIRMWARE_VARIANTS), z.array(z.enum(FIRMWARE_VARIANTS))]).default('standard'),
     }),
     // An OpenEVSE (RAPI) controller on a serial port.
     z.strictObject({

@@ -17,6 +17,7 @@ import {
   parseMeasurement,
   parseVersion,
   pilotLetter,
+  rapiProfile,
   xorChecksum,
 } from '../../../devices/charger/rapi-codec.js';
 import type { ChecksumKind } from '../../../devices/charger/rapi-codec.js';
@@ -145,8 +146,8 @@ describe('parameter parsers', () => {
   it('$GU, $GG, $GV, $GC, $GF, $AB, $SY', () => {
     expect(parseEnergy(['5432000', '123456'])).toEqual({ sessionWs: 5432000, totalWh: 123456 });
     expect(parseEnergy(['-1', '0'])).toBeNull();
-    expect(parseMeasurement(['16000', '230000'])).toEqual({ currentMa: 16000, voltageMv: 230000 });
-    expect(parseMeasurement(['0', '-1'])).toEqual({ currentMa: 0, voltageMv: -1 });
+    expect(parseMeasurement(['16000', '230000'])).toEqual({ currentMa: 16000, voltageMv: 230000, perPhase: null });
+    expect(parseMeasurement(['0', '-1'])).toEqual({ currentMa: 0, voltageMv: -1, perPhase: null });
     expect(parseVersion(['8.2.2', '5.2.1'])).toEqual({ firmware: '8.2.2', rapi: '5.2.1' });
     expect(parseVersion([])).toBeNull();
     expect(parseCurrentRange(['6', '32', '16', '32'])).toEqual({ minA: 6, hwMaxA: 32, pilotA: 16, cfgMaxA: 32 });
@@ -154,6 +155,45 @@ describe('parameter parsers', () => {
     expect(parseBoot(['00', '8.2.2'])).toEqual({ postCode: 0, firmware: '8.2.2' });
     expect(parseBoot(['09'])).toEqual({ postCode: 9, firmware: null });
     expect(parseHeartbeat(['30', '6', '2'])).toEqual({ intervalS: 30, fallbackA: 6, trigger: 2 });
+  });
+});
+
+describe('firmware variants', () => {
+  it('$GU in either field order; exactly two fields', () => {
+    expect(parseEnergy(['123456', '5432000'], 'totalFirst')).toEqual({ sessionWs: 5432000, totalWh: 123456 });
+    expect(parseEnergy(['5432000', '123456'], 'sessionFirst')).toEqual({ sessionWs: 5432000, totalWh: 123456 });
+    expect(parseEnergy(['5432000'])).toBeNull();
+    expect(parseEnergy(['5432000', '123456', '7'])).toBeNull();
+  });
+
+  it('$GG with 4 fields: the three phase currents, then the voltage', () => {
+    expect(parseMeasurement(['16000', '15000', '14000', '230000'])).toEqual({ currentMa: 45000, voltageMv: 230000, perPhase: [16000, 15000, 14000] });
+    expect(parseMeasurement(['16000', '0', '0', '-1'])).toMatchObject({ currentMa: 16000, voltageMv: -1 });
+    expect(parseMeasurement(['16000', '230000', '1'])).toBeNull();
+    expect(parseMeasurement(['16000', '-5', '0', '230000'])).toBeNull();
+    expect(parseMeasurement(['16000', 'x'])).toBeNull();
+  });
+
+  it('the sleep codes of a profile: 0xFD is sleep only for the firmware that uses it', () => {
+    const emulator = rapiProfile({ firmware: '8.2.1', rapi: '5.0.1' });
+    expect(describeEvseState(0xfd, emulator.sleepCodes)).toMatchObject({ kind: 'sleeping', mode: 'sleeping', canDeliver: true });
+    expect(describeEvseState(0xfe, emulator.sleepCodes)).toMatchObject({ kind: 'sleeping' });
+    expect(describeEvseState(0xfd, rapiProfile({ firmware: '8.2.2', rapi: '5.2.1' }).sleepCodes)).toMatchObject({ kind: 'unknown' });
+  });
+
+  it('profiles from $GV: the sleep codes by firmware, the $GU order by RAPI version, unknown versions flagged', () => {
+    expect(rapiProfile({ firmware: '8.2.2', rapi: '5.2.1' })).toEqual({ sleepCodes: [0xfe], energyOrder: 'sessionFirst', known: true });
+    expect(rapiProfile({ firmware: '8.2.1', rapi: '5.0.1' })).toEqual({ sleepCodes: [0xfe, 0xfd], energyOrder: 'sessionFirst', known: true });
+    expect(rapiProfile({ firmware: '4.8.0', rapi: '3.0.1' })).toEqual({ sleepCodes: [0xfe], energyOrder: 'totalFirst', known: true });
+    expect(rapiProfile({ firmware: '8.2.1', rapi: '3.0.1' })).toMatchObject({ sleepCodes: [0xfe, 0xfd], energyOrder: 'totalFirst' });
+    for (const version of [null, { firmware: 'X', rapi: null }, { firmware: '9.0.0', rapi: '6.0.0' }, { firmware: '9', rapi: 'beta' }]) {
+      expect(rapiProfile(version)).toMatchObject({ known: false, energyOrder: 'sessionFirst' });
+    }
+  });
+
+  it('the third-party emulator\'s id-less $GV answer from the issue decodes', () => {
+    const reply = vectors.replies.find((v) => v.frame === '$OK 8.2.1 5.0.1^2F\r')!;
+    expect(decodeFrame(reply.frame)).toEqual({ kind: 'reply', ok: true, params: ['8.2.1', '5.0.1'], seq: null });
   });
 });
 

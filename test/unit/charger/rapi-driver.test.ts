@@ -6,11 +6,12 @@ import { RapiChargerController, RapiNakError, RapiTimeoutError } from '../../../
 import { RELAY_CLOSE_DELAY_MS } from '../../../devices/charger/simulated-charger.js';
 import { ManualClock } from '../../../devices/clock.js';
 import { createDuplexPair } from '../../../devices/memory-duplex.js';
-import { FULL_POWER_W, advance, flush, rawPeer, rig, until } from './rapi-helpers.js';
+import { FIRMWARE_VARIANTS } from '../../../devices/charger/rapi-variants.js';
+import { FULL_POWER_W, advance, flush, rawPeer, recordingLog, rig, until } from './rapi-helpers.js';
 import type { Rig } from './rapi-helpers.js';
 
 let current: Rig | null = null;
-async function start(options: Parameters<typeof rig>[0] = {}): Promise<Rig> {
+async function startRig(options: Parameters<typeof rig>[0] = {}): Promise<Rig> {
   current = await rig(options);
   return current;
 }
@@ -24,11 +25,15 @@ const commandsSeen = (r: Rig): string[] =>
 const meters = (events: ChargerEvent[]) => events.flatMap((e) => (e.type === 'meter' ? [e] : []));
 const lastStatus = (events: ChargerEvent[]) => events.flatMap((e) => (e.type === 'status' ? [e.status] : [])).at(-1);
 
-describe('RapiChargerController over the simulator', () => {
+describe.each(FIRMWARE_VARIANTS)('RapiChargerController over the simulator, firmware %s', (firmware) => {
+  // Every test here runs against each firmware variant the simulator plays.
+  const start = (options: Parameters<typeof rig>[0] = {}): Promise<Rig> => startRig({ ...options, sim: { firmware, ...options.sim } });
+  const version = (r: Rig): string[] => [r.sim.version.firmware, r.sim.version.rapi];
+
   it('probes the controller on connect and reports it', async () => {
     const r = await start();
     expect(commandsSeen(r).slice(0, 6)).toEqual(['GV', 'GC', 'GH', 'G3', 'GS', 'GU']);
-    expect(await r.driver.info()).toEqual({ firmware: '8.2.2.sim', maxCurrentA: 32, voltageV: 230, backstop: { energy: false, time: false } });
+    expect(await r.driver.info()).toEqual({ firmware: r.sim.version.firmware, maxCurrentA: 32, voltageV: 230, backstop: { energy: false, time: false } });
     expect(await r.driver.status()).toEqual({
       online: true,
       mode: 'enabled',
@@ -73,7 +78,7 @@ describe('RapiChargerController over the simulator', () => {
     await expect(r.driver.setCurrentLimit(Number.NaN)).rejects.toThrow(RangeError);
   });
 
-  it('turns $AT notices into the port events: plug, charge, stop, unplug', async () => {
+  it('turns state reports ($AT, and $GS at every sample) into the port events: plug, charge, stop, unplug', async () => {
     const r = await start();
     r.model.simPlug(true);
     await until(() => r.types().includes('vehiclePlugged'));
@@ -85,7 +90,8 @@ describe('RapiChargerController over the simulator', () => {
     // Sleep: the car gets the stop delay, then the relay opens with the car still there.
     await r.driver.sleep();
     expect(await r.driver.status()).toMatchObject({ mode: 'sleeping', relayClosed: true, pilot: 'C' });
-    await advance(r.clock, 1000);
+    // The relay opens after the stop delay; a quiet firmware says so only when asked ($GS).
+    await advance(r.clock, 2000);
     await until(() => r.types().includes('chargingStopped'));
     expect(r.events.find((e) => e.type === 'chargingStopped')).toEqual({ type: 'chargingStopped', vehicleConnected: true });
 
@@ -120,15 +126,24 @@ describe('RapiChargerController over the simulator', () => {
     expect((await r.driver.status()).fault).toBeNull();
   });
 
-  it('an unknown state code (0xFD) is reported as unknown, delivering nothing, and keeps the mode it was told', async () => {
-    const r = await start({ sim: { sleepingStateCode: 0xfd } });
+  it('an unknown state code is taken as awake and delivering nothing, never as asleep; logged once with its frame', async () => {
+    const log = recordingLog();
+    const r = await start({ sim: { sleepingStateCode: 0x42 }, driver: { log } });
     r.model.simPlug(true);
     await advance(r.clock, RELAY_CLOSE_DELAY_MS);
     await until(() => r.types().includes('chargingStarted'));
     await r.driver.sleep();
-    // The relay is still closed during the stop delay, but 0xFD is not taken at its word.
-    expect(await r.driver.status()).toMatchObject({ mode: 'sleeping', pilot: 'unknown', relayClosed: false, powerW: 0, vehicleConnected: true });
+    // Asked to sleep, it answers with a code we do not know: not confirmed asleep.
+    expect(await r.driver.status()).toMatchObject({ mode: 'enabled', pilot: 'unknown', relayClosed: false, powerW: 0, vehicleConnected: true });
+    await advance(r.clock, 3000);
+    const unknown = log.warns.filter((w) => w.msg.includes('state code'));
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.obj).toMatchObject({ kind: 'state 42', frame: expect.stringMatching(/^\$(OK|AT) 42 /) });
+    // Disabled is a code it knows; so is charging again.
+    await r.driver.disable();
+    expect(await r.driver.status()).toMatchObject({ mode: 'disabled', relayClosed: false });
     await r.driver.enable();
+    await advance(r.clock, RELAY_CLOSE_DELAY_MS);
     expect(await r.driver.status()).toMatchObject({ mode: 'enabled', pilot: 'C', relayClosed: true });
   });
 
@@ -220,22 +235,27 @@ describe('RapiChargerController over the simulator', () => {
     expect(settled).toEqual(['01', '0', '01', '0000']);
   });
 
-  it('a $NK without a sequence id (the firmware could not read the frame) makes it send the command again', async () => {
+  it('a $NK without a sequence id: sent again (could not read it) where ids are echoed, a refusal where they never are', async () => {
     const r = await start();
     r.sim.setSilent(true);
     const before = r.sim.received.length;
-    const pending = r.driver.request('GV');
+    const pending = r.driver.request('GV').catch((error: unknown) => error);
     await until(() => r.sim.received.length === before + 1);
     r.sim.setSilent(false);
     r.sim.sendRaw('$NK^21\r');
-    expect(await pending).toEqual(['8.2.2.sim', '5.2.1']);
-    expect(r.sim.received.length).toBe(before + 2);
+    if (firmware === 'noSeqId') {
+      expect(await pending).toBeInstanceOf(RapiNakError);
+      expect(r.sim.received.length).toBe(before + 1);
+    } else {
+      expect(await pending).toEqual(version(r));
+      expect(r.sim.received.length).toBe(before + 2);
+    }
   });
 
   it('queues concurrent calls: one command in flight at a time, answered in order', async () => {
     const r = await start();
     const results = await Promise.all([r.driver.request('GV'), r.driver.request('GC'), r.driver.request('ZZ').catch((e: Error) => e.name), r.driver.request('GE')]);
-    expect(results).toEqual([['8.2.2.sim', '5.2.1'], ['6', '32', '32', '32'], 'RapiNakError', ['32', '0000']]);
+    expect(results).toEqual([version(r), ['6', '32', '32', '32'], 'RapiNakError', ['32', '0000']]);
   });
 
   it('refuses a command longer than the firmware buffer before sending it', async () => {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { ManualClock } from '../../../devices/clock.js';
 import type { ChargerEvent } from '../../../devices/charger/charger-port.js';
 import { RapiChargerController } from '../../../devices/charger/rapi-driver.js';
-import type { RapiChargerControllerOptions } from '../../../devices/charger/rapi-driver.js';
+import type { RapiChargerControllerOptions, RapiLog } from '../../../devices/charger/rapi-driver.js';
 import { RapiParser } from '../../../devices/charger/rapi-parser.js';
 import { RapiEvseSimulator } from '../../../devices/charger/rapi-simulator.js';
 import type { RapiEvseSimulatorOptions } from '../../../devices/charger/rapi-simulator.js';
@@ -92,6 +92,19 @@ export async function rig(
       await sim.close();
       await model.close();
     },
+  };
+}
+
+/** A RapiLog that keeps what was logged. */
+export function recordingLog(): RapiLog & { warns: { obj: Record<string, unknown>; msg: string }[]; infos: { obj: Record<string, unknown>; msg: string }[] } {
+  const warns: { obj: Record<string, unknown>; msg: string }[] = [];
+  const infos: { obj: Record<string, unknown>; msg: string }[] = [];
+  return {
+    warns,
+    infos,
+    debug: () => {},
+    info: (obj, msg = '') => void infos.push({ obj: obj as Record<string, unknown>, msg }),
+    warn: (obj, msg = '') => void warns.push({ obj: obj as Record<string, unknown>, msg }),
   };
 }
 
