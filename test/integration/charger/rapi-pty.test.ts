@@ -3,10 +3,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../devices/clock.js';
 import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import type { ChargerEvent } from '../../../devices/charger/charger-port.js';
@@ -16,28 +15,17 @@ import { openRapiSerial, serveRapiSimulatorSerial } from '../../../devices/charg
 import { RapiEvseSimulator } from '../../../devices/charger/rapi-simulator.js';
 import { openSerialPort } from '../../../devices/serial/serial-link.js';
 import { SimulatedCharger } from '../../../devices/charger/simulated-charger.js';
+import { FIRMWARE_VARIANTS } from '../../../devices/charger/rapi-variants.js';
 import { SOCAT, startPtyPair, waitFor } from './pty-helpers.js';
-import type { PtyPair } from './pty-helpers.js';
+import { ptyPerTest } from './pty-fixture.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const haveSocat = fs.existsSync(SOCAT);
 
-describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
-  let dir: string;
-  let pair: PtyPair | null = null;
-  const cleanups: (() => Promise<void>)[] = [];
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapi-pty-'));
-    pair = await startPtyPair(path.join(dir, 'a'), path.join(dir, 'b'));
-  });
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-    await pair?.kill();
-    pair = null;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+// Every test but the last runs against each firmware variant the simulator plays.
+describe.skipIf(!haveSocat).each(FIRMWARE_VARIANTS)('RAPI over a pseudo-terminal pair, firmware %s', (firmware) => {
+  const pty = ptyPerTest('rapi-pty-');
+  const cleanups = pty.cleanups;
 
   function simulatorOn(port: string): { model: SimulatedCharger; sim: RapiEvseSimulator; ready: Promise<void> } {
     const model = new SimulatedCharger({
@@ -50,7 +38,7 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
       sampleIntervalMs: 200,
       stopDelayMs: 300,
     });
-    const sim = new RapiEvseSimulator({ model, clock: systemClock, phases: 3 });
+    const sim = new RapiEvseSimulator({ model, clock: systemClock, phases: 3, firmware });
     const served = serveRapiSimulatorSerial({ path: port, simulator: sim, clock: systemClock, backoff: { initialMs: 50, maxMs: 500 } });
     cleanups.push(async () => {
       await served.close();
@@ -74,11 +62,11 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
   }
 
   it('commands, $NK, unsolicited events and meter samples through real serialport', async () => {
-    const { model, ready } = simulatorOn(pair!.b);
+    const { model, sim, ready } = simulatorOn(pty.pair!.b);
     await ready;
-    const { driver, events, types } = await driverOn(pair!.a);
+    const { driver, events, types } = await driverOn(pty.pair!.a);
     expect(driver.online).toBe(true);
-    expect(await driver.info()).toEqual({ firmware: '8.2.2.sim', maxCurrentA: 32, voltageV: 230, backstop: { energy: false, time: false } });
+    expect(await driver.info()).toMatchObject({ firmware: sim.version.firmware, maxCurrentA: 32, voltageV: 230, backstop: { energy: false, time: false } });
     await driver.sleep();
     expect((await driver.status()).mode).toBe('sleeping');
     await driver.enable();
@@ -98,19 +86,19 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
   });
 
   it('the port closes mid-session and comes back: offline, online, and it resumes', async () => {
-    const { model, ready } = simulatorOn(pair!.b);
+    const { model, ready } = simulatorOn(pty.pair!.b);
     await ready;
-    const { driver, events, types } = await driverOn(pair!.a);
+    const { driver, events, types } = await driverOn(pty.pair!.a);
     model.simPlug(true);
     await waitFor(() => types().includes('chargingStarted'), 'charging to start');
     await waitFor(() => events.filter((e) => e.type === 'meter').length >= 2, 'meter samples');
     const before = (await driver.status()).meterWh;
 
-    await pair!.kill(); // the adapter is pulled: both ends vanish
+    await pty.pair!.kill(); // the adapter is pulled: both ends vanish
     await waitFor(() => types().includes('offline'), 'offline', 5000);
     await expect(driver.status()).rejects.toThrow(DeviceUnavailableError);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    pair = await startPtyPair(pair!.a, pair!.b);
+    pty.pair = await startPtyPair(pty.pair!.a, pty.pair!.b);
     await waitFor(() => types().includes('online'), 'online again', 15_000);
 
     const status = await driver.status();
@@ -124,22 +112,22 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
   it('a controller switched on after the kiosk started is reached: a failed probe closes the port and frees its lock', async () => {
     // Nothing answers on the port at first: each probe fails. A probe given up without
     // closing the port kept its lock, and every reopen failed with "Cannot lock port".
-    const { driver, types } = await driverOn(pair!.a);
+    const { driver, types } = await driverOn(pty.pair!.a);
     expect(driver.online).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 2500)); // more than one failed probe
-    const { ready } = simulatorOn(pair!.b); // the controller is switched on
+    const { ready } = simulatorOn(pty.pair!.b); // the controller is switched on
     await ready;
     await waitFor(() => types().includes('online'), 'the late controller to be reached', 10_000);
     expect((await driver.status()).online).toBe(true);
     // and the port is ours alone: a second open of it is refused by its lock
-    await expect(openSerialPort(pair!.a, 115200)).rejects.toThrow(/lock/i);
+    await expect(openSerialPort(pty.pair!.a, 115200)).rejects.toThrow(/lock/i);
   });
 
   it('drives the simulator process (the CLI) as a child process', async () => {
-    const stateFile = path.join(dir, 'charger-state.json');
+    const stateFile = path.join(pty.dir, 'charger-state.json');
     const child: ChildProcessWithoutNullStreams = spawn(
       process.execPath,
-      ['--import', 'tsx', 'devices/charger/rapi-sim-process.ts', '--port', pair!.b, '--state', stateFile, '--phases', '3', '--sample-interval-ms', '200'],
+      ['--import', 'tsx', 'devices/charger/rapi-sim-process.ts', '--port', pty.pair!.b, '--state', stateFile, '--phases', '3', '--sample-interval-ms', '200', '--firmware', firmware],
       { cwd: ROOT, stdio: 'pipe' },
     );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -159,8 +147,9 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
       return lines[seen]!;
     };
 
-    const { driver, types } = await driverOn(pair!.a);
+    const { driver, types } = await driverOn(pty.pair!.a);
     expect(driver.online).toBe(true);
+    expect((await driver.info()).firmware).toBe(firmware === 'fd-sleep' ? '8.2.1' : '8.2.2.sim');
     expect(await control('plug')).toBe('ok');
     await waitFor(() => types().includes('chargingStarted'), 'charging to start');
     expect(await control('fault')).toBe('ok');
@@ -179,7 +168,9 @@ describe.skipIf(!haveSocat)('RAPI over a pseudo-terminal pair', () => {
     expect(await exited).toBe(0);
     expect(JSON.parse(fs.readFileSync(stateFile, 'utf8'))).toMatchObject({ version: 1, plugged: false });
   });
+});
 
+describe.skipIf(!haveSocat)('RAPI round trip over a pseudo-terminal pair', () => {
   it('scripts/rapi-rtt.ts prints its measurement as JSON', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/rapi-rtt.ts', '--count', '20'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -5,6 +5,7 @@ import { decodeFrame, encodeCommand } from '../../../devices/charger/rapi-codec.
 import { RapiEvseSimulator } from '../../../devices/charger/rapi-simulator.js';
 import type { RapiEvseSimulatorOptions } from '../../../devices/charger/rapi-simulator.js';
 import { createDuplexPair } from '../../../devices/memory-duplex.js';
+import vectors from '../../fixtures/rapi-vectors.json' with { type: 'json' };
 import { advance, flush, makeModel, rawPeer, until } from './rapi-helpers.js';
 
 let cleanup: (() => Promise<void>) | null = null;
@@ -225,6 +226,89 @@ describe('RapiEvseSimulator', () => {
     model.simPlug(true);
     await flush(10);
     expect(atFrames(peer.frames)).toEqual([]);
+  });
+});
+
+describe('RapiEvseSimulator firmware variants', () => {
+  it("noSeqId + fd-sleep is the third-party emulator: $GV :F0 answered byte for byte as reported, without the id", async () => {
+    const { peer } = await setup({ firmware: ['noSeqId', 'fd-sleep'] });
+    peer.send('$GV :F0^59\r');
+    expect(await peer.next()).toEqual([vectors.replies.find((v) => v.origin === 'issue')!.frame.trimEnd()]);
+  });
+
+  it('quiet: $AT only when the state code changes; asleep, a plug-in or unplug sends nothing and shows in $GS', async () => {
+    const { peer, model, ask } = await setup({ firmware: 'quiet' });
+    model.simPlug(true); // A -> B: a new code
+    expect(await peer.next()).toEqual([`$AT 02 02 32 0100^${xor('$AT 02 02 32 0100')}`]);
+    model.simPlug(false);
+    expect(await peer.next()).toEqual([`$AT 01 01 32 0000^${xor('$AT 01 01 32 0000')}`]);
+    expect(await ask('SC', ['20', 'V'])).toMatchObject({ ok: true }); // the current changes, the code does not
+    await ask('FS');
+    const notices = atFrames(peer.frames).length;
+    model.simPlug(true);
+    await flush(10);
+    expect(atFrames(peer.frames)).toHaveLength(notices);
+    expect(await ask('GS')).toMatchObject({ params: ['fe', '0', '02', '0100'] });
+    model.simPlug(false);
+    await flush(10);
+    expect(atFrames(peer.frames)).toHaveLength(notices);
+    expect(await ask('GS')).toMatchObject({ params: ['fe', '0', '01', '0000'] });
+  });
+
+  it('noSeqId: replies carry no sequence id, $NK neither', async () => {
+    const { ask } = await setup({ firmware: 'noSeqId' });
+    expect(await ask('GS', [], 0x2a)).toMatchObject({ kind: 'reply', ok: true, seq: null });
+    expect(await ask('ZZ', [], 3)).toEqual({ kind: 'reply', ok: false, params: [], seq: null });
+  });
+
+  it('fd-sleep: sleep is 0xFD, and $GV says 8.2.1 5.0.1', async () => {
+    const { ask, sim } = await setup({ firmware: 'fd-sleep' });
+    expect(await ask('GV')).toMatchObject({ params: ['8.2.1', '5.0.1'] });
+    expect(sim.version).toEqual({ firmware: '8.2.1', rapi: '5.0.1' });
+    await ask('FS');
+    expect(await ask('GS')).toMatchObject({ params: ['fd', '0', '01', '0000'] });
+  });
+
+  it('gg4: $GG with the current of each phase, then the voltage (0 for the phases a single-phase supply lacks)', async () => {
+    const three = await setup({ firmware: 'gg4' });
+    three.model.simPlug(true);
+    three.clock.advance(RELAY_CLOSE_DELAY_MS);
+    expect(await three.ask('GG')).toMatchObject({ params: ['16000', '16000', '16000', '230000'] });
+    await cleanup?.();
+    const single = await setup({ firmware: 'gg4', phases: 1 });
+    single.model.simPlug(true);
+    single.clock.advance(RELAY_CLOSE_DELAY_MS);
+    // The model runs three phases; told one, the simulator reports it all on L1.
+    expect(await single.ask('GG')).toMatchObject({ params: ['48000', '0', '0', '230000'] });
+  });
+
+  it('banner: a boot writes lines of text before $AB', async () => {
+    const { host, model } = await setup({ firmware: 'banner' });
+    let wire = '';
+    host.on('data', (chunk: Buffer) => (wire += chunk.toString('latin1')));
+    model.reset();
+    await until(() => wire.includes('$AT'));
+    expect(wire).toMatch(/^\r\nOpen EVSE\r\nFirmware v8\.2\.2\.sim\r\nRAPI v5\.2\.1\r\n\$AB 00 8\.2\.2\.sim\^[0-9A-F]{2}\r\$AT /);
+  });
+
+  it('gu-reversed: $GU total Wh first, then the session W·s; $GV says RAPI 3.0.1', async () => {
+    const { ask, model, clock } = await setup({ firmware: 'gu-reversed' });
+    expect(await ask('GV')).toMatchObject({ params: ['8.2.2.sim', '3.0.1'] });
+    model.simPlug(true);
+    await advance(clock, RELAY_CLOSE_DELAY_MS + 3_600_000, 60_000);
+    model.simPlug(false);
+    expect(await ask('GU')).toMatchObject({ params: ['11040', String(FULL_WS_PER_HOUR)] });
+  });
+
+  it('no-vflags: $GS and $AT without the vehicle flags', async () => {
+    const { ask, peer, model } = await setup({ firmware: 'no-vflags' });
+    model.simPlug(true);
+    expect(await peer.next()).toEqual([`$AT 02 02 32^${xor('$AT 02 02 32')}`]);
+    expect(await ask('GS')).toMatchObject({ params: ['02', '0', '02'] });
+  });
+
+  it('refuses a variant it does not know', async () => {
+    await expect(setup({ firmware: 'nonsense' as never })).rejects.toThrow(/unknown firmware variant "nonsense"/);
   });
 });
 
