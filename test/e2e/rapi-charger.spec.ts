@@ -17,8 +17,8 @@ class ControllerProcess {
   private readonly answers: ((line: string) => void)[] = [];
   readonly ready: Promise<void>;
 
-  constructor(port: string, stateFile: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'devices/charger/rapi-sim-process.ts', '--port', port, '--state', stateFile], {
+  constructor(port: string, stateFile: string, firmware: string) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'devices/charger/rapi-sim-process.ts', '--port', port, '--state', stateFile, '--firmware', firmware], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: this.child.stdout! });
@@ -46,14 +46,19 @@ class ControllerProcess {
   }
 }
 
-const test = base.extend<{ rig: { kiosk: KioskProcess; controller: ControllerProcess; pty: PtyPair; links: { evse: string; kiosk: string } } }>({
-  rig: async ({}, use) => {
+const test = base.extend<{
+  /** The simulator's --firmware: a variant, or several joined by commas. */
+  firmware: string;
+  rig: { kiosk: KioskProcess; controller: ControllerProcess; pty: PtyPair; links: { evse: string; kiosk: string } };
+}>({
+  firmware: ['standard', { option: true }],
+  rig: async ({ firmware }, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'kiosk-rapi-'));
     const links = { evse: join(dir, 'evse'), kiosk: join(dir, 'kiosk-port') };
     const rig = {
       links,
       pty: await startPtyPair(links.evse, links.kiosk),
-      controller: new ControllerProcess(links.evse, join(dir, 'controller.json')),
+      controller: new ControllerProcess(links.evse, join(dir, 'controller.json'), firmware),
       kiosk: new KioskProcess({
         ...E2E_CONFIG,
         connectors: [
@@ -127,3 +132,27 @@ test('pulling the device mid-charge ends the session safely; the connector retur
   rig.pty = await startPtyPair(rig.links.evse, rig.links.kiosk); // plugged back in
   await expect(page.getByRole('button', { name: 'Connector 1, Available' })).toBeVisible({ timeout: 30_000 });
 });
+
+// Firmware that differs from the stock one: quiet while asleep (the plug-in sends no
+// $AT), and the third-party emulator (no sequence ids, sleep as 0xFD).
+for (const firmware of ['quiet', 'noSeqId,fd-sleep']) {
+  test.describe(`controller firmware ${firmware}`, () => {
+    test.use({ firmware });
+
+    test('a driver who paid, then plugged in, is charged; the unplug settles the session', async ({ page, rig }) => {
+      await page.goto(rig.kiosk.url);
+      await expect(page.getByRole('button', { name: 'Connector 1, Available' })).toBeVisible();
+      expect((await rig.controller.state()).mode).toBe('sleeping');
+      await tapConnector(page, '1');
+      await payByCard(page);
+      await rig.controller.send('plug');
+      await expect(page.getByRole('heading', { name: 'Charging' })).toBeVisible();
+      await expect.poll(async () => (await rig.controller.state()).relayClosed).toBe(true);
+      await rig.controller.send('unplug');
+      await expect(page.getByRole('button', { name: 'No receipt' })).toBeVisible();
+      const summary = (await rig.kiosk.snapshot()).connectors[0]!.lastSummary!;
+      expect(summary.capturedMinor).toBe(summary.costMinor);
+      await expect.poll(async () => (await rig.controller.state()).mode).toBe('sleeping');
+    });
+  });
+}
