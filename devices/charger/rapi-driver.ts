@@ -799,8 +799,10 @@ export class RapiChargerController implements ChargerController {
   private async setMode(command: 'FE' | 'FS' | 'FD', mode: ChargerMode): Promise<void> {
     this.assertOnline();
     await this.request(command);
+    // Kept only for a fault code, which says nothing of the mode; any other code the
+    // controller reports back wins (an unknown one counts as awake).
     this.mode = mode;
-    // Read the state back: `$AT` may be suppressed (or lost), and an unknown state code says nothing of the mode.
+    // Read the state back: `$AT` may be suppressed (or lost).
     await this.refreshState();
   }
 

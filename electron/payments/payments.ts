@@ -162,9 +162,10 @@ export class Payments {
   /**
    * Resolves the intents nobody is waiting for, and releases what the devices have
    * open that no live session owns. `live` holds the journal keys of the authorisations
-   * that the connectors' sessions hold now; it is read after the devices answered.
+   * that the connectors' sessions hold now, `liveSessions` the ids of the sessions they
+   * have (paid or not yet); both are read after the devices answered.
    */
-  async sweep(live: () => ReadonlySet<string>): Promise<SweepReport> {
+  async sweep(live: () => ReadonlySet<string>, liveSessions: () => ReadonlySet<string> = () => new Set()): Promise<SweepReport> {
     const report: SweepReport = { resolved: 0, released: 0, retried: 0 };
     for (const intent of this.store.pendingPayments()) {
       if (this.inFlight.has(intent.key)) continue;
@@ -180,6 +181,7 @@ export class Payments {
           if (outcome.outcome === 'approved' && !live().has(intent.key)) {
             this.store.abandonPayment(intent.key, this.now());
             await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'approved after its session had moved on');
+            this.closeLostSession(intent, liveSessions);
             report.released++;
           }
         } else {
@@ -212,6 +214,7 @@ export class Payments {
         try {
           await this.releaseNow(intent?.sessionId ?? 'orphan', intent?.connectorId ?? 0, authorization, 'no session owns it');
           this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key: authorization.key, reference: authorization.reference, amountMinor: authorization.limitMinor });
+          if (intent) this.closeLostSession(intent, liveSessions);
           report.released++;
         } catch (error) {
           this.options.log.error({ err: error, reference: authorization.reference }, 'could not release an orphan authorisation');
@@ -300,8 +303,20 @@ export class Payments {
     this.store.abandonPayment(intent.key, this.now());
     if (outcome.outcome === 'approved') {
       await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
+      // The session reached a payment: it has a record, which its flow closes when it ends.
+      this.store.openSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: outcome.authorization.method, createdAt: this.now() });
     }
     return { outcome: 'declined', reason: 'cancelled' };
+  }
+
+  /**
+   * An authorisation released because no session owns it: unless a connector still has
+   * its session (another attempt of it), the session was lost with the kiosk, and its
+   * record (written now if it never was) says it was cancelled.
+   */
+  private closeLostSession(intent: PaymentRecord, liveSessions: () => ReadonlySet<string>): void {
+    if (liveSessions().has(intent.sessionId)) return;
+    this.store.cancelOrphanedSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: intent.method, createdAt: intent.createdAt }, this.now());
   }
 
   /** Writes what the device said of a pending intent into the journal; null while it cannot say. */

@@ -164,10 +164,14 @@ export function provideSessionActors(deps: SessionDeps) {
     return summary;
   }
 
-  /** Releases the authorisation of a session that never charged, once, and closes its record. */
+  /**
+   * Releases the authorisation of a session that never charged, once, and closes its
+   * record: also one without an authorisation now whose earlier approval was released
+   * (it reached a payment, so it has a record).
+   */
   async function cancel(session: ActiveSession): Promise<void> {
-    if (session.authorization) {
-      await payments.release({ sessionId: session.id, connectorId, authorization: session.authorization });
+    if (session.authorization) await payments.release({ sessionId: session.id, connectorId, authorization: session.authorization });
+    if (session.authorization || store.getSession(session.id)?.status === 'active') {
       store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
       store.closeSession({
         id: session.id,
@@ -177,7 +181,7 @@ export function provideSessionActors(deps: SessionDeps) {
         costMinor: 0,
         capturedMinor: 0,
         writtenOffMinor: 0,
-        maskedPan: maskedPanOf(session.authorization),
+        maskedPan: session.authorization ? maskedPanOf(session.authorization) : null,
         stopReason: null,
         summary: null,
       });

@@ -229,7 +229,10 @@ export class Station {
   /** Rule 4: resolves unanswered payment intents and releases what no session owns. One sweep at a time. */
   sweep(): Promise<void> {
     this.sweeping ??= this.options.payments
-      .sweep(() => this.liveAuthorizations())
+      .sweep(
+        () => this.liveAuthorizations(),
+        () => new Set([...this.connectors.values()].flatMap((c) => c.actor.getSnapshot().context.session?.id ?? [])),
+      )
       .then(
         (report) => {
           if (report.resolved || report.released || report.retried) this.options.log.info(report, 'payment sweep');

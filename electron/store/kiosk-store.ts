@@ -3,7 +3,7 @@
 // keys, the connectors' machine snapshots, an append-only audit log chained by hash.
 // No primary account number is ever stored: payments keep the masked PAN only.
 import { createHash } from 'node:crypto';
-import { DatabaseSync, type DatabaseSyncInstance } from '@photostructure/sqlite';
+import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
 import { faultPoint } from '../fault-point.js';
 import { migrations } from './migrations.js';
 
@@ -98,6 +98,12 @@ type Row = Record<string, unknown>;
 
 export class KioskStore {
   private readonly db: DatabaseSyncInstance;
+  /**
+   * Each statement is prepared once and reused: the SQL texts are a fixed set, and a
+   * statement prepared per call is compiled again every time and holds its native
+   * memory until the garbage collector happens to finalise its wrapper.
+   */
+  private readonly statements = new Map<string, StatementSyncInstance>();
 
   private constructor(file: string, readOnly = false) {
     this.db = new DatabaseSync(file, readOnly ? { readOnly: true } : {});
@@ -129,11 +135,21 @@ export class KioskStore {
   }
 
   close(): void {
+    this.statements.clear();
     this.db.close();
   }
 
+  private statement(sql: string): StatementSyncInstance {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   schemaVersion(): number {
-    return Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version);
+    return Number((this.statement('PRAGMA user_version').get() as Row).user_version);
   }
 
   private migrate(): void {
@@ -178,7 +194,7 @@ export class KioskStore {
   }
 
   loadConnector(connectorId: number): PersistedConnector | null {
-    const row = this.db.prepare('SELECT * FROM connector_state WHERE connector_id = ?').get(connectorId) as Row | undefined;
+    const row = this.statement('SELECT * FROM connector_state WHERE connector_id = ?').get(connectorId) as Row | undefined;
     if (!row) return null;
     return {
       schemaVersion: Number(row.schema_version),
@@ -202,7 +218,7 @@ export class KioskStore {
   }
 
   quarantined(connectorId: number): { reason: string; at: number; snapshot: string | null }[] {
-    return (this.db.prepare('SELECT reason, at, snapshot FROM connector_state_quarantine WHERE connector_id = ? ORDER BY id').all(connectorId) as Row[]).map((row) => ({
+    return (this.statement('SELECT reason, at, snapshot FROM connector_state_quarantine WHERE connector_id = ? ORDER BY id').all(connectorId) as Row[]).map((row) => ({
       reason: String(row.reason),
       at: Number(row.at),
       snapshot: row.snapshot == null ? null : String(row.snapshot),
@@ -222,50 +238,76 @@ export class KioskStore {
    * transaction. Closing an already closed session changes nothing and returns false.
    */
   closeSession(record: Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' }): boolean {
+    return this.transaction(() => this.closeSessionInTransaction(record));
+  }
+
+  /**
+   * Closes as cancelled the session of an authorisation that no session owns any more
+   * (the kiosk lost the session in a crash and released its authorisation), writing its
+   * record first if it never was: a session that reached a payment is never lost. One
+   * transaction. Returns false when it was already closed.
+   */
+  cancelOrphanedSession(session: { id: string; connectorId: number; method: string; createdAt: number }, at: number): boolean {
     return this.transaction(() => {
-      const row = this.db.prepare('SELECT status FROM sessions WHERE id = ?').get(record.id) as Row | undefined;
-      if (!row) throw new Error(`no session ${record.id}`);
-      if (row.status !== 'active') return false;
-      this.db
-        .prepare(
-          `UPDATE sessions SET status = ?, ended_at = ?, energy_wh = ?, cost_minor = ?, captured_minor = ?, written_off_minor = ?,
-             masked_pan = ?, stop_reason = ?, summary = ? WHERE id = ?`,
-        )
-        .run(
-          record.status,
-          record.endedAt,
-          record.energyWh,
-          record.costMinor,
-          record.capturedMinor,
-          record.writtenOffMinor,
-          record.maskedPan,
-          record.stopReason,
-          JSON.stringify(record.summary ?? null),
-          record.id,
-        );
-      this.appendAuditInTransaction(record.endedAt ?? 0, 'kiosk', `session.${record.status}`, {
-        sessionId: record.id,
-        energyWh: record.energyWh,
-        costMinor: record.costMinor,
-        capturedMinor: record.capturedMinor,
-        writtenOffMinor: record.writtenOffMinor,
-        stopReason: record.stopReason,
+      this.openSession(session);
+      return this.closeSessionInTransaction({
+        id: session.id,
+        status: 'cancelled',
+        endedAt: at,
+        energyWh: 0,
+        costMinor: 0,
+        capturedMinor: 0,
+        writtenOffMinor: 0,
+        maskedPan: null,
+        stopReason: null,
+        summary: null,
       });
-      return true;
     });
   }
 
+  private closeSessionInTransaction(record: Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' }): boolean {
+    const row = this.statement('SELECT status FROM sessions WHERE id = ?').get(record.id) as Row | undefined;
+    if (!row) throw new Error(`no session ${record.id}`);
+    if (row.status !== 'active') return false;
+    this.db
+      .prepare(
+        `UPDATE sessions SET status = ?, ended_at = ?, energy_wh = ?, cost_minor = ?, captured_minor = ?, written_off_minor = ?,
+           masked_pan = ?, stop_reason = ?, summary = ? WHERE id = ?`,
+      )
+      .run(
+        record.status,
+        record.endedAt,
+        record.energyWh,
+        record.costMinor,
+        record.capturedMinor,
+        record.writtenOffMinor,
+        record.maskedPan,
+        record.stopReason,
+        JSON.stringify(record.summary ?? null),
+        record.id,
+      );
+    this.appendAuditInTransaction(record.endedAt ?? 0, 'kiosk', `session.${record.status}`, {
+      sessionId: record.id,
+      energyWh: record.energyWh,
+      costMinor: record.costMinor,
+      capturedMinor: record.capturedMinor,
+      writtenOffMinor: record.writtenOffMinor,
+      stopReason: record.stopReason,
+    });
+    return true;
+  }
+
   updateSessionSummary(id: string, summary: unknown): void {
-    this.db.prepare('UPDATE sessions SET summary = ? WHERE id = ?').run(JSON.stringify(summary), id);
+    this.statement('UPDATE sessions SET summary = ? WHERE id = ?').run(JSON.stringify(summary), id);
   }
 
   getSession(id: string): SessionRecord | null {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
     return row ? toSession(row) : null;
   }
 
   listSessions(limit = 100): SessionRecord[] {
-    return (this.db.prepare('SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?').all(limit) as Row[]).map(toSession);
+    return (this.statement('SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?').all(limit) as Row[]).map(toSession);
   }
 
   journal(sessionId: string, at: number, entry: string, data?: unknown): void {
@@ -275,14 +317,14 @@ export class KioskStore {
   }
 
   journalOf(sessionId: string): { at: number; entry: string; data: unknown }[] {
-    return (this.db.prepare('SELECT at, entry, data FROM session_journal WHERE session_id = ? ORDER BY id').all(sessionId) as Row[]).map(
+    return (this.statement('SELECT at, entry, data FROM session_journal WHERE session_id = ? ORDER BY id').all(sessionId) as Row[]).map(
       (row) => ({ at: Number(row.at), entry: String(row.entry), data: row.data == null ? null : JSON.parse(String(row.data)) }),
     );
   }
 
   /** Sessions of a connector whose record is still open (no capture or release has closed them). */
   activeSessionsOf(connectorId: number): SessionRecord[] {
-    return (this.db.prepare(`SELECT * FROM sessions WHERE connector_id = ? AND status = 'active' ORDER BY created_at`).all(connectorId) as Row[]).map(toSession);
+    return (this.statement(`SELECT * FROM sessions WHERE connector_id = ? AND status = 'active' ORDER BY created_at`).all(connectorId) as Row[]).map(toSession);
   }
 
   addMeterSample(sessionId: string, at: number, meterWh: number, powerW: number): void {
@@ -292,7 +334,7 @@ export class KioskStore {
   }
 
   meterSamples(sessionId: string): { at: number; meterWh: number; powerW: number }[] {
-    return (this.db.prepare('SELECT at, meter_wh, power_w FROM meter_samples WHERE session_id = ? ORDER BY at').all(sessionId) as Row[]).map(
+    return (this.statement('SELECT at, meter_wh, power_w FROM meter_samples WHERE session_id = ? ORDER BY at').all(sessionId) as Row[]).map(
       (row) => ({ at: Number(row.at), meterWh: Number(row.meter_wh), powerW: Number(row.power_w) }),
     );
   }
@@ -336,31 +378,31 @@ export class KioskStore {
 
   /** The session no longer wants what the request brings: an approval that comes now is released. */
   abandonPayment(key: string, at: number): void {
-    this.db.prepare('UPDATE payments SET abandoned = 1, updated_at = ? WHERE idempotency_key = ?').run(at, key);
+    this.statement('UPDATE payments SET abandoned = 1, updated_at = ? WHERE idempotency_key = ?').run(at, key);
   }
 
   /** A send that failed without an answer: the intent stays pending, the failure is counted. */
   notePaymentFailure(key: string, error: string, at: number): PaymentRecord | null {
-    this.db.prepare('UPDATE payments SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE idempotency_key = ?').run(error.slice(0, 500), at, key);
+    this.statement('UPDATE payments SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE idempotency_key = ?').run(error.slice(0, 500), at, key);
     return this.payment(key);
   }
 
   payment(key: string): PaymentRecord | null {
-    const row = this.db.prepare('SELECT * FROM payments WHERE idempotency_key = ?').get(key) as Row | undefined;
+    const row = this.statement('SELECT * FROM payments WHERE idempotency_key = ?').get(key) as Row | undefined;
     return row ? toPayment(row) : null;
   }
 
   paymentsOf(sessionId: string): PaymentRecord[] {
-    return (this.db.prepare('SELECT * FROM payments WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId) as Row[]).map(toPayment);
+    return (this.statement('SELECT * FROM payments WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId) as Row[]).map(toPayment);
   }
 
   /** Every payment request, oldest first (tools and the chaos harness). */
   listPayments(): PaymentRecord[] {
-    return (this.db.prepare('SELECT * FROM payments ORDER BY created_at, rowid').all() as Row[]).map(toPayment);
+    return (this.statement('SELECT * FROM payments ORDER BY created_at, rowid').all() as Row[]).map(toPayment);
   }
 
   pendingPayments(): PaymentRecord[] {
-    return (this.db.prepare(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at, rowid`).all() as Row[]).map(toPayment);
+    return (this.statement(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at, rowid`).all() as Row[]).map(toPayment);
   }
 
   // ── domain events: one persisted stream of what happened ─────────────────
@@ -378,8 +420,8 @@ export class KioskStore {
 
   events(options: { afterId?: number; sessionId?: string; limit?: number } = {}): DomainEventRecord[] {
     const rows = options.sessionId
-      ? this.db.prepare('SELECT * FROM domain_events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?').all(options.sessionId, options.afterId ?? 0, options.limit ?? 10_000)
-      : this.db.prepare('SELECT * FROM domain_events WHERE id > ? ORDER BY id LIMIT ?').all(options.afterId ?? 0, options.limit ?? 10_000);
+      ? this.statement('SELECT * FROM domain_events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?').all(options.sessionId, options.afterId ?? 0, options.limit ?? 10_000)
+      : this.statement('SELECT * FROM domain_events WHERE id > ? ORDER BY id LIMIT ?').all(options.afterId ?? 0, options.limit ?? 10_000);
     return (rows as Row[]).map((row) => ({
       id: Number(row.id),
       at: Number(row.at),
@@ -399,7 +441,7 @@ export class KioskStore {
   private appendAuditInTransaction(at: number, actor: string, action: string, data: unknown): void {
     // Stored differently from what was hashed, the entry would fail verification for ever.
     if (UNSTORABLE.test(actor) || UNSTORABLE.test(action)) throw new Error(`audit actor and action must be text SQLite keeps as is: ${JSON.stringify([actor, action])}`);
-    const last = this.db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as Row | undefined;
+    const last = this.statement('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as Row | undefined;
     const prevHash = last ? String(last.hash) : GENESIS;
     const text = JSON.stringify(data ?? null);
     this.db
@@ -408,7 +450,7 @@ export class KioskStore {
   }
 
   auditLog(limit = 1000): AuditEntry[] {
-    return (this.db.prepare('SELECT * FROM audit_log ORDER BY id LIMIT ?').all(limit) as Row[]).map((row) => ({
+    return (this.statement('SELECT * FROM audit_log ORDER BY id LIMIT ?').all(limit) as Row[]).map((row) => ({
       id: Number(row.id),
       at: Number(row.at),
       actor: String(row.actor),
@@ -422,7 +464,7 @@ export class KioskStore {
   /** Recomputes the chain; returns the id of the first entry that does not match, or null. */
   verifyAudit(): number | null {
     let prev = GENESIS;
-    for (const row of this.db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<Row>) {
+    for (const row of this.statement('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<Row>) {
       const expected = auditHash(prev, Number(row.at), String(row.actor), String(row.action), String(row.data));
       if (row.prev_hash !== prev || row.hash !== expected) return Number(row.id);
       prev = expected;
@@ -433,7 +475,7 @@ export class KioskStore {
   // ── run-time settings (technicians' changes; they win over the config file) ──
 
   getSetting(key: string): unknown {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;
+    const row = this.statement('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;
     return row ? JSON.parse(String(row.value)) : undefined;
   }
 

@@ -115,6 +115,36 @@ describe('Payments', () => {
     expect(report).toMatchObject({ resolved: 1, released: 1 });
     expect(backend.released).toEqual([late.reference]);
     expect(backend.placed).toEqual([]);
+    // The session the approval was for was never written (the kiosk lost it): its record now says it was cancelled.
+    expect(store.getSession('s1')).toMatchObject({ status: 'cancelled', capturedMinor: 0 });
+    expect(store.auditLog().map((a) => a.action)).toContain('session.cancelled');
+  });
+
+  it('an approval that arrives after the driver gave up is released, and its session gets a record its flow closes', async () => {
+    const { backend, payments } = setup();
+    let approve!: (o: AuthorizeOutcome) => void;
+    backend.answer = new Promise((resolve) => (approve = resolve));
+    const abort = new AbortController();
+    const outcome = payments.authorize(request, abort.signal);
+    await flush();
+    abort.abort();
+    approve({ outcome: 'approved', authorization: authorization(authorizeKey('s1', 1)) });
+    expect(await outcome).toEqual({ outcome: 'declined', reason: 'cancelled' });
+    expect(backend.released).toEqual(['ref-s1:authorize:1']);
+    expect(store.getSession('s1')).toMatchObject({ status: 'active' });
+  });
+
+  it('a lost session is closed as cancelled by the sweep, unless a connector still has it (another attempt)', async () => {
+    const { backend, payments } = setup();
+    for (const id of ['lost', 'alive']) {
+      store.beginPayment({ key: authorizeKey(id, 1), sessionId: id, connectorId: 1, operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
+      store.completePayment(authorizeKey(id, 1), 'done', { outcome: 'approved', authorization: authorization(authorizeKey(id, 1)) }, 0, `ref-${authorizeKey(id, 1)}`);
+    }
+    backend.open = [authorization(authorizeKey('lost', 1)), authorization(authorizeKey('alive', 1))];
+    await payments.sweep(() => new Set(), () => new Set(['alive']));
+    expect(backend.released.sort()).toEqual(['ref-alive:authorize:1', 'ref-lost:authorize:1']);
+    expect(store.getSession('lost')).toMatchObject({ status: 'cancelled' });
+    expect(store.getSession('alive')).toBeNull(); // its flow goes on, and writes its own record
   });
 
   it('the sweep keeps what live sessions hold and what is still being answered, and releases the rest', async () => {
