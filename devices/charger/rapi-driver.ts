@@ -778,6 +778,7 @@ export class RapiChargerController implements ChargerController {
     this.learnVersion(await this.exchange('GV', [], { internal: false }));
     return {
       firmware: this.firmware,
+      protocol: this.rapiVersion,
       maxCurrentA: this.maxCurrentA,
       voltageV: this.measuredVoltageV ?? this.defaultVoltageV,
       backstop: { energy: this.supports.energyLimit, time: this.supports.timeLimit },

@@ -2,49 +2,12 @@
 // a pseudo-terminal made by socat and served by the RAPI simulator running as a separate
 // process. The other devices stay simulated.
 import { test as base, expect } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { startPtyPair, type PtyPair } from '../integration/charger/pty-helpers.js';
+import { ControllerProcess, startPtyPair, type PtyPair } from '../integration/charger/pty-helpers.js';
 import { E2E_CONFIG, KioskProcess } from './kiosk-process.js';
 import { energyShownWh, payByCard, tapConnector } from './fixtures.js';
-
-/** The RAPI simulator process: a controller and a car, driven through its stdin. */
-class ControllerProcess {
-  private readonly child: ChildProcess;
-  private readonly answers: ((line: string) => void)[] = [];
-  readonly ready: Promise<void>;
-
-  constructor(port: string, stateFile: string, firmware: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'devices/charger/rapi-sim-process.ts', '--port', port, '--state', stateFile, '--firmware', firmware], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const lines = createInterface({ input: this.child.stdout! });
-    this.ready = new Promise((resolve) => {
-      lines.on('line', (line) => {
-        if (line === 'ready') resolve();
-        else this.answers.shift()?.(line);
-      });
-    });
-  }
-
-  send(command: string): Promise<string> {
-    return new Promise((resolve) => {
-      this.answers.push(resolve);
-      this.child.stdin!.write(`${command}\n`);
-    });
-  }
-
-  async state(): Promise<{ plugged: boolean; charging: boolean; mode: string; relayClosed: boolean }> {
-    return JSON.parse((await this.send('state')).replace(/^ok /, ''));
-  }
-
-  stop(): void {
-    this.child.kill('SIGKILL');
-  }
-}
 
 const test = base.extend<{
   /** The simulator's --firmware: a variant, or several joined by commas. */
@@ -58,7 +21,7 @@ const test = base.extend<{
     const rig = {
       links,
       pty: await startPtyPair(links.evse, links.kiosk),
-      controller: new ControllerProcess(links.evse, join(dir, 'controller.json'), firmware),
+      controller: new ControllerProcess(links.evse, ['--state', join(dir, 'controller.json'), '--firmware', firmware]),
       kiosk: new KioskProcess({
         ...E2E_CONFIG,
         connectors: [

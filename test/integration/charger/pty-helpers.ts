@@ -1,6 +1,9 @@
 // Pseudo-terminal pairs made by socat, for tests of serial code through real serialport
-// (not a test file itself). Used by the integration tests and scripts/rapi-rtt.ts.
+// (not a test file itself), and the RAPI simulator as a process on one of them. Used by
+// the integration and end-to-end tests, scripts/rapi-rtt.ts and bench/chargers.ts.
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -55,5 +58,42 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const SIM_PROCESS = path.resolve(import.meta.dirname, '../../../devices/charger/rapi-sim-process.ts');
+
+/** The RAPI simulator process (devices/charger/rapi-sim-process.ts): a controller and a car, driven through its stdin. */
+export class ControllerProcess {
+  private readonly child: ChildProcess;
+  private readonly answers: ((line: string) => void)[] = [];
+  readonly ready: Promise<void>;
+
+  /** `args`: the simulator's options after `--port` (`--state FILE`, `--firmware quiet`, …). */
+  constructor(port: string, args: string[] = []) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', SIM_PROCESS, '--port', port, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: this.child.stdout! });
+    this.ready = new Promise((resolve) => {
+      lines.on('line', (line) => {
+        if (line === 'ready') resolve();
+        else this.answers.shift()?.(line);
+      });
+    });
+  }
+
+  /** One control line (plug, unplug, fault, clear, full, reset, state); resolves with its answer. */
+  send(command: string): Promise<string> {
+    return new Promise((resolve) => {
+      this.answers.push(resolve);
+      this.child.stdin!.write(`${command}\n`);
+    });
+  }
+
+  async state(): Promise<{ plugged: boolean; charging: boolean; mode: string; relayClosed: boolean }> {
+    return JSON.parse((await this.send('state')).replace(/^ok /, ''));
+  }
+
+  stop(): void {
+    this.child.kill('SIGKILL');
   }
 }

@@ -18,7 +18,7 @@ describe('device diagnostics in the snapshot', () => {
       expect(charger).toMatchObject({ kind: 'simulated', online: true, port: 'memory', firmware: expect.any(String), errorCount: 0, lastError: null });
       expect(charger.lastMessageAt).toEqual(expect.any(Number));
       // the controller was put to sleep at start-up, and says what it can do
-      expect(charger.details).toMatchObject({ mode: 'sleeping', relayClosed: false, energyBackstop: expect.any(Boolean) });
+      expect(charger.details).toMatchObject({ mode: 'sleeping', relayClosed: false, protocol: expect.stringMatching(/^\d+\.\d+\.\d+$/), energyBackstop: expect.any(Boolean) });
     }
     expect(devices.terminal).toMatchObject({ kind: 'simulated', online: true, errorCount: 0 });
     expect(devices.printer).toMatchObject({ kind: 'simulated', online: true, details: { paper: 'ok' } });
