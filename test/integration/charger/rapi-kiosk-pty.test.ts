@@ -124,3 +124,34 @@ describe.skipIf(!haveSocat).each(variants)('the kiosk with a controller on a pse
     expect(kiosk.station.snapshot().sim!.terminal!.openHolds).toBe(0);
   });
 });
+
+describe.skipIf(!haveSocat)('the kiosk with a controller switched on after it started', () => {
+  const pty = ptyPerTest('rapi-kiosk-late-', ['evse', 'kiosk-port']);
+
+  it('is reached and put to sleep within the backoff maximum (10 s); not usable until then', async () => {
+    const config = KioskConfig.parse({ charging: { sampleIntervalMs: SAMPLE_MS }, connectors: [{ id: 1, label: '1', charger: { kind: 'rapi', path: pty.pair!.b } }] });
+    const kiosk = await createKiosk({ config, dataDir: path.join(pty.dir, 'data'), clock: systemClock, log: pino({ level: 'silent' }) });
+    pty.cleanups.push(() => kiosk.close());
+    const connector = (): ConnectorView => kiosk.station.snapshot().connectors[0]!;
+    expect(['starting', 'outOfService']).toContain(connector().phase); // not usable, and not 'available'
+    expect(kiosk.station.snapshot().devices.chargers[0]).toMatchObject({ kind: 'rapi', online: false, port: pty.pair!.b });
+
+    await new Promise((resolve) => setTimeout(resolve, 5000)); // long enough for the backoff to have grown
+    // Switched on now, booting enabled with a car already plugged in.
+    const model = new SimulatedCharger({ clock: systemClock, maxCurrentA: 32, voltageV: 230, phases: 3, vehicleMaxCurrentA: 16, vehicleCapacityWh: 60_000, sampleIntervalMs: SAMPLE_MS });
+    model.simPlug(true);
+    const sim = new RapiEvseSimulator({ model, clock: systemClock, phases: 3 });
+    const served = serveRapiSimulatorSerial({ path: pty.pair!.a, simulator: sim, clock: systemClock, backoff: { initialMs: 50, maxMs: 500 } });
+    pty.cleanups.push(async () => {
+      await served.close();
+      await sim.close();
+      await model.close();
+    });
+    const switchedOnAt = Date.now();
+    await waitFor(() => connector().phase === 'available', 'the late controller reached and asleep', 12_000);
+    expect(Date.now() - switchedOnAt).toBeLessThanOrEqual(10_000 + 2000); // the backoff's maximum, and the probe
+    expect((await model.status()).mode).toBe('sleeping');
+    expect(model.simState().charging).toBe(false);
+    expect(kiosk.station.snapshot().devices.chargers[0]).toMatchObject({ online: true, details: { mode: 'sleeping' } });
+  }, 30_000);
+});
