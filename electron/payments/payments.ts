@@ -165,7 +165,7 @@ export class Payments {
    * that the connectors' sessions hold now, `liveSessions` the ids of the sessions they
    * have (paid or not yet); both are read after the devices answered.
    */
-  async sweep(live: () => ReadonlySet<string>, liveSessions: () => ReadonlySet<string> = () => new Set()): Promise<SweepReport> {
+  async sweep(live: () => ReadonlySet<string>, liveSessions: () => ReadonlySet<string>): Promise<SweepReport> {
     const report: SweepReport = { resolved: 0, released: 0, retried: 0 };
     for (const intent of this.store.pendingPayments()) {
       if (this.inFlight.has(intent.key)) continue;
@@ -181,7 +181,7 @@ export class Payments {
           if (outcome.outcome === 'approved' && !live().has(intent.key)) {
             this.store.abandonPayment(intent.key, this.now());
             await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'approved after its session had moved on');
-            this.closeLostSession(intent, liveSessions);
+            this.recordSession(intent);
             report.released++;
           }
         } else {
@@ -214,13 +214,14 @@ export class Payments {
         try {
           await this.releaseNow(intent?.sessionId ?? 'orphan', intent?.connectorId ?? 0, authorization, 'no session owns it');
           this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key: authorization.key, reference: authorization.reference, amountMinor: authorization.limitMinor });
-          if (intent) this.closeLostSession(intent, liveSessions);
+          if (intent) this.recordSession(intent);
           report.released++;
         } catch (error) {
           this.options.log.error({ err: error, reference: authorization.reference }, 'could not release an orphan authorisation');
         }
       }
     }
+    this.closeLostSessions(liveSessions());
     return report;
   }
 
@@ -303,20 +304,36 @@ export class Payments {
     this.store.abandonPayment(intent.key, this.now());
     if (outcome.outcome === 'approved') {
       await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
-      // The session reached a payment: it has a record, which its flow closes when it ends.
+      // The session reached a payment: it has a record, closed by its flow or by the sweep.
       this.store.openSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: outcome.authorization.method, createdAt: this.now() });
     }
     return { outcome: 'declined', reason: 'cancelled' };
   }
 
+  /** A session whose authorisation was approved reached a payment: it has a record (closed when it ends, or by closeLostSessions). */
+  private recordSession(intent: PaymentRecord): void {
+    this.store.openSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: intent.method, createdAt: intent.createdAt });
+  }
+
   /**
-   * An authorisation released because no session owns it: unless a connector still has
-   * its session (another attempt of it), the session was lost with the kiosk, and its
-   * record (written now if it never was) says it was cancelled.
+   * Closes the records of sessions the kiosk lost in a crash: open in the store, held by
+   * no connector, nothing pending and every approval captured or released. A session
+   * that reached a payment is never left open, nor lost.
    */
-  private closeLostSession(intent: PaymentRecord, liveSessions: () => ReadonlySet<string>): void {
-    if (liveSessions().has(intent.sessionId)) return;
-    this.store.cancelOrphanedSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: intent.method, createdAt: intent.createdAt }, this.now());
+  private closeLostSessions(liveSessions: ReadonlySet<string>): number {
+    let closed = 0;
+    for (const session of this.store.activeSessions()) {
+      if (liveSessions.has(session.id)) continue;
+      const requests = this.store.paymentsOf(session.id);
+      if (requests.some((p) => p.status === 'pending')) continue;
+      const done = new Map(requests.filter((p) => p.status === 'done').map((p) => [p.key, p]));
+      const approvals = requests.filter((p) => p.operation === 'authorize' && p.status === 'done');
+      if (!approvals.every((a) => done.has(captureKey(a)) || done.has(releaseKey(a)))) continue;
+      const capturedMinor = approvals.reduce((sum, a) => sum + (done.get(captureKey(a))?.amountMinor ?? 0), 0);
+      if (this.store.closeLostSession(session.id, capturedMinor, this.now())) closed++;
+    }
+    if (closed > 0) this.options.log.warn({ closed }, 'closed the records of sessions lost in a crash');
+    return closed;
   }
 
   /** Writes what the device said of a pending intent into the journal; null while it cannot say. */

@@ -115,6 +115,10 @@ export class KioskStore {
         return;
       }
       this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;');
+      // The page cache grows with the file up to this bound (SQLite's default is 2 MiB).
+      // The kiosk appends and reads back single rows by key or the newest ones, so 512 KiB
+      // holds what it reads again; more would only keep pages of finished sessions.
+      this.db.exec('PRAGMA cache_size = -512');
       this.migrate();
     } catch (error) {
       this.db.close(); // a refused database is not left open
@@ -184,13 +188,11 @@ export class KioskStore {
   // ── connector machine snapshots ──────────────────────────────────────────
 
   saveConnector(connectorId: number, state: Omit<PersistedConnector, 'updatedAt'>, at: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO connector_state (connector_id, schema_version, phase, snapshot, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (connector_id) DO UPDATE SET schema_version = excluded.schema_version, phase = excluded.phase,
-           snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
-      )
-      .run(connectorId, state.schemaVersion, state.phase, JSON.stringify(state.snapshot), at);
+    this.statement(
+      `INSERT INTO connector_state (connector_id, schema_version, phase, snapshot, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (connector_id) DO UPDATE SET schema_version = excluded.schema_version, phase = excluded.phase,
+         snapshot = excluded.snapshot, updated_at = excluded.updated_at`,
+    ).run(connectorId, state.schemaVersion, state.phase, JSON.stringify(state.snapshot), at);
   }
 
   loadConnector(connectorId: number): PersistedConnector | null {
@@ -207,12 +209,10 @@ export class KioskStore {
   /** Keeps a persisted connector state that could not be read, as it was, before anything replaces it. */
   quarantineConnector(connectorId: number, reason: string, at: number): void {
     this.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO connector_state_quarantine (connector_id, schema_version, phase, snapshot, reason, at)
-           SELECT connector_id, schema_version, phase, snapshot, ?, ? FROM connector_state WHERE connector_id = ?`,
-        )
-        .run(reason, at, connectorId);
+      this.statement(
+        `INSERT INTO connector_state_quarantine (connector_id, schema_version, phase, snapshot, reason, at)
+         SELECT connector_id, schema_version, phase, snapshot, ?, ? FROM connector_state WHERE connector_id = ?`,
+      ).run(reason, at, connectorId);
       this.appendAuditInTransaction(at, 'kiosk', 'connector.stateQuarantined', { connectorId, reason });
     });
   }
@@ -228,8 +228,7 @@ export class KioskStore {
   // ── sessions ─────────────────────────────────────────────────────────────
 
   openSession(session: { id: string; connectorId: number; method: string; createdAt: number }): void {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO sessions (id, connector_id, method, status, created_at) VALUES (?, ?, ?, 'active', ?)`)
+    this.statement(`INSERT OR IGNORE INTO sessions (id, connector_id, method, status, created_at) VALUES (?, ?, ?, 'active', ?)`)
       .run(session.id, session.connectorId, session.method, session.createdAt);
   }
 
@@ -242,50 +241,52 @@ export class KioskStore {
   }
 
   /**
-   * Closes as cancelled the session of an authorisation that no session owns any more
-   * (the kiosk lost the session in a crash and released its authorisation), writing its
-   * record first if it never was: a session that reached a payment is never lost. One
-   * transaction. Returns false when it was already closed.
+   * Closes the record of a session the kiosk lost in a crash (no connector holds it,
+   * its money is settled): finished with what was captured, or cancelled if nothing
+   * was. What it delivered is not known any more; the capture is the money record.
+   * Returns false when it was already closed.
    */
-  cancelOrphanedSession(session: { id: string; connectorId: number; method: string; createdAt: number }, at: number): boolean {
-    return this.transaction(() => {
-      this.openSession(session);
-      return this.closeSessionInTransaction({
-        id: session.id,
-        status: 'cancelled',
+  closeLostSession(id: string, capturedMinor: number, at: number): boolean {
+    return this.transaction(() =>
+      this.closeSessionInTransaction({
+        id,
+        status: capturedMinor > 0 ? 'finished' : 'cancelled',
         endedAt: at,
-        energyWh: 0,
-        costMinor: 0,
-        capturedMinor: 0,
+        energyWh: null,
+        costMinor: capturedMinor,
+        capturedMinor,
         writtenOffMinor: 0,
         maskedPan: null,
         stopReason: null,
         summary: null,
-      });
-    });
+      }),
+    );
+  }
+
+  /** Every session still open, on any connector. */
+  activeSessions(): SessionRecord[] {
+    return (this.statement(`SELECT * FROM sessions WHERE status = 'active' ORDER BY created_at`).all() as Row[]).map(toSession);
   }
 
   private closeSessionInTransaction(record: Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' }): boolean {
     const row = this.statement('SELECT status FROM sessions WHERE id = ?').get(record.id) as Row | undefined;
     if (!row) throw new Error(`no session ${record.id}`);
     if (row.status !== 'active') return false;
-    this.db
-      .prepare(
-        `UPDATE sessions SET status = ?, ended_at = ?, energy_wh = ?, cost_minor = ?, captured_minor = ?, written_off_minor = ?,
-           masked_pan = ?, stop_reason = ?, summary = ? WHERE id = ?`,
-      )
-      .run(
-        record.status,
-        record.endedAt,
-        record.energyWh,
-        record.costMinor,
-        record.capturedMinor,
-        record.writtenOffMinor,
-        record.maskedPan,
-        record.stopReason,
-        JSON.stringify(record.summary ?? null),
-        record.id,
-      );
+    this.statement(
+      `UPDATE sessions SET status = ?, ended_at = ?, energy_wh = ?, cost_minor = ?, captured_minor = ?, written_off_minor = ?,
+         masked_pan = ?, stop_reason = ?, summary = ? WHERE id = ?`,
+    ).run(
+      record.status,
+      record.endedAt,
+      record.energyWh,
+      record.costMinor,
+      record.capturedMinor,
+      record.writtenOffMinor,
+      record.maskedPan,
+      record.stopReason,
+      JSON.stringify(record.summary ?? null),
+      record.id,
+    );
     this.appendAuditInTransaction(record.endedAt ?? 0, 'kiosk', `session.${record.status}`, {
       sessionId: record.id,
       energyWh: record.energyWh,
@@ -311,8 +312,7 @@ export class KioskStore {
   }
 
   journal(sessionId: string, at: number, entry: string, data?: unknown): void {
-    this.db
-      .prepare('INSERT INTO session_journal (session_id, at, entry, data) VALUES (?, ?, ?, ?)')
+    this.statement('INSERT INTO session_journal (session_id, at, entry, data) VALUES (?, ?, ?, ?)')
       .run(sessionId, at, entry, data === undefined ? null : JSON.stringify(data));
   }
 
@@ -328,8 +328,7 @@ export class KioskStore {
   }
 
   addMeterSample(sessionId: string, at: number, meterWh: number, powerW: number): void {
-    this.db
-      .prepare('INSERT INTO meter_samples (session_id, at, meter_wh, power_w) VALUES (?, ?, ?, ?)')
+    this.statement('INSERT INTO meter_samples (session_id, at, meter_wh, power_w) VALUES (?, ?, ?, ?)')
       .run(sessionId, at, Math.round(meterWh), Math.round(powerW));
   }
 
@@ -343,12 +342,10 @@ export class KioskStore {
 
   /** Records a payment request before it is sent. Returns the existing record when the key is known. */
   beginPayment(p: PaymentIntent, at: number): PaymentRecord {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO payments (idempotency_key, session_id, connector_id, method, operation, amount_minor, currency, status, reference, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-      )
-      .run(p.key, p.sessionId, p.connectorId ?? null, p.method ?? 'card', p.operation, p.amountMinor, p.currency, p.reference ?? null, at, at);
+    this.statement(
+      `INSERT OR IGNORE INTO payments (idempotency_key, session_id, connector_id, method, operation, amount_minor, currency, status, reference, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    ).run(p.key, p.sessionId, p.connectorId ?? null, p.method ?? 'card', p.operation, p.amountMinor, p.currency, p.reference ?? null, at, at);
     return this.payment(p.key)!;
   }
 
@@ -361,8 +358,7 @@ export class KioskStore {
       const p = this.payment(key);
       if (!p) throw new Error(`no payment with key ${key}`);
       if (p.status !== 'pending') return false;
-      this.db
-        .prepare('UPDATE payments SET status = ?, result = ?, reference = COALESCE(?, reference), updated_at = ? WHERE idempotency_key = ?')
+      this.statement('UPDATE payments SET status = ?, result = ?, reference = COALESCE(?, reference), updated_at = ? WHERE idempotency_key = ?')
         .run(status, JSON.stringify(result ?? null), reference ?? null, at, key);
       this.appendAuditInTransaction(at, 'kiosk', `payment.${p.operation}.${status}`, {
         sessionId: p.sessionId,
@@ -411,8 +407,7 @@ export class KioskStore {
   appendEvent(event: Omit<DomainEventRecord, 'id'>, extra?: () => void): number {
     return this.transaction(() => {
       extra?.();
-      const result = this.db
-        .prepare('INSERT INTO domain_events (at, type, connector_id, session_id, data) VALUES (?, ?, ?, ?, ?)')
+      const result = this.statement('INSERT INTO domain_events (at, type, connector_id, session_id, data) VALUES (?, ?, ?, ?, ?)')
         .run(event.at, event.type, event.connectorId, event.sessionId, JSON.stringify(event.data ?? null));
       return Number(result.lastInsertRowid);
     });
@@ -444,8 +439,7 @@ export class KioskStore {
     const last = this.statement('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as Row | undefined;
     const prevHash = last ? String(last.hash) : GENESIS;
     const text = JSON.stringify(data ?? null);
-    this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO audit_log (at, actor, action, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)')
       .run(at, actor, action, text, prevHash, auditHash(prevHash, at, actor, action, text));
   }
 
@@ -481,8 +475,7 @@ export class KioskStore {
 
   setSetting(key: string, value: unknown, at: number, actor: string): void {
     this.transaction(() => {
-      this.db
-        .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      this.statement('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
         .run(key, JSON.stringify(value), at);
       this.appendAuditInTransaction(at, actor, 'setting.changed', { key, value });
     });

@@ -111,7 +111,7 @@ describe('Payments', () => {
     const late = authorization(authorizeKey('s1', 1));
     backend.status_ = { state: 'open', authorization: late };
     backend.open = [late];
-    const report = await payments.sweep(() => new Set());
+    const report = await payments.sweep(() => new Set(), () => new Set());
     expect(report).toMatchObject({ resolved: 1, released: 1 });
     expect(backend.released).toEqual([late.reference]);
     expect(backend.placed).toEqual([]);
@@ -134,7 +134,7 @@ describe('Payments', () => {
     expect(store.getSession('s1')).toMatchObject({ status: 'active' });
   });
 
-  it('a lost session is closed as cancelled by the sweep, unless a connector still has it (another attempt)', async () => {
+  it('a lost session is closed by the sweep once its money is settled (cancelled, or finished with its capture), unless a connector still has it', async () => {
     const { backend, payments } = setup();
     for (const id of ['lost', 'alive']) {
       store.beginPayment({ key: authorizeKey(id, 1), sessionId: id, connectorId: 1, operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
@@ -144,7 +144,19 @@ describe('Payments', () => {
     await payments.sweep(() => new Set(), () => new Set(['alive']));
     expect(backend.released.sort()).toEqual(['ref-alive:authorize:1', 'ref-lost:authorize:1']);
     expect(store.getSession('lost')).toMatchObject({ status: 'cancelled' });
-    expect(store.getSession('alive')).toBeNull(); // its flow goes on, and writes its own record
+    expect(store.getSession('alive')).toMatchObject({ status: 'active' }); // its flow goes on, and closes its own record
+    // Lost after its capture: finished with what was taken; lost with its capture unanswered: the capture is sent again first.
+    for (const [id, status] of [['paid', 'done'], ['unsure', 'pending']] as const) {
+      store.openSession({ id, connectorId: 1, method: 'card', createdAt: 0 });
+      store.beginPayment({ key: authorizeKey(id, 1), sessionId: id, connectorId: 1, operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
+      store.completePayment(authorizeKey(id, 1), 'done', { outcome: 'approved', authorization: authorization(authorizeKey(id, 1)) }, 0, `ref-${authorizeKey(id, 1)}`);
+      store.beginPayment({ key: `${authorizeKey(id, 1)}:capture`, sessionId: id, connectorId: 1, operation: 'capture', amountMinor: 777, currency: 'EUR' }, 1);
+      if (status === 'done') store.completePayment(`${authorizeKey(id, 1)}:capture`, 'done', null, 1);
+    }
+    backend.status_ = { state: 'cannotSay' };
+    await payments.sweep(() => new Set(), () => new Set(['alive']));
+    expect(store.getSession('paid')).toMatchObject({ status: 'finished', capturedMinor: 777 });
+    expect(store.getSession('unsure')).toMatchObject({ status: 'finished', capturedMinor: 777 });
   });
 
   it('the sweep keeps what live sessions hold and what is still being answered, and releases the rest', async () => {
@@ -157,7 +169,7 @@ describe('Payments', () => {
     const inFlight = payments.authorize({ ...request, sessionId: 's2' });
     await flush();
     backend.open = [mine, authorization('s2:authorize:1'), foreign];
-    await payments.sweep(() => new Set([mine.key]));
+    await payments.sweep(() => new Set([mine.key]), () => new Set(['s1', 's2']));
     expect(backend.released).toEqual([foreign.reference]);
     answer({ outcome: 'approved', authorization: authorization('s2:authorize:1') });
     await inFlight;
