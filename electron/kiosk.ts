@@ -78,7 +78,9 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         stopDelayMs: config.charging.stopDelayS * 1000,
       });
       const [driverEnd, simulatorEnd] = createDuplexPair();
-      const simulator = new RapiEvseSimulator({ model, clock, stream: simulatorEnd, phases: c.phases, firmware: c.charger.firmware });
+      // Its log of received frames is for tests; kept here it would only hold memory (a
+      // thousand decoded frames per connector).
+      const simulator = new RapiEvseSimulator({ model, clock, stream: simulatorEnd, phases: c.phases, firmware: c.charger.firmware, keepReceived: 0 });
       const charger = new RapiChargerController({ ...chargerOptions(c), clock, linkClock, stream: driverEnd });
       simChargers.set(c.id, model);
       chargers.set(c.id, charger);

@@ -52,6 +52,8 @@ export interface RapiEvseSimulatorOptions {
   heartbeat?: boolean;
   /** State code reported while sleeping (default 0xFE; 0xFD with fd-sleep). Another code tests unknown codes. */
   sleepingStateCode?: number;
+  /** Frames kept in `received`, the newest (default 1000, for tests). The kiosk reads none, so it keeps none. */
+  keepReceived?: number;
 }
 
 /** A command frame as the simulator received it (tests read the sequence ids from here). */
@@ -119,8 +121,9 @@ export class RapiEvseSimulator {
   private hsRestoreA: number | null = null;
   private hsTimer: TimerHandle | null = null;
 
-  /** Every frame received, newest last (bounded). */
+  /** Every frame received, newest last (the last `keepReceived`). */
   readonly received: ReceivedFrame[] = [];
+  private readonly keepReceived: number;
   /** Resolves once the model's state has been read; commands wait for it. */
   readonly ready: Promise<void>;
 
@@ -134,6 +137,7 @@ export class RapiEvseSimulator {
     this.phases = options.phases ?? 1;
     this.limitsSupported = options.limits ?? false;
     this.heartbeatSupported = options.heartbeat ?? true;
+    this.keepReceived = options.keepReceived ?? 1000;
     this.sleepingStateCode = options.sleepingStateCode ?? (has('fd-sleep') ? EvseStateCode.SLEEPING_EMULATOR : EvseStateCode.SLEEPING);
     if (!/^[\x21-\x7e]+$/.test(this.firmware) || !/^[\x21-\x7e]+$/.test(this.rapiVersion)) {
       throw new TypeError('firmware and rapiVersion must be printable ASCII without spaces');
@@ -225,7 +229,7 @@ export class RapiEvseSimulator {
     await this.ready;
     const entry: ReceivedFrame = { text, decoded: null };
     this.received.push(entry);
-    if (this.received.length > 1000) this.received.shift();
+    if (this.received.length > this.keepReceived) this.received.shift();
     // The firmware's buffer holds 32 characters from the '$'; a longer line is dropped unanswered.
     if (text.length + 1 > RAPI_MAX_FRAME_LENGTH) {
       entry.dropped = 'tooLong';

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { expect } from 'vitest';
 import { ManualClock } from '../../../devices/clock.js';
 import { KioskConfig, type KioskConfigInput } from '../../../electron/config/config-schema.js';
 import { createKiosk, type Kiosk } from '../../../electron/kiosk.js';
@@ -100,4 +101,16 @@ export class KioskHarness {
 
 export async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A driver pays by card at the screen and plugs in; the car is charging when it returns. */
+export async function payAndPlug(h: KioskHarness, connectorId: number): Promise<void> {
+  expect(await h.command({ type: 'selectConnector', connectorId })).toEqual({ ok: true });
+  expect(await h.command({ type: 'choosePayment', connectorId, method: 'card' })).toEqual({ ok: true });
+  expect(h.connector(connectorId).phase).toBe('authorizing');
+  await h.run(1500);
+  expect(h.connector(connectorId).phase).toBe('awaitingVehicle');
+  await h.sim({ type: 'plug', connectorId, plugged: true });
+  await h.run(1000);
+  expect(h.connector(connectorId).phase).toBe('charging');
 }

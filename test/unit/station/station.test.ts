@@ -1,7 +1,7 @@
 // The station driven as a driver and the simulator panel would, on a manual clock:
 // the journey, declines, inactivity, the hold limit, restarts, hostile commands.
 import { afterEach, describe, expect, it } from 'vitest';
-import { KioskHarness } from './kiosk-harness.js';
+import { KioskHarness, payAndPlug } from './kiosk-harness.js';
 import { priceSession } from '../../../electron/billing/tariff.js';
 
 let harness: KioskHarness | null = null;
@@ -9,17 +9,6 @@ afterEach(async () => {
   await harness?.close();
   harness = null;
 });
-
-async function payAndPlug(h: KioskHarness, connectorId: number) {
-  expect(await h.command({ type: 'selectConnector', connectorId })).toEqual({ ok: true });
-  expect(await h.command({ type: 'choosePayment', connectorId, method: 'card' })).toEqual({ ok: true });
-  expect(h.connector(connectorId).phase).toBe('authorizing');
-  await h.run(1500);
-  expect(h.connector(connectorId).phase).toBe('awaitingVehicle');
-  await h.sim({ type: 'plug', connectorId, plugged: true });
-  await h.run(1000);
-  expect(h.connector(connectorId).phase).toBe('charging');
-}
 
 describe('station', () => {
   it('takes a driver from the start screen to the summary, capturing exactly the priced cost', async () => {
