@@ -305,13 +305,13 @@ export class Payments {
     if (outcome.outcome === 'approved') {
       await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
       // The session reached a payment: it has a record, closed by its flow or by the sweep.
-      this.store.openSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: outcome.authorization.method, createdAt: this.now() });
+      this.recordSession({ ...intent, method: outcome.authorization.method, createdAt: this.now() });
     }
     return { outcome: 'declined', reason: 'cancelled' };
   }
 
   /** A session whose authorisation was approved reached a payment: it has a record (closed when it ends, or by closeLostSessions). */
-  private recordSession(intent: PaymentRecord): void {
+  private recordSession(intent: Pick<PaymentRecord, 'sessionId' | 'connectorId' | 'method' | 'createdAt'>): void {
     this.store.openSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: intent.method, createdAt: intent.createdAt });
   }
 

@@ -24,6 +24,11 @@ export class DeviceRecord {
     private readonly clock: Clock,
   ) {}
 
+  /** Whether the device answered last (cheap: the screen's snapshot reads it every time). */
+  get isOnline(): boolean {
+    return this.online;
+  }
+
   /** The device said something (an answer, an event): it is there. */
   heard(): void {
     this.online = true;

@@ -226,13 +226,15 @@ export class Station {
     return keys;
   }
 
+  /** The ids of the sessions the connectors have now, paid or not yet. */
+  private liveSessions(): Set<string> {
+    return new Set([...this.connectors.values()].flatMap((c) => c.actor.getSnapshot().context.session?.id ?? []));
+  }
+
   /** Rule 4: resolves unanswered payment intents and releases what no session owns. One sweep at a time. */
   sweep(): Promise<void> {
     this.sweeping ??= this.options.payments
-      .sweep(
-        () => this.liveAuthorizations(),
-        () => new Set([...this.connectors.values()].flatMap((c) => c.actor.getSnapshot().context.session?.id ?? [])),
-      )
+      .sweep(() => this.liveAuthorizations(), () => this.liveSessions())
       .then(
         (report) => {
           if (report.resolved || report.released || report.retried) this.options.log.info(report, 'payment sweep');
@@ -525,7 +527,7 @@ export class Station {
       tariff: this.tariff,
       focus: this.focus,
       terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() } : null,
-      printer: this.diagnostics.printer ? { available: this.diagnostics.printer.view().online } : null,
+      printer: this.diagnostics.printer ? { available: this.diagnostics.printer.isOnline } : null,
       devices: {
         chargers: [...this.diagnostics.chargers].map(([connectorId, record]) => ({ connectorId, ...record.view() })),
         terminal: this.diagnostics.terminal?.view() ?? null,
