@@ -70,6 +70,7 @@ export class KioskChild {
         const snapshot = await Promise.race([this.snapshot().catch(() => null), exited, timeout]);
         if (snapshot) return performance.now() - started;
         if (!this.running) return null;
+        await new Promise((resolve) => setTimeout(resolve, 10)); // not served yet: ask again shortly
       }
     } finally {
       clearTimeout(timer);
