@@ -181,7 +181,6 @@ export class Payments {
           if (outcome.outcome === 'approved' && !live().has(intent.key)) {
             this.store.abandonPayment(intent.key, this.now());
             await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'approved after its session had moved on');
-            this.recordSession(intent);
             report.released++;
           }
         } else {
@@ -214,7 +213,6 @@ export class Payments {
         try {
           await this.releaseNow(intent?.sessionId ?? 'orphan', intent?.connectorId ?? 0, authorization, 'no session owns it');
           this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key: authorization.key, reference: authorization.reference, amountMinor: authorization.limitMinor });
-          if (intent) this.recordSession(intent);
           report.released++;
         } catch (error) {
           this.options.log.error({ err: error, reference: authorization.reference }, 'could not release an orphan authorisation');
@@ -302,17 +300,9 @@ export class Payments {
   private async givenUp(intent: Pick<PaymentRecord, 'key' | 'sessionId' | 'connectorId'>, outcome: AuthorizeOutcome): Promise<AuthorizeOutcome> {
     if (this.stopped) return outcome;
     this.store.abandonPayment(intent.key, this.now());
-    if (outcome.outcome === 'approved') {
-      await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
-      // The session reached a payment: it has a record, closed by its flow or by the sweep.
-      this.recordSession({ ...intent, method: outcome.authorization.method, createdAt: this.now() });
-    }
+    // The session reached a payment: its record came with the approval, and its flow or the sweep closes it.
+    if (outcome.outcome === 'approved') await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'late approval of an abandoned request');
     return { outcome: 'declined', reason: 'cancelled' };
-  }
-
-  /** A session whose authorisation was approved reached a payment: it has a record (closed when it ends, or by closeLostSessions). */
-  private recordSession(intent: Pick<PaymentRecord, 'sessionId' | 'connectorId' | 'method' | 'createdAt'>): void {
-    this.store.openSession({ id: intent.sessionId, connectorId: intent.connectorId ?? 0, method: intent.method, createdAt: intent.createdAt });
   }
 
   /**

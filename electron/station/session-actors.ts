@@ -147,8 +147,7 @@ export function provideSessionActors(deps: SessionDeps) {
       receiptQr: null,
     };
     if (writtenOffMinor > 0) log.warn({ sessionId: session.id, costMinor: cost.priced.totalMinor, capturedMinor, writtenOffMinor }, 'cost above the authorisation written off');
-    // The record may be missing if the kiosk stopped between the approval and its journal entry.
-    store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
+    // The record was written with the approval (KioskStore.completePayment).
     store.closeSession({
       id: session.id,
       status: 'finished',
@@ -171,8 +170,7 @@ export function provideSessionActors(deps: SessionDeps) {
    */
   async function cancel(session: ActiveSession): Promise<void> {
     if (session.authorization) await payments.release({ sessionId: session.id, connectorId, authorization: session.authorization });
-    if (session.authorization || store.getSession(session.id)?.status === 'active') {
-      store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
+    if (store.getSession(session.id)?.status === 'active') {
       store.closeSession({
         id: session.id,
         status: 'cancelled',
@@ -284,10 +282,7 @@ export function provideSessionActors(deps: SessionDeps) {
           deps.durable,
         );
         if (deps.shuttingDown()) throw new Error('the kiosk is shutting down');
-        if (outcome.outcome === 'approved') {
-          store.openSession({ id: session.id, connectorId, method: session.method, createdAt: session.createdAt });
-          return { outcome: 'approved', authorization: outcome.authorization, at: now() };
-        }
+        if (outcome.outcome === 'approved') return { outcome: 'approved', authorization: outcome.authorization, at: now() };
         return { outcome: 'declined', reason: outcome.reason, at: now() };
       }),
       startCharging: fromPromise<{ meterWh: number; at: number }, { connectorId: number; session: ActiveSession }>(async ({ input }) => {

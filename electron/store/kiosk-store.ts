@@ -351,7 +351,8 @@ export class KioskStore {
 
   /**
    * Writes the outcome of a pending request, with its audit entry, once: a request
-   * already answered is left as it is and false is returned.
+   * already answered is left as it is and false is returned. An approved authorisation
+   * opens its session's record in the same transaction.
    */
   completePayment(key: string, status: 'done' | 'failed', result: unknown, at: number, reference?: string | null): boolean {
     return this.transaction(() => {
@@ -360,6 +361,8 @@ export class KioskStore {
       if (p.status !== 'pending') return false;
       this.statement('UPDATE payments SET status = ?, result = ?, reference = COALESCE(?, reference), updated_at = ? WHERE idempotency_key = ?')
         .run(status, JSON.stringify(result ?? null), reference ?? null, at, key);
+      // An approval is a session that reached a payment: its record is written with it, so no crash can separate them.
+      if (p.operation === 'authorize' && status === 'done') this.openSession({ id: p.sessionId, connectorId: p.connectorId ?? 0, method: p.method, createdAt: p.createdAt });
       this.appendAuditInTransaction(at, 'kiosk', `payment.${p.operation}.${status}`, {
         sessionId: p.sessionId,
         key,

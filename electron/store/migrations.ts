@@ -103,4 +103,15 @@ export const migrations: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // An approved authorisation always has its session's record: written in the same
+    // transaction as the approval from now on; this repairs stores where a crash fell
+    // between the two (the sweep closes such a record once its money is settled).
+    version: 3,
+    sql: `
+      INSERT OR IGNORE INTO sessions (id, connector_id, method, status, created_at)
+        SELECT session_id, COALESCE(connector_id, 0), method, 'active', created_at FROM payments
+        WHERE operation = 'authorize' AND status = 'done' AND reference IS NOT NULL;
+    `,
+  },
 ];

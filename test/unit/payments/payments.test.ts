@@ -134,6 +134,29 @@ describe('Payments', () => {
     expect(store.getSession('s1')).toMatchObject({ status: 'active' });
   });
 
+  it('a late approval whose release does not get through keeps its session record; the sweep releases it later and closes the record (CI chaos seed 1: a kill there lost the session)', async () => {
+    const { backend, payments } = setup();
+    let approve!: (o: AuthorizeOutcome) => void;
+    backend.answer = new Promise((resolve) => (approve = resolve));
+    const abort = new AbortController();
+    const outcome = payments.authorize(request, abort.signal);
+    await flush();
+    abort.abort();
+    const late = authorization(authorizeKey('s1', 1));
+    backend.open = [late];
+    const release = backend.release.bind(backend);
+    backend.release = async () => {
+      throw new Error('terminal gone');
+    };
+    approve({ outcome: 'approved', authorization: late });
+    await expect(outcome).rejects.toThrow('terminal gone');
+    expect(store.getSession('s1')).toMatchObject({ status: 'active' });
+    backend.release = release;
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(backend.released).toEqual([late.reference]);
+    expect(store.getSession('s1')).toMatchObject({ status: 'cancelled', capturedMinor: 0 });
+  });
+
   it('a lost session is closed by the sweep once its money is settled (cancelled, or finished with its capture), unless a connector still has it', async () => {
     const { backend, payments } = setup();
     for (const id of ['lost', 'alive']) {

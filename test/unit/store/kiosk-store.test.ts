@@ -88,7 +88,7 @@ describe('KioskStore: schema', () => {
     again.close();
   });
 
-  it('migrates a version-1 payments journal to version 2, keeping every row (hold id becomes the reference)', () => {
+  it('migrates a version-1 payments journal, keeping every row (hold id becomes the reference); an approval without its session record gets one', () => {
     const v1 = join(dir, 'v1.sqlite');
     const db = new DatabaseSync(v1);
     db.exec(migrations[0]!.sql);
@@ -97,9 +97,11 @@ describe('KioskStore: schema', () => {
                 VALUES ('s1:authorize:1', 's1', 'authorize', 5000, 'EUR', 'done', 'sim-h-1', 1, 2)`).run();
     db.close();
     const s = store(v1);
-    expect(s.schemaVersion()).toBe(2);
+    expect(s.schemaVersion()).toBe(LATEST);
     expect(s.payment('s1:authorize:1')).toMatchObject({ reference: 'sim-h-1', method: 'card', abandoned: false, attempts: 0, status: 'done' });
     expect(s.paymentsOf('s1').map((p) => p.key)).toEqual(['s1:authorize:1']);
+    // Migration 3: the approved hold is a session that reached a payment; the sweep closes its record once it is settled.
+    expect(s.getSession('s1')).toMatchObject({ id: 's1', status: 'active', connectorId: 0, method: 'card', createdAt: 1 });
   });
 
   it('refuses a database with a newer schema version, touching nothing and letting go of the file', () => {
@@ -109,7 +111,7 @@ describe('KioskStore: schema', () => {
     db.close();
     expect(readdirSync(dir)).toEqual(['kiosk.db']);
 
-    expect(() => KioskStore.open(file)).toThrow(/schema version 99, newer than this kiosk knows \(2\); refusing to touch it/);
+    expect(() => KioskStore.open(file)).toThrow(new RegExp(`schema version 99, newer than this kiosk knows \\(${LATEST}\\); refusing to touch it`));
     // The refused connection is closed: no WAL left open on the file.
     expect(readdirSync(dir)).toEqual(['kiosk.db']);
     const check = raw();
@@ -453,6 +455,26 @@ process.kill(process.pid, 'SIGKILL');`);
     expect(s.payment('pay')).toMatchObject({ status: 'pending', amountMinor: 5 });
     expect(s.auditLog().map((e) => e.action)).toEqual(['session.finished']);
     expect(s.verifyAudit()).toBeNull();
+  });
+
+  it('an approval and its session record land together: a kill inside that commit leaves the request pending and no record', async () => {
+    KioskStore.open(file).close();
+    const { signal, stderr } = await inChild(
+      `s.beginPayment({ key: 'a:authorize:1', sessionId: 'a', connectorId: 2, method: 'card', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 10);
+s.completePayment('a:authorize:1', 'done', { outcome: 'approved' }, 11, 'h-1');
+s.beginPayment({ key: 'b:authorize:1', sessionId: 'b', connectorId: 1, method: 'card', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 12);
+s.completePayment('b:authorize:1', 'done', { outcome: 'approved' }, 13, 'h-2');`,
+      { KIOSK_FAULT_POINT: 'store.commit', KIOSK_FAULT_AFTER: '2' },
+    );
+    expect(signal, stderr).toBe('SIGKILL');
+    const s = store();
+    expect(s.getSession('a')).toMatchObject({ status: 'active', connectorId: 2, method: 'card', createdAt: 10 });
+    expect(s.payment('b:authorize:1')).toMatchObject({ status: 'pending' });
+    expect(s.getSession('b')).toBeNull();
+    // A decline is no session: it writes no record.
+    s.beginPayment({ key: 'c:authorize:1', sessionId: 'c', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 14);
+    s.completePayment('c:authorize:1', 'failed', { outcome: 'declined' }, 15);
+    expect(s.getSession('c')).toBeNull();
   });
 
   it('the store.commit fault point kills the process inside its n-th transaction, which then never lands', async () => {
