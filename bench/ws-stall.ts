@@ -36,25 +36,31 @@ async function settledMemory() {
   return { rssMB: mb(rss), heapUsedMB: mb(heapUsed), heapTotalMB: mb(heapTotal), externalMB: mb(external) };
 }
 
-/** What the station publishes every meter sample while connector 1 charges (about 3 kB of JSON). */
+const tariff: Snapshot['tariff'] = {
+  currency: 'EUR',
+  vatPercent: '19',
+  lines: [
+    { kind: 'energy', price: '0.3450', unit: 'kWh' },
+    { kind: 'time', price: '0.05', unit: 'minute' },
+    { kind: 'flat', price: '0.50', unit: 'session' },
+    { kind: 'parking', price: '0.12', unit: 'minute' },
+  ],
+  changes: [{ kind: 'energy', price: '0.29', unit: 'kWh', fromTime: '22:00', afterMinutes: null, afterKwh: null, free: false }],
+  minPriceMinor: null,
+  maxPriceMinor: null,
+  holdMinor: 5000,
+};
+
+/** What the station publishes every meter sample while connector 1 charges (about 4 kB of JSON). */
 function chargingSnapshot(seq: number): Snapshot {
   const now = 1_750_000_000_000 + seq * 500;
   const energyWh = 1200 + seq * 3;
   return {
     seq,
     now,
-    station: { id: 'DE-BER-0042', name: 'Parkhaus Mitte', helpLine: '+49 30 555 0100', locale: 'en', serviceState: 'inService', outOfServiceReason: null },
+    station: { id: 'DE-BER-0042', name: 'Parkhaus Mitte', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null },
     alarms: [],
-    tariff: {
-      currency: 'EUR',
-      vatPercent: '19',
-      lines: [
-        { kind: 'energy', price: '0.344981', unit: 'kWh' },
-        { kind: 'parking', price: '7.1400', unit: 'hour' },
-        { kind: 'flat', price: '0.4998', unit: 'session' },
-      ],
-      holdMinor: 5000,
-    },
+    tariff,
     focus: 1,
     terminal: { available: true, busy: false },
     printer: { available: true },
@@ -83,6 +89,7 @@ function chargingSnapshot(seq: number): Snapshot {
         maxPowerW: 22080,
         problem: null,
         problemKind: null,
+        tariff,
         session: {
           id: `S-20250615-${String(seq).padStart(6, '0')}-7f3a9c2e`,
           method: 'card',
@@ -107,6 +114,7 @@ function chargingSnapshot(seq: number): Snapshot {
         phase: 'available',
         vehiclePlugged: false,
         maxPowerW: 11040,
+        tariff,
         problem: null,
         problemKind: null,
         session: null,

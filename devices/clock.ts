@@ -19,13 +19,15 @@ export const systemClock: Clock = {
 
 /**
  * Real time run `speed` times faster: a delay of 60 s fires after 60/speed s, and
- * now() advances `speed` ms per real ms from the moment the clock was made.
+ * now() advances `speed` ms per real ms from the moment the clock was made, starting
+ * at `start` when given (a simulated station shown at 21:58).
  */
-export function scaledClock(speed: number, base: Clock = systemClock): Clock {
+export function scaledClock(speed: number, base: Clock = systemClock, start?: number): Clock {
   if (!(speed > 0)) throw new TypeError(`clock speed must be > 0, got ${speed}`);
   const origin = base.now();
+  const from = start ?? origin;
   return {
-    now: () => origin + (base.now() - origin) * speed,
+    now: () => from + (base.now() - origin) * speed,
     setTimeout: (fn, ms) => base.setTimeout(fn, ms / speed),
     clearTimeout: (handle) => base.clearTimeout(handle),
   };

@@ -7,6 +7,7 @@
 //   --data <dir>        KIOSK_DATA_DIR     data folder: database, logs, simulated devices' state (default ./data)
 //   --port <n>          KIOSK_PORT         web host only: port on 127.0.0.1 (default from the configuration; 0 = any free)
 //   --clock-speed <x>   KIOSK_CLOCK_SPEED  run time x times faster (demos, benchmarks)
+//   --clock-start <t>   KIOSK_CLOCK_START  simulated stations only: the clock starts at ISO-8601 time t
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,9 +62,10 @@ export async function bootKiosk(options: BootOptions): Promise<Booted> {
       data: { type: 'string' },
       port: { type: 'string' },
       'clock-speed': { type: 'string' },
+      'clock-start': { type: 'string' },
     },
   });
-  const text = (name: 'config' | 'data' | 'port' | 'clock-speed'): string | undefined => {
+  const text = (name: 'config' | 'data' | 'port' | 'clock-speed' | 'clock-start'): string | undefined => {
     const value = values[name];
     return typeof value === 'string' ? value : undefined; // non-strict parsing yields `true` for a bare flag
   };
@@ -78,7 +80,8 @@ export async function bootKiosk(options: BootOptions): Promise<Booted> {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0..65535, got ${portText}`);
   }
   const speed = Number(text('clock-speed') ?? env.KIOSK_CLOCK_SPEED ?? 1);
-  const clock = speed === 1 ? systemClock : scaledClock(speed);
+  const start = clockStart(text('clock-start') ?? env.KIOSK_CLOCK_START, config);
+  const clock = speed === 1 && start === undefined ? systemClock : scaledClock(speed, systemClock, start);
 
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataFolder(dataDir);
@@ -87,7 +90,7 @@ export async function bootKiosk(options: BootOptions): Promise<Booted> {
     const logger = createLogger(dataDir, config.log);
     closeLog = logger.close;
     const log = logger.log;
-    log.info({ config: source ?? 'embedded defaults', dataDir, clockSpeed: speed }, 'kiosk starting');
+    log.info({ config: source ?? 'embedded defaults', dataDir, clockSpeed: speed, ...(start === undefined ? {} : { clockStart: new Date(start).toISOString() }) }, 'kiosk starting');
     const kiosk = await createKiosk({ config, dataDir, clock, log });
     return {
       config,
@@ -109,6 +112,20 @@ export async function bootKiosk(options: BootOptions): Promise<Booted> {
     await closeLog?.();
     throw error;
   }
+}
+
+/**
+ * `--clock-start ISO-8601`: the kiosk's clock starts at that moment, so a demo or a
+ * test can cross 22:00. Only for a station whose devices are all simulated: real
+ * card terminals and controllers keep real time, and so must their records.
+ */
+function clockStart(text: string | undefined, config: KioskConfig): number | undefined {
+  if (text === undefined) return undefined;
+  const at = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at)) throw new ConfigError(`--clock-start must be an ISO-8601 date and time such as 2026-12-02T21:58:00+01:00, got ${JSON.stringify(text)}`);
+  const real = config.connectors.find((c) => c.charger.kind !== 'simulated');
+  if (real) throw new ConfigError(`--clock-start is for simulated stations only: connector ${real.id} has a real controller (${real.charger.kind})`);
+  return at;
 }
 
 /**

@@ -4,30 +4,10 @@
 import { z } from 'zod';
 import { validateSerialPath } from '../../devices/serial/serial-link.js';
 import { FIRMWARE_VARIANTS } from '../../devices/charger/rapi-variants.js';
+import { LocalTime } from '../billing/local-time.js';
+import { TariffConfig } from '../billing/tariff-schema.js';
 
-/** A decimal amount as OCPI writes it: a JSON number or a string, kept exact. */
-const Decimal = z
-  .union([z.number().finite().nonnegative(), z.string()])
-  .transform((value) => (typeof value === 'number' ? String(value) : value.trim()))
-  .pipe(z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'a non-negative decimal with at most 6 decimals, e.g. 0.2899'));
-
-export const PriceComponent = z.strictObject({
-  type: z.enum(['ENERGY', 'TIME', 'PARKING_TIME', 'FLAT']),
-  /** Price excl. VAT, in major units per kWh (ENERGY), per hour (TIME, PARKING_TIME) or per session (FLAT). */
-  price: Decimal,
-  /** VAT percentage applied to this component (OCPI 2.2.1 `vat`). */
-  vat: Decimal.optional(),
-  /** Billing step: Wh for ENERGY, seconds for TIME and PARKING_TIME; the session total is rounded up to it. */
-  step_size: z.number().int().min(1).default(1),
-});
-
-/** A tariff in the shape of OCPI 2.2.1 (restrictions come with the tariffs issue). */
-export const TariffConfig = z.strictObject({
-  id: z.string().min(1).default('default'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR'),
-  elements: z.array(z.strictObject({ price_components: z.array(PriceComponent).min(1) })).min(1),
-});
-export type TariffConfig = z.infer<typeof TariffConfig>;
+export { TariffConfig } from '../billing/tariff-schema.js';
 
 const SimulatedDevice = z.strictObject({ kind: z.literal('simulated') });
 /** The station has no such device: the screen offers only what exists. */
@@ -41,6 +21,8 @@ export const ConnectorConfig = z.strictObject({
   /** Phase voltage, V. */
   voltageV: z.number().int().min(100).max(400).default(230),
   phases: z.union([z.literal(1), z.literal(3)]).default(3),
+  /** This connector's own tariff (an OCPI Tariff object); the station's `tariff` otherwise. */
+  tariff: TariffConfig.optional(),
   charger: z.discriminatedUnion('kind', [
     // The real RAPI driver against a wire-level simulator of the controller, in memory.
     SimulatedDevice.extend({
@@ -72,6 +54,17 @@ export const KioskConfig = z.strictObject({
       name: z.string().min(1).max(60).default('Chargepoint Kiosk'),
       helpLine: z.string().min(3).max(40).default('+49 30 1234 5678'),
       locale: z.string().min(2).max(10).default('en'),
+      /** IANA time zone of the station's wall clock: tariff times of day and days, receipts. */
+      timeZone: z
+        .string()
+        .default('Europe/Berlin')
+        .superRefine((zone, ctx) => {
+          try {
+            LocalTime.check(zone);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          }
+        }),
     })
     .prefault({}),
   web: z

@@ -1,3 +1,4 @@
 export * from './commands.js';
 export * from './snapshot.js';
 export * from './bridge.js';
+export * from './energy.js';

@@ -34,25 +34,61 @@ export type PaymentMethod = 'card' | 'prepaid' | 'account' | 'remote';
 /** A price as the driver reads it, VAT included, in major units as an exact decimal string ("0.3450"). */
 export interface PriceLine {
   kind: 'energy' | 'time' | 'parking' | 'flat';
-  /** Price incl. VAT per unit, exact decimal in major units. */
+  /** Price incl. VAT per unit, exact decimal in major units, to the precision the operator set (a session fee as charged). */
   price: string;
-  unit: 'kWh' | 'hour' | 'session';
+  unit: 'kWh' | 'minute' | 'hour' | 'session';
+}
+
+/** A price that will change during a typical session started now: from a time of day, after a duration or an amount of energy. */
+export interface PriceChange extends PriceLine {
+  /** Local time of day ("22:00") from which the price applies, in the station's time zone. */
+  fromTime: string | null;
+  /** Minutes into the session after which it applies. */
+  afterMinutes: number | null;
+  /** Energy into the session (kWh, exact decimal) after which it applies. */
+  afterKwh: string | null;
+  /** 0 when the price stops applying and nothing replaces it (free from then on). */
+  free: boolean;
 }
 
 export interface TariffView {
   currency: string;
+  /** The VAT rate in the prices (the energy price's), as a decimal string ("19"). */
   vatPercent: string;
+  /** What applies now, per kWh, per minute (or hour), per session, idle fee. */
   lines: PriceLine[];
+  /** How the prices change during a typical session started now, in order. */
+  changes: PriceChange[];
+  /** A session costs at least / at most this much incl. VAT, minor units (when it delivered energy). */
+  minPriceMinor: number | null;
+  maxPriceMinor: number | null;
   /** Amount held on the card before charging, minor units. */
   holdMinor: number;
 }
 
+/** One line of a priced session: a dimension at one unit price and VAT rate, rounded once. */
 export interface CostLine {
-  kind: 'energy' | 'time' | 'parking' | 'flat';
-  /** Quantity billed: Wh for energy, seconds for time and parking, 1 for flat. */
+  /** minPrice and maxPrice bring the total to the tariff's bounds. */
+  kind: 'energy' | 'time' | 'parking' | 'flat' | 'minPrice' | 'maxPrice';
+  /** Quantity billed, step sizes applied: Wh for energy, seconds for time and parking, 1 for flat and the bounds. */
   quantity: number;
-  /** Incl. VAT, minor units (rounded for display; the total is rounded once). */
+  unit: 'kWh' | 'hour' | 'session';
+  /** Gross price per `unit`, exact decimal in major units ('' for the bounds). */
+  unitPrice: string;
+  /** VAT rate of the line, decimal string; null: no VAT applies. */
+  vatPercent: string | null;
+  /** Incl. VAT, minor units. The lines add up to the total. */
   amountMinor: number;
+  netMinor: number;
+  vatMinor: number;
+}
+
+/** Net, VAT and gross of one VAT rate, summed over the lines. */
+export interface VatRateTotal {
+  vatPercent: string | null;
+  netMinor: number;
+  vatMinor: number;
+  grossMinor: number;
 }
 
 export interface SessionView {
@@ -86,9 +122,11 @@ export interface SessionSummary {
   energyWh: number;
   durationS: number;
   chargingS: number;
-  /** Priced cost, incl. VAT. */
+  /** Priced cost, incl. VAT: the sum of the lines. */
   costMinor: number;
+  netMinor: number;
   vatMinor: number;
+  vatRates: VatRateTotal[];
   /** What was taken from the card. */
   capturedMinor: number;
   /** Priced cost above what could be taken (capped at the hold), written off. */
@@ -115,6 +153,8 @@ export interface ConnectorView {
   /** What kind of problem: the charger reports a fault, cannot be reached, a payment could not be settled, or the saved state needs a technician. */
   problemKind: 'fault' | 'offline' | 'payment' | 'attention' | null;
   session: SessionView | null;
+  /** The prices of this connector now (its own tariff, or the station's). */
+  tariff: TariffView;
   /** The connector's last finished session, reachable from its tile. */
   lastSummary: SessionSummary | null;
 }
@@ -160,12 +200,15 @@ export interface Snapshot {
     name: string;
     helpLine: string;
     locale: string;
+    /** The IANA time zone of the station's wall clock (tariff times of day, receipts). */
+    timeZone: string;
     serviceState: 'inService' | 'outOfService';
     /** Why the station is out of service: its storage failed (disk full, I/O error). */
     outOfServiceReason: 'storage' | null;
   };
   /** What a technician must know about: payments that could not be settled, states that could not be read, storage failures. */
   alarms: Alarm[];
+  /** The station's prices now (each connector has its own in `connectors[].tariff`). */
   tariff: TariffView;
   /** The connector whose flow holds the screen, or null for the start screen. */
   focus: number | null;

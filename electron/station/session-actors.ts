@@ -10,12 +10,13 @@ import type { ChargerController, ChargerEvent } from '../../devices/charger/char
 import type { SessionSummary } from '../contract/snapshot.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { energyCoveredWh, sessionCost, settle as settleAmounts } from '../billing/tariff.js';
+import { startUsage } from '../billing/tariff-engine.js';
 import { maskedPanOf } from '../payments/authorization.js';
 import { authorizeKey, type Payments } from '../payments/payments.js';
 import {
   CHARGER_WILL_NOT_STOP,
   sessionMachine,
-  sessionUsage,
+  withReading,
   type ActiveSession,
   type AuthorizeOutput,
   type ConnectorProblem,
@@ -120,23 +121,27 @@ export function provideSessionActors(deps: SessionDeps) {
       log.warn({ err: error, sessionId: session.id }, 'final meter reading failed; settling on the last sample');
     }
     const endedAt = session.endedAt ?? now();
-    const closed = { ...session, meterWh: session.meterStartWh == null ? null : meterWh, endedAt };
-    const cost = sessionCost(session.tariff, sessionUsage(closed, endedAt), authorization.limitMinor);
+    // The last reading closes the usage: the energy it adds, at the session's end.
+    const usage = withReading({ ...session, endedAt }, endedAt, meterWh ?? 0, session.powerW) ?? startUsage(endedAt);
+    const cost = sessionCost(session.tariff, usage);
     const due = settleAmounts(cost.priced.totalMinor, authorization.limitMinor);
     // Nothing delivered, nothing charged: amount 0 releases the authorisation in full.
     const { capturedMinor } = await payments.settle({ sessionId: session.id, connectorId, authorization, amountMinor: due.capturedMinor });
     const writtenOffMinor = Math.max(0, cost.priced.totalMinor - capturedMinor);
+    const chargingStartedAt = session.chargingStartedAt ?? endedAt;
     const summary: SessionSummary = {
       sessionId: session.id,
       method: session.method,
       maskedPan: maskedPanOf(authorization),
       startedAt: session.chargingStartedAt ?? session.createdAt,
       endedAt,
-      energyWh: cost.billed.energyWh,
-      durationS: Math.max(0, Math.round((endedAt - (session.chargingStartedAt ?? endedAt)) / 1000)),
-      chargingS: cost.billed.chargingS,
+      energyWh: Math.round(usage.energyMwh / 1000),
+      durationS: Math.max(0, Math.round((endedAt - chargingStartedAt) / 1000)),
+      chargingS: Math.round(usage.chargingMs / 1000),
       costMinor: cost.priced.totalMinor,
+      netMinor: cost.priced.netMinor,
       vatMinor: cost.priced.vatMinor,
+      vatRates: cost.priced.vatRates,
       capturedMinor,
       writtenOffMinor,
       noCharge: cost.noCharge,
@@ -152,7 +157,7 @@ export function provideSessionActors(deps: SessionDeps) {
       id: session.id,
       status: 'finished',
       endedAt,
-      energyWh: cost.billed.energyWh,
+      energyWh: summary.energyWh,
       costMinor: cost.priced.totalMinor,
       capturedMinor,
       writtenOffMinor,

@@ -11,9 +11,11 @@ import type { ChargerStatus } from '../../devices/charger/charger-port.js';
 import type { TariffConfig } from '../config/config-schema.js';
 import type { DeclineReason, SessionSummary, StopReason } from '../contract/snapshot.js';
 import { projectedCostExceedsHold } from '../billing/tariff.js';
+import { PARKING_BELOW_W, accumulate, accumulateWithin, startUsage, type TariffUsage, type UsageInterval } from '../billing/tariff-engine.js';
+import { zoneOf } from '../billing/local-time.js';
 
 /** Bumped whenever the persisted context changes shape. */
-export const SESSION_SCHEMA_VERSION = 2;
+export const SESSION_SCHEMA_VERSION = 3;
 
 /** The name of the error an actor throws when the charger will not stop, even disabled. */
 export const CHARGER_WILL_NOT_STOP = 'ChargerWillNotStop';
@@ -28,6 +30,10 @@ export interface ActiveSession {
   stopCode: string;
   /** Tariff in force when the driver committed; later tariff changes do not touch this session. */
   tariff: TariffConfig;
+  /** The station's time zone, for the tariff's times of day. */
+  timeZone: string;
+  /** Phase voltage of the connector: current summed over the phases is power / voltage. */
+  voltageV: number;
   currency: string;
   /** The most the session may cost, as asked of the payment backend. */
   limitMinor: number;
@@ -48,6 +54,8 @@ export interface ActiveSession {
   chargingStartedAt: number | null;
   chargingStoppedAt: number | null;
   endedAt: number | null;
+  /** What the tariff prices, metered reading by reading since charging started (null before). */
+  usage: TariffUsage | null;
   stopReason: StopReason | null;
   showStopCode: boolean;
 }
@@ -109,6 +117,8 @@ export interface NewSession {
   sessionId: string;
   stopCode: string;
   tariff: TariffConfig;
+  timeZone: string;
+  voltageV: number;
   currency: string;
   limitMinor: number;
   lookaheadS: number;
@@ -141,14 +151,34 @@ export type SessionEvent =
   | { type: 'CHARGER_OFFLINE'; at: number; reason: string }
   | { type: 'CHARGER_ONLINE'; at: number };
 
-/** Energy, charging and parking time of a session at `at`, as the tariff prices them. */
-export function sessionUsage(session: ActiveSession, at: number): { energyWh: number; chargingS: number; parkingS: number } {
-  const energyWh = session.meterStartWh == null || session.meterWh == null ? 0 : Math.max(0, session.meterWh - session.meterStartWh);
-  const end = session.endedAt ?? at;
-  const stopped = session.chargingStoppedAt ?? end;
-  const chargingS = session.chargingStartedAt == null ? 0 : Math.max(0, Math.floor((stopped - session.chargingStartedAt) / 1000));
-  const parkingS = session.chargingStoppedAt == null ? 0 : Math.max(0, Math.floor((end - session.chargingStoppedAt) / 1000));
-  return { energyWh, chargingS, parkingS };
+/**
+ * The session's usage with one more meter reading: the interval since the last one,
+ * carrying the energy the meter moved on (never less than nothing). The time counts
+ * as charging while the car draws power (at either reading; before its first energy
+ * the car is ramping up), as parking once it does not or charging has stopped, and
+ * not at all after the session ended. Parking stops accruing at the limit.
+ */
+export function withReading(session: ActiveSession, at: number, meterWh: number, powerW: number): TariffUsage | null {
+  let usage = session.usage;
+  if (!usage) return null;
+  const to = Math.max(usage.at, Math.min(at, session.endedAt ?? at));
+  const zone = zoneOf(session.timeZone);
+  const add = (interval: UsageInterval) =>
+    session.authorization ? accumulateWithin(session.tariff, usage!, interval, zone, session.authorization.limitMinor) : accumulate(session.tariff, usage!, interval, zone);
+  const energyWh = Math.max(0, meterWh - (session.meterWh ?? meterWh));
+  const drawing = usage.energyMwh === 0 || powerW >= PARKING_BELOW_W || session.powerW >= PARKING_BELOW_W;
+  const stoppedAt = session.chargingStoppedAt;
+  // Up to the moment charging stopped, the car was charging: the energy is all there.
+  if (stoppedAt != null && stoppedAt > usage.at) {
+    usage = add({ to: Math.min(stoppedAt, to), energyWh, charging: drawing, powerW, currentA: powerW / session.voltageV });
+    return usage.at < to ? add({ to, energyWh: 0, charging: false }) : usage;
+  }
+  return add({ to, energyWh, charging: stoppedAt == null && drawing, powerW, currentA: powerW / session.voltageV });
+}
+
+/** What the session has used by `at` (its end, once it ended): the readings so far and the time since the last. */
+export function usageAt(session: ActiveSession, at: number): TariffUsage {
+  return withReading(session, at, session.meterWh ?? 0, session.powerW) ?? startUsage(at);
 }
 
 function withSession(context: SessionContext, patch: Partial<ActiveSession>): Partial<SessionContext> {
@@ -223,13 +253,16 @@ export const sessionMachine = setup({
     holdWouldBeExceeded: ({ context, event }) => {
       const session = context.session;
       if (event.type !== 'METER' || !session?.authorization) return false;
-      const next = { ...session, meterWh: event.meterWh };
+      const usage = withReading(session, event.at, Math.max(event.meterWh, session.meterWh ?? event.meterWh), event.powerW);
+      if (!usage) return false;
       return projectedCostExceedsHold({
         tariff: session.tariff,
-        usage: sessionUsage(next, event.at),
+        usage,
         powerW: event.powerW,
+        currentA: event.powerW / session.voltageV,
         lookaheadS: session.lookaheadS,
         limitMinor: session.authorization.limitMinor,
+        zone: zoneOf(session.timeZone),
       });
     },
   },
@@ -241,7 +274,7 @@ export const sessionMachine = setup({
       if (event.type !== 'METER' || !context.session || context.session.meterStartWh == null) return {};
       // A reading lower than the last one (a controller counter reset) never reduces the bill.
       const meterWh = Math.max(event.meterWh, context.session.meterWh ?? event.meterWh);
-      return withSession(context, { meterWh, powerW: event.powerW });
+      return withSession(context, { meterWh, powerW: event.powerW, usage: withReading(context.session, event.at, meterWh, event.powerW) });
     }),
     newSession: assign(({ event }) => {
       if (event.type !== 'CHOOSE_PAYMENT') return {};
@@ -251,6 +284,8 @@ export const sessionMachine = setup({
         createdAt: event.at,
         stopCode: event.stopCode,
         tariff: event.tariff,
+        timeZone: event.timeZone,
+        voltageV: event.voltageV,
         currency: event.currency,
         limitMinor: event.limitMinor,
         expiresAt: event.at + event.maxSessionMs,
@@ -265,6 +300,7 @@ export const sessionMachine = setup({
         chargingStartedAt: null,
         chargingStoppedAt: null,
         endedAt: null,
+        usage: null,
         stopReason: null,
         showStopCode: false,
       };
@@ -469,6 +505,7 @@ export const sessionMachine = setup({
                   meterStartWh: s.meterStartWh ?? event.output.meterWh,
                   meterWh: Math.max(s.meterWh ?? event.output.meterWh, event.output.meterWh),
                   chargingStartedAt: s.chargingStartedAt ?? event.output.at,
+                  usage: s.usage ?? startUsage(event.output.at),
                   showStopCode: first ? true : s.showStopCode,
                 });
               }),

@@ -6,7 +6,9 @@
 import type { Logger } from 'pino';
 import { errorMessage } from '../error-message.js';
 import type { Clock } from '../../devices/clock.js';
-import type { TariffConfig } from '../config/config-schema.js';
+import { TariffConfig } from '../config/config-schema.js';
+import { zoneOf } from '../billing/local-time.js';
+import { accumulate, startUsage, type TariffUsage } from '../billing/tariff-engine.js';
 import type { Payments } from '../payments/payments.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { SESSION_SCHEMA_VERSION, type ActiveSession, type PersistedSession, type SessionContext } from './session-machine.js';
@@ -18,8 +20,11 @@ export interface SessionPersistenceOptions {
   log: Logger;
   /** `payment.maxSessionHours`, ms: for sessions saved before sessions had an expiry. */
   maxSessionMs: number;
-  /** The station's tariff: prices a rebuilt session whose creation the events do not hold (an older kiosk's). */
-  tariff: TariffConfig;
+  /** The connector's tariff: prices a rebuilt session whose creation the events do not hold (an older kiosk's). */
+  tariffOf: (connectorId: number) => TariffConfig;
+  /** The station's time zone, and each connector's phase voltage: for sessions saved before sessions carried them. */
+  timeZone: string;
+  voltageOf: (connectorId: number) => number;
 }
 
 type Json = Record<string, unknown>;
@@ -55,7 +60,51 @@ const MIGRATIONS: Record<number, (context: Json, options: SessionPersistenceOpti
       lastSummary: context.lastSummary ? { noCharge: false, parkingCapped: false, ...(context.lastSummary as Json) } : null,
     };
   },
+  // v2 → v3: a session carries its time zone, its connector's voltage and its usage per
+  // tariff element (priced by the OCPI engine); a summary its net, VAT per rate and full lines.
+  2: (context, options) => {
+    const session = context.session as Json | null;
+    const connectorId = Number(context.connectorId);
+    const summary = context.lastSummary as Json | null;
+    return {
+      ...context,
+      session: session ? upgradeSession(session, options, connectorId) : null,
+      lastSummary: summary ? upgradeSummary(summary) : null,
+    };
+  },
 };
+
+function upgradeSession(session: Json, options: SessionPersistenceOptions, connectorId: number): Json {
+  const tariff = TariffConfig.parse(session.tariff);
+  const upgraded = { ...session, tariff, timeZone: options.timeZone, voltageV: options.voltageOf(connectorId) } as unknown as ActiveSession;
+  return { ...upgraded, usage: usageOfLegacy(upgraded, options.clock.now()) } as unknown as Json;
+}
+
+/** Lines of an older summary get the fields the screen and receipt now read; its totals stay what was charged. */
+function upgradeSummary(summary: Json): Json {
+  const unit = { energy: 'kWh', time: 'hour', parking: 'hour', flat: 'session' } as Record<string, string>;
+  const lines = ((summary.lines as Json[] | undefined) ?? []).map((line) => ({ unitPrice: '', vatPercent: null, netMinor: line.amountMinor, vatMinor: 0, unit: unit[String(line.kind)] ?? 'session', ...line }));
+  const cost = Number(summary.costMinor ?? 0);
+  const vat = Number(summary.vatMinor ?? 0);
+  return { ...summary, lines, netMinor: cost - vat, vatRates: [{ vatPercent: null, netMinor: cost - vat, vatMinor: vat, grossMinor: cost }] };
+}
+
+/**
+ * The usage of a session known only by its totals (saved by an older kiosk, or rebuilt
+ * from the store): its energy charged evenly from the start of charging to its stop,
+ * then parked until it ended (or until now, if it had stopped and not ended).
+ */
+function usageOfLegacy(session: ActiveSession, now: number): TariffUsage | null {
+  if (session.chargingStartedAt == null) return null;
+  const zone = zoneOf(session.timeZone);
+  const start = session.chargingStartedAt;
+  const chargedUntil = Math.max(start, session.chargingStoppedAt ?? session.endedAt ?? now);
+  const energyWh = Math.max(0, (session.meterWh ?? 0) - (session.meterStartWh ?? session.meterWh ?? 0));
+  let usage = accumulate(session.tariff, startUsage(start), { to: chargedUntil, energyWh, charging: true }, zone);
+  const parkedUntil = session.endedAt ?? (session.chargingStoppedAt != null ? now : usage.at);
+  if (parkedUntil > usage.at) usage = accumulate(session.tariff, usage, { to: parkedUntil, energyWh: 0, charging: false }, zone);
+  return usage;
+}
 
 export class SessionPersistence {
   constructor(private readonly options: SessionPersistenceOptions) {}
@@ -84,6 +133,11 @@ export class SessionPersistence {
         context = step(context, this.options);
       }
       const checked = checkContext(context, connectorId);
+      // A session that charged is never priced from nothing: without its usage (a state
+      // edited by hand, or half-written by an older kiosk) it is rebuilt from its totals.
+      if (checked.session && checked.session.chargingStartedAt != null && !checked.session.usage) {
+        checked.session = { ...checked.session, usage: usageOfLegacy(checked.session, this.options.clock.now()) };
+      }
       // A kill during the start-up reconcile saved nothing new ('starting' is never
       // saved), but a state saved by an older kiosk may say 'starting': the phase to
       // resume is the one it was reconciling.
@@ -136,12 +190,14 @@ export class SessionPersistence {
     const lastMeter = meters.at(-1);
     const now = clock.now();
     const meterStartWh = started ? Number((started.data as Json).meterStartWh) : null;
-    return {
+    const session: ActiveSession = {
       id: record.id,
       method: authorization.method,
       createdAt: record.createdAt,
       stopCode: '',
-      tariff: (created?.tariff as TariffConfig | undefined) ?? this.options.tariff,
+      tariff: created?.tariff ? TariffConfig.parse(created.tariff) : this.options.tariffOf(connectorId),
+      timeZone: this.options.timeZone,
+      voltageV: this.options.voltageOf(connectorId),
       currency: authorization.currency,
       limitMinor: authorization.limitMinor,
       expiresAt: Number(created?.expiresAt ?? record.createdAt + this.options.maxSessionMs),
@@ -156,9 +212,11 @@ export class SessionPersistence {
       chargingStartedAt: started?.at ?? null,
       chargingStoppedAt: stopped?.at ?? lastMeter?.at ?? (started ? now : null),
       endedAt: now,
+      usage: null,
       stopReason: 'restart',
       showStopCode: false,
     };
+    return { ...session, usage: usageOfLegacy(session, now) };
   }
 }
 

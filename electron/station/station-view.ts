@@ -1,10 +1,10 @@
 // What the screen sees of a connector's machine: its phase as the contract names it,
 // and the views of its session. Pure functions of a snapshot and the time.
 import type { SnapshotFrom } from 'xstate';
-import type { ConnectorPhase, ConnectorView, SessionView } from '../contract/snapshot.js';
+import type { ConnectorPhase, ConnectorView, SessionView, TariffView } from '../contract/snapshot.js';
 import { sessionCost } from '../billing/tariff.js';
 import { maskedPanOf } from '../payments/authorization.js';
-import { sessionUsage, type ActiveSession, type SessionMachine } from './session-machine.js';
+import { usageAt, type ActiveSession, type SessionMachine } from './session-machine.js';
 
 type SessionSnapshot = SnapshotFrom<SessionMachine>;
 
@@ -51,12 +51,13 @@ export function isWarning(snapshot: Pick<SessionSnapshot, 'value'>): boolean {
 export function sessionView(session: ActiveSession, now: number, inactivityWarning: boolean): SessionView {
   const started = session.chargingStartedAt != null;
   const limitMinor = session.authorization?.limitMinor ?? session.limitMinor;
-  const cost = sessionCost(session.tariff, sessionUsage(session, now), limitMinor);
+  const usage = usageAt(session, now);
+  const cost = sessionCost(session.tariff, usage);
   return {
     id: session.id,
     method: session.method,
     startedAt: session.chargingStartedAt ?? session.createdAt,
-    energyWh: cost.billed.energyWh,
+    energyWh: Math.round(usage.energyMwh / 1000),
     powerW: session.chargingStoppedAt == null ? session.powerW : 0,
     elapsedS: started ? Math.max(0, Math.floor(((session.endedAt ?? now) - session.chargingStartedAt!) / 1000)) : 0,
     costMinor: cost.priced.totalMinor,
@@ -72,7 +73,7 @@ export function sessionView(session: ActiveSession, now: number, inactivityWarni
 
 /** A connector's tile and flow as the screen sees them; `summaryOpen`: its last summary was opened from its tile. */
 export function connectorView(
-  c: { id: number; label: string; maxPowerW: number },
+  c: { id: number; label: string; maxPowerW: number; tariff: TariffView },
   snapshot: Pick<SessionSnapshot, 'value' | 'context'>,
   now: number,
   summaryOpen: boolean,
@@ -88,6 +89,7 @@ export function connectorView(
     problem: context.problem?.detail ?? null,
     problemKind: context.problem?.kind ?? null,
     session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
+    tariff: c.tariff,
     lastSummary: context.lastSummary,
   };
 }

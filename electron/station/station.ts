@@ -15,7 +15,7 @@ import type { ConnectorPhase, SimView, Snapshot } from '../contract/snapshot.js'
 import type { KioskConfig } from '../config/config-schema.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import type { Payments } from '../payments/payments.js';
-import { tariffView } from '../billing/tariff.js';
+import { PriceBoard } from './price-board.js';
 import type { ReceiptTexts } from '../billing/receipt.js';
 import { type SessionEvent } from './session-machine.js';
 import { provideSessionActors } from './session-actors.js';
@@ -98,8 +98,8 @@ export class Station {
   private sweeping: Promise<void> | null = null;
   private stopped = false;
   private readonly unsubscribes: (() => void)[] = [];
-  /** The prices shown: fixed by the configuration, so worked out once, not per snapshot. */
-  private readonly tariff: Snapshot['tariff'];
+  /** The prices each connector shows, as they apply now. */
+  private readonly prices: PriceBoard;
   private readonly persistence: SessionPersistence;
   private readonly receipts: ReceiptService;
   private readonly alarmBoard: AlarmBoard;
@@ -108,8 +108,17 @@ export class Station {
 
   constructor(private readonly options: StationOptions) {
     const { config, store, payments, clock, log, devices, receiptTexts } = options;
-    this.tariff = tariffView(config.tariff, config.payment.holdMinor);
-    this.persistence = new SessionPersistence({ store, payments, clock, log, maxSessionMs: config.payment.maxSessionHours * 3_600_000, tariff: config.tariff });
+    this.prices = new PriceBoard(config);
+    this.persistence = new SessionPersistence({
+      store,
+      payments,
+      clock,
+      log,
+      maxSessionMs: config.payment.maxSessionHours * 3_600_000,
+      tariffOf: (connectorId) => this.prices.tariffOf(connectorId),
+      timeZone: config.station.timeZone,
+      voltageOf: (connectorId) => config.connectors.find((c) => c.id === connectorId)?.voltageV ?? 230,
+    });
     this.receipts = new ReceiptService({ config, printer: devices.printer, texts: receiptTexts, log });
     this.events = new DomainEvents(store, log);
     this.alarmBoard = new AlarmBoard(log);
@@ -399,14 +408,18 @@ export class Station {
         if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
         if (!this.options.devices.terminal || !this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
         const { config } = this;
+        const tariff = this.prices.tariffOf(c.id);
+        const connector = config.connectors.find((k) => k.id === c.id)!;
         this.send(c, {
           type: 'CHOOSE_PAYMENT',
           at,
           method: command.method,
           sessionId: randomUUID(),
           stopCode: String(randomInt(0, 10000)).padStart(4, '0'),
-          tariff: config.tariff,
-          currency: config.tariff.currency,
+          tariff,
+          timeZone: config.station.timeZone,
+          voltageV: connector.voltageV,
+          currency: tariff.currency,
           limitMinor: config.payment.holdMinor,
           lookaheadS: config.charging.sampleIntervalMs / 1000 + config.charging.stopDelayS,
           maxSessionMs: config.payment.maxSessionHours * 3_600_000,
@@ -520,11 +533,12 @@ export class Station {
         name: config.station.name,
         helpLine: config.station.helpLine,
         locale: config.station.locale,
+        timeZone: config.station.timeZone,
         serviceState: this.storageFailure ? 'outOfService' : 'inService',
         outOfServiceReason: this.storageFailure ? 'storage' : null,
       },
       alarms: this.alarmBoard.update(this.alarmCandidates(), now),
-      tariff: this.tariff,
+      tariff: this.prices.view(null, now),
       focus: this.focus,
       terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() } : null,
       printer: this.diagnostics.printer ? { available: this.diagnostics.printer.isOnline } : null,
@@ -534,7 +548,7 @@ export class Station {
         printer: this.diagnostics.printer?.view() ?? null,
         rfid: null, // no reader is built yet (the RFID issue)
       },
-      connectors: [...this.connectors.values()].map((c) => connectorView(c, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id)),
+      connectors: [...this.connectors.values()].map((c) => connectorView({ ...c, tariff: this.prices.view(c.id, now) }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id)),
       sim: devices.sim?.view() ?? null,
     };
   }

@@ -29,14 +29,15 @@ export class KioskProcess {
   private readonly configFile = join(this.dataDir, 'kiosk.json');
   private port = 0;
 
-  constructor(config: object = E2E_CONFIG) {
+  /** `args`: more command-line options (--clock-start, --clock-speed). */
+  constructor(config: object = E2E_CONFIG, private readonly args: string[] = []) {
     writeFileSync(this.configFile, JSON.stringify(config));
   }
 
   /** Starts the host; resolves with the time from spawn to its ready line, ms. */
   async start(): Promise<number> {
     const started = performance.now();
-    const child = spawn(process.execPath, [ENTRY, '--config', this.configFile, '--data', this.dataDir, '--port', String(this.port)], {
+    const child = spawn(process.execPath, [ENTRY, '--config', this.configFile, '--data', this.dataDir, '--port', String(this.port), ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -84,7 +84,7 @@ timeouts:
     );
     const { config, source } = loadConfig(path, true);
     expect(source).toBe(path);
-    expect(config.station).toEqual({ id: 'PARIS-07', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678', locale: 'en' });
+    expect(config.station).toEqual({ id: 'PARIS-07', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678', locale: 'en', timeZone: 'Europe/Berlin' });
     expect(config.web.port).toBe(0);
     expect(config.connectors).toEqual([
       { id: 3, label: 'Left', maxCurrentA: 16, voltageV: 230, phases: 3, charger: { kind: 'simulated', vehicleMaxCurrentA: 16, vehicleCapacityWh: 40000, firmware: 'standard' } },
@@ -382,5 +382,17 @@ describe('parseConfig: properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the examples in examples/', () => {
+  it('night-rate.yaml is a valid configuration whose tariff is the one in night-rate-tariff.json', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { TariffConfig } = await import('../../../electron/billing/tariff-schema.js');
+    const { config } = loadConfig(join(import.meta.dirname, '../../../examples/night-rate.yaml'), true);
+    expect(config.tariff.id).toBe('night-rate');
+    expect(config.connectors[1]!.tariff?.id).toBe('night-rate-slow');
+    const file = TariffConfig.parse(JSON.parse(readFileSync(join(import.meta.dirname, '../../../examples/night-rate-tariff.json'), 'utf8')));
+    expect(file).toEqual(config.tariff);
   });
 });

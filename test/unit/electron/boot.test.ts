@@ -52,6 +52,18 @@ describe('bootKiosk', () => {
     expect(lenient.clockSpeed).toBe(10);
   });
 
+  it('--clock-start starts the clock of a simulated station at that moment; a real controller or a bad time is refused (status 2)', async () => {
+    const booted = await boot({ argv: ['--data', join(dir, 'a'), '--clock-start', '2026-12-02T21:58:00+01:00'], env: env() });
+    expect(Math.abs(booted.clock.now() - Date.parse('2026-12-02T20:58:00Z'))).toBeLessThan(5000);
+    await expect(bootKiosk({ argv: ['--data', join(dir, 'b'), '--clock-start', 'tonight'], env: env() })).rejects.toThrow(/--clock-start must be an ISO-8601 date and time/);
+    const config = join(dir, 'real.json');
+    writeFileSync(config, JSON.stringify({ connectors: [{ id: 1, label: '1', charger: { kind: 'rapi', path: '/dev/serial/by-id/usb-openevse' } }] }));
+    const refused = bootKiosk({ argv: ['--config', config, '--data', join(dir, 'c')], env: env({ KIOSK_CLOCK_START: '2026-12-02T21:58:00Z' }) });
+    await expect(refused).rejects.toThrow(/--clock-start is for simulated stations only: connector 1 has a real controller \(rapi\)/);
+    expect(startupFailure(await refused.catch((error: unknown) => error), { write: () => true })).toBe(2);
+    expect(existsSync(join(dir, 'c'))).toBe(false);
+  });
+
   it('checks --port only for the web host, before touching the data folder', async () => {
     const data = join(dir, 'data');
     const bad = await bootKiosk({ argv: ['--data', data, '--port', '70000'], env: env(), port: true }).catch((e: unknown) => e);

@@ -219,6 +219,30 @@ describe('payment core (regressions)', () => {
     expect(donePayments(h, sessionId, 'capture')).toHaveLength(1);
   });
 
+  it('5: a version-2 state (a session priced by its totals) is migrated: its usage is rebuilt and all its energy is billed', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await charge(h, 30_000);
+    const sessionId = h.connector(1).session!.id;
+    const energyBefore = h.connector(1).session!.energyWh;
+    await rewriteSavedState(h, (row) => {
+      const snapshot = JSON.parse(row.snapshot);
+      const { usage: _u, timeZone: _z, voltageV: _v, ...rest } = snapshot.context.session;
+      snapshot.context.session = rest;
+      return { ...row, snapshot: JSON.stringify(snapshot), schemaVersion: 2 };
+    });
+    await h.run(5000);
+    expect(h.connector(1).phase).toBe('charging');
+    expect(h.connector(1).session!.energyWh).toBeGreaterThanOrEqual(energyBefore);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(5000);
+    const summary = h.connector(1).lastSummary!;
+    expect(summary).toMatchObject({ sessionId, noCharge: false });
+    expect(summary.energyWh).toBeGreaterThan(energyBefore);
+    expect(summary.costMinor).toBe(summary.lines.reduce((sum, line) => sum + line.amountMinor, 0));
+    expect(donePayments(h, sessionId, 'capture')).toHaveLength(1);
+  });
+
   it('6: a charger that does not go to sleep when told is disabled; if it still delivers the connector ends in fault and the session is settled', async () => {
     harness = await KioskHarness.start();
     const h = harness;

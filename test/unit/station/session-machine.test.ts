@@ -4,6 +4,7 @@
 // the README (Rules that always hold) that the machine alone can guarantee are asserted at every step.
 import { describe, expect, it } from 'vitest';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
+import { startUsage } from '../../../electron/billing/tariff-engine.js';
 import { createActor, transition, type SnapshotFrom } from 'xstate';
 import { sessionMachine, type ActiveSession, type SessionEvent, MAX_SETTLE_FAILURES } from '../../../electron/station/session-machine.js';
 import { KioskConfig } from '../../../electron/config/config-schema.js';
@@ -28,6 +29,8 @@ const newSession = {
   sessionId: 's1',
   stopCode: '1234',
   tariff: config.tariff,
+  timeZone: 'UTC',
+  voltageV: 230,
   currency: 'EUR',
   limitMinor: 500,
   lookaheadS: 2.5,
@@ -172,9 +175,9 @@ describe('session machine (model-based)', () => {
 describe('session machine persistence', () => {
   it('persists a snapshot that serialises and restores its context through the reconcile step', () => {
     const session: ActiveSession = {
-      id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
+      id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, timeZone: 'UTC', voltageV: 230, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
       lookaheadS: 2.5, attempt: 1, authorization, settleFailures: 0, declineReason: null, meterStartWh: 100, meterWh: 150, powerW: 11000,
-      chargingStartedAt: at, chargingStoppedAt: null, endedAt: null, stopReason: null, showStopCode: false,
+      chargingStartedAt: at, chargingStoppedAt: null, endedAt: null, usage: startUsage(at), stopReason: null, showStopCode: false,
     };
     const actor = createActor(sessionMachine, {
       input: { connectorId: 1, restored: { phase: 'charging', context: { connectorId: 1, vehiclePlugged: true, problem: null, session, lastSummary: null, resumeFrom: null, lastError: null } } },
@@ -194,9 +197,9 @@ describe('session machine persistence', () => {
       context: {
         connectorId: 1, vehiclePlugged: false, problem: null, lastSummary: null, resumeFrom: null, lastError: null,
         session: {
-          id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
+          id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, timeZone: 'UTC', voltageV: 230, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
           lookaheadS: 2.5, attempt: 1, authorization, settleFailures: 0, declineReason: null, meterStartWh: 100, meterWh: 150, powerW: 0,
-          chargingStartedAt: at, chargingStoppedAt: at + 1000, endedAt: at + 2000, stopReason: 'unplugged', showStopCode: false,
+          chargingStartedAt: at, chargingStoppedAt: at + 1000, endedAt: at + 2000, usage: startUsage(at), stopReason: 'unplugged', showStopCode: false,
         },
       },
     }), { type: 'xstate.error.actor.settle', error: new Error('terminal gone') } as never)[0];
