@@ -2,10 +2,15 @@
 // width, and a compact plain text for a QR code that a phone shows offline. The
 // words come from a message catalogue (`ReceiptTexts`); amounts are formatted
 // exactly from minor units. No I/O: the caller prints or shows the result.
+//
+// Every figure is the summary's: its rounded lines (quantity × unit price = amount),
+// its net, its VAT per rate and its total, which are the sums of the lines. Nothing
+// is rounded here, so paper, QR code and screen add up the same way.
 
-import type { CostLine, SessionSummary } from '../contract/snapshot.js';
+import type { CostLine, SessionSummary, VatRateTotal } from '../contract/snapshot.js';
+import { kwhText } from '../contract/energy.js';
 import type { ReceiptDocument } from '../../devices/printer/receipt-printer-port.js';
-import { exact, formatMinor, toDecimalString } from './decimal.js';
+import { currencyExponent, exact, formatMinor, mul, parseDecimal, toDecimalString } from './decimal.js';
 
 /** The words on a receipt, supplied by the message catalogue of the station's language. */
 export interface ReceiptTexts {
@@ -17,12 +22,21 @@ export interface ReceiptTexts {
   connector: string;
   energy: string;
   duration: string;
+  /** Unit symbols of a price per minute and per hour of time ("€0.10/min"). */
+  unitMinute: string;
+  unitHour: string;
   lineEnergy: string;
   lineTime: string;
   lineParking: string;
   lineFlat: string;
+  /** The adjustment lines that bring a session's cost up to the minimum price, down to the maximum. */
+  lineMinPrice: string;
+  lineMaxPrice: string;
   net: string;
+  /** Followed by the rate: "VAT 19%". */
   vat: string;
+  /** The VAT row of lines no VAT applies to. */
+  noVat: string;
   total: string;
   paidByCard: string;
   pricedCost: string;
@@ -42,12 +56,17 @@ export const englishReceiptTexts: ReceiptTexts = {
   connector: 'Connector',
   energy: 'Energy',
   duration: 'Duration',
+  unitMinute: 'min',
+  unitHour: 'h',
   lineEnergy: 'Energy',
   lineTime: 'Charging time',
-  lineParking: 'Parking time',
+  lineParking: 'Idle fee',
   lineFlat: 'Session fee',
+  lineMinPrice: 'Minimum price',
+  lineMaxPrice: 'Price cap',
   net: 'Net',
   vat: 'VAT',
+  noVat: 'No VAT',
   total: 'Total',
   paidByCard: 'Paid by card',
   pricedCost: 'Cost of charging',
@@ -73,29 +92,46 @@ export interface ReceiptInput {
 /** Longest QR text: beyond this a QR code gets dense enough that phone cameras struggle at kiosk distance. */
 export const QR_MAX_CHARS = 600;
 
-/** `spare` entries are the first the QR text leaves out when it would be too long. */
+/**
+ * What the QR text leaves out when it would be too long, in turn: the `spare: 1`
+ * entries, the pairs' `detail` (a cost line's quantity × unit price), the `spare: 2`
+ * entries. The amounts always stay.
+ */
+type Spare = 1 | 2;
 type Entry =
-  | { kind: 'heading'; text: string; spare?: boolean }
+  | { kind: 'heading'; text: string; spare?: Spare }
   | { kind: 'text'; text: string }
-  | { kind: 'pair'; label: string; value: string; spare?: boolean }
+  | { kind: 'pair'; label: string; detail?: string; value: string; spare?: Spare }
   | { kind: 'rule' };
 
 export function buildReceipt(input: ReceiptInput): { document: ReceiptDocument; qrText: string } {
   const { columns } = input;
   if (!Number.isSafeInteger(columns) || columns < 1) throw new RangeError(`columns must be a positive integer, got ${columns}`);
   const entries = receiptEntries(input);
+  // The cost lines' quantity × unit price go beside their labels, or all under them when one does not fit.
+  const detailsBelow = entries.some((e) => e.kind === 'pair' && e.detail !== undefined && width(`${e.label} ${e.detail}`) + 1 + width(e.value) > columns);
   return {
-    document: { lines: entries.flatMap((entry) => printLines(entry, columns)) },
+    document: { lines: entries.flatMap((entry) => printLines(entry, columns, detailsBelow)) },
     qrText: qrText(entries),
   };
 }
 
 function qrText(entries: Entry[]): string {
-  const full = entries.flatMap(qrLine).join('\n');
-  if (full.length <= QR_MAX_CHARS) return full;
-  // Long station names or catalogue words: drop what the driver can do without, and as a last resort cut.
-  const short = entries.filter((e) => !('spare' in e && e.spare)).flatMap(qrLine).join('\n');
-  return short.length <= QR_MAX_CHARS ? short : `${short.slice(0, QR_MAX_CHARS - 1)}…`;
+  // Long station names, catalogue words or many lines: drop what the driver can do
+  // without, a step at a time, and as a last resort cut.
+  const spareAt = (e: Entry) => ('spare' in e ? (e.spare ?? 0) : 0);
+  const needed = entries.filter((e) => spareAt(e) < 1);
+  const amountsOnly = needed.map((e): Entry => {
+    if (e.kind !== 'pair') return e;
+    const { detail: _detail, ...pair } = e;
+    return pair;
+  });
+  let text = '';
+  for (const step of [entries, needed, amountsOnly, amountsOnly.filter((e) => spareAt(e) < 2)]) {
+    text = step.flatMap(qrLine).join('\n');
+    if (text.length <= QR_MAX_CHARS) return text;
+  }
+  return `${text.slice(0, QR_MAX_CHARS - 1)}…`;
 }
 
 function receiptEntries(input: ReceiptInput): Entry[] {
@@ -104,15 +140,15 @@ function receiptEntries(input: ReceiptInput): Entry[] {
   const when = (ms: number) => formatDateTime(ms, input.timeZone);
   const pan = maskPan(summary.maskedPan);
   const entries: Entry[] = [
-    { kind: 'heading', text: texts.title, spare: true },
-    { kind: 'heading', text: station.name, spare: true },
+    { kind: 'heading', text: texts.title, spare: 1 },
+    { kind: 'heading', text: station.name, spare: 1 },
     { kind: 'pair', label: texts.station, value: station.id },
-    { kind: 'pair', label: texts.start, value: when(summary.startedAt), spare: true },
+    { kind: 'pair', label: texts.start, value: when(summary.startedAt), spare: 1 },
     { kind: 'pair', label: texts.end, value: when(summary.endedAt) },
     { kind: 'pair', label: texts.session, value: summary.sessionId },
-    { kind: 'pair', label: texts.connector, value: input.connectorLabel, spare: true },
-    { kind: 'pair', label: texts.energy, value: formatKWh(summary.energyWh, locale) },
-    { kind: 'pair', label: texts.duration, value: formatDuration(summary.durationS), spare: true },
+    { kind: 'pair', label: texts.connector, value: input.connectorLabel, spare: 1 },
+    { kind: 'pair', label: texts.energy, value: formatKWh(summary.energyWh, locale), spare: 2 },
+    { kind: 'pair', label: texts.duration, value: formatDuration(summary.durationS), spare: 1 },
     { kind: 'rule' },
     ...costEntries(input, money),
     { kind: 'rule' },
@@ -122,35 +158,71 @@ function receiptEntries(input: ReceiptInput): Entry[] {
   if (summary.writtenOffMinor > 0) entries.push({ kind: 'pair', label: texts.pricedCost, value: money(summary.costMinor) });
   entries.push({ kind: 'pair', label: texts.taken, value: money(summary.capturedMinor) });
   if (summary.writtenOffMinor > 0) entries.push({ kind: 'pair', label: texts.writtenOff, value: money(summary.writtenOffMinor) });
-  entries.push({ kind: 'rule' }, { kind: 'pair', label: texts.help, value: station.helpLine });
+  entries.push({ kind: 'rule' }, { kind: 'pair', label: texts.help, value: station.helpLine, spare: 2 });
   return entries;
 }
 
-/** The cost lines and totals; a session that delivered nothing states so, with no lines and its zero total. */
+/**
+ * The cost lines and totals, all as the summary has them: each line with its quantity,
+ * unit price and amount; the net, the VAT per rate and the total, which are their sums.
+ * A session that delivered nothing states so, with no lines and its zero total.
+ */
 function costEntries(input: ReceiptInput, money: (minor: number) => string): Entry[] {
-  const { summary, texts, locale } = input;
+  const { summary, texts } = input;
   const total: Entry = { kind: 'pair', label: texts.total, value: money(summary.costMinor) };
   if (summary.noCharge) return [{ kind: 'text', text: texts.noCharge }, { kind: 'rule' }, total];
   return [
-    ...summary.lines.map((line): Entry => ({ kind: 'pair', label: costLabel(line, texts, locale), value: money(line.amountMinor) })),
+    ...summary.lines.map((line): Entry => {
+      const detail = costDetail(line, input);
+      return { kind: 'pair', label: costLabel(line, texts), ...(detail === null ? {} : { detail }), value: money(line.amountMinor) };
+    }),
     { kind: 'rule' },
-    { kind: 'pair', label: texts.net, value: money(summary.costMinor - summary.vatMinor) },
-    { kind: 'pair', label: texts.vat, value: money(summary.vatMinor) },
+    { kind: 'pair', label: texts.net, value: money(summary.netMinor) },
+    ...summary.vatRates.map((rate): Entry => ({ kind: 'pair', label: vatLabel(rate, input), value: money(rate.vatMinor) })),
     total,
   ];
 }
 
-function costLabel(line: CostLine, texts: ReceiptTexts, locale: string): string {
+function costLabel(line: CostLine, texts: ReceiptTexts): string {
   switch (line.kind) {
     case 'energy':
-      return `${texts.lineEnergy} ${formatKWh(line.quantity, locale)}`;
+      return texts.lineEnergy;
     case 'time':
-      return `${texts.lineTime} ${formatDuration(line.quantity)}`;
+      return texts.lineTime;
     case 'parking':
-      return `${texts.lineParking} ${formatDuration(line.quantity)}`;
+      return texts.lineParking;
     case 'flat':
       return texts.lineFlat;
+    case 'minPrice':
+      return texts.lineMinPrice;
+    case 'maxPrice':
+      return texts.lineMaxPrice;
   }
+}
+
+/** "10.00 kWh × €0.2899/kWh", "1:00:00 × €0.01/min"; null for a line whose amount says it all (a session fee, the bounds). */
+function costDetail(line: CostLine, input: ReceiptInput): string | null {
+  const { texts, currency, locale } = input;
+  if (line.unitPrice === '') return null;
+  switch (line.kind) {
+    case 'energy':
+      return `${formatKWh(line.quantity, locale)} × ${formatPrice(line.unitPrice, currency, locale)}/kWh`;
+    case 'time':
+    case 'parking': {
+      // As the screens list it: per minute when that is exact, else per hour.
+      const minute = line.unit === 'hour' ? perMinute(line.unitPrice, currency) : null;
+      const price = minute === null ? `${formatPrice(line.unitPrice, currency, locale)}/${texts.unitHour}` : `${formatPrice(minute, currency, locale)}/${texts.unitMinute}`;
+      return `${formatDuration(line.quantity)} × ${price}`;
+    }
+    case 'flat':
+    case 'minPrice':
+    case 'maxPrice':
+      return null;
+  }
+}
+
+function vatLabel(rate: VatRateTotal, input: ReceiptInput): string {
+  return rate.vatPercent === null ? input.texts.noVat : `${input.texts.vat} ${formatPercent(rate.vatPercent, input.locale)}`;
 }
 
 /**
@@ -163,11 +235,51 @@ export function maskPan(maskedPan: string | null): string | null {
   return `**** ${digits.slice(-4)}`.trimEnd();
 }
 
-/** Energy in kWh with two decimals, rounded half-up exactly from Wh. */
+/** Energy in kWh with two decimals, half up from Wh: `kwhText`, the one energy rounding of every screen. */
 function formatKWh(energyWh: number, locale: string): string {
-  const kWh = toDecimalString(exact(energyWh, 1000), 2, 2) as `${number}`;
-  const format = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2, numberingSystem: 'latn' });
-  return `${format.format(kWh)} kWh`;
+  const format = numberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return `${format.format(kwhText(energyWh) as `${number}`)} kWh`;
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { ...options, numberingSystem: 'latn' });
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
+const DECIMAL = /^\d+(?:\.\d+)?$/;
+
+/** A unit price, exact decimal in major units, to the precision given ("0.3450" → "€0.3450"), never fewer digits than money. */
+function formatPrice(decimal: string, currency: string, locale: string): string {
+  if (!DECIMAL.test(decimal)) return decimal;
+  const digits = Math.min(Math.max(decimal.split('.')[1]?.length ?? 0, currencyExponent(currency)), 100);
+  return numberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(decimal as `${number}`);
+}
+
+/**
+ * A price per hour as a price per minute, when that is exact to two digits more than
+ * given (the rule by which the screens list time prices); null when it is not.
+ */
+function perMinute(perHour: string, currency: string): string | null {
+  if (!DECIMAL.test(perHour)) return null;
+  const exponent = currencyExponent(currency);
+  const minute = mul(parseDecimal(perHour), exact(1n, 60n));
+  const text = toDecimalString(minute, Math.max(exponent, perHour.split('.')[1]?.length ?? 0) + 2, exponent);
+  const shown = parseDecimal(text);
+  return shown.num * minute.den === minute.num * shown.den ? text : null;
+}
+
+/** "19%", "7.7%", "19 %" as the locale writes it. */
+function formatPercent(percent: string, locale: string): string {
+  const value = Number(percent);
+  if (!Number.isFinite(value)) return `${percent}%`;
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: 4 }).format(value / 100);
 }
 
 /** h:mm:ss, the same in every language. */
@@ -198,7 +310,7 @@ function formatDateTime(ms: number, timeZone: string | undefined): string {
 /** Width in characters as a printer counts them: code points, not UTF-16 units. */
 const width = (text: string) => [...text].length;
 
-function printLines(entry: Entry, columns: number): string[] {
+function printLines(entry: Entry, columns: number, detailsBelow: boolean): string[] {
   switch (entry.kind) {
     case 'rule':
       return ['-'.repeat(columns)];
@@ -207,12 +319,22 @@ function printLines(entry: Entry, columns: number): string[] {
     case 'text':
       return wrap(entry.text, columns);
     case 'pair': {
-      const gap = columns - width(entry.label) - width(entry.value);
-      if (gap >= 1) return [entry.label + ' '.repeat(gap) + entry.value];
-      // Too long for one line: the label wraps, the value follows right-aligned.
-      return [...wrap(entry.label, columns), ...chunks(entry.value, columns).map((line) => line.padStart(columns + line.length - width(line)))];
+      if (entry.detail !== undefined) {
+        if (!detailsBelow) return printPair(`${entry.label} ${entry.detail}`, entry.value, columns);
+        // Indented under the label, the amount on the label's line.
+        const indent = columns > 8 ? '  ' : '';
+        return [...printPair(entry.label, entry.value, columns), ...wrap(entry.detail, columns - indent.length).map((line) => indent + line)];
+      }
+      return printPair(entry.label, entry.value, columns);
     }
   }
+}
+
+function printPair(label: string, value: string, columns: number): string[] {
+  const gap = columns - width(label) - width(value);
+  if (gap >= 1) return [label + ' '.repeat(gap) + value];
+  // Too long for one line: the label wraps, the value follows right-aligned.
+  return [...wrap(label, columns), ...chunks(value, columns).map((line) => line.padStart(columns + line.length - width(line)))];
 }
 
 function qrLine(entry: Entry): string[] {
@@ -223,7 +345,7 @@ function qrLine(entry: Entry): string[] {
     case 'text':
       return [entry.text];
     case 'pair':
-      return [`${entry.label} ${entry.value}`];
+      return [entry.detail === undefined ? `${entry.label} ${entry.value}` : `${entry.label} ${entry.detail} ${entry.value}`];
   }
 }
 

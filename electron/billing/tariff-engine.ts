@@ -23,7 +23,8 @@
 //   5. Nothing delivered, nothing charged: a session without energy costs nothing.
 import type { CostLine } from '../contract/snapshot.js';
 import { ONE, ZERO, add, exact, mul, parseDecimal, roundHalfUp, currencyExponent, toDecimalString, type Exact } from './decimal.js';
-import { DAY_MS, LocalTime, dayNumber, msOfDayOf } from './local-time.js';
+import type { LocalTime} from './local-time.js';
+import { DAY_MS, dayNumber, msOfDayOf } from './local-time.js';
 import { DAYS_OF_WEEK, type TariffConfig } from './tariff-schema.js';
 
 export type Dimension = 'ENERGY' | 'TIME' | 'PARKING_TIME';

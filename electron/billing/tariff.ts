@@ -3,7 +3,7 @@
 // receipt, the prices shown before start and the operator's `tariff quote`.
 import type { PriceChange, PriceLine, TariffView } from '../contract/snapshot.js';
 import { ONE, add, currencyExponent, exact, mul, parseDecimal, roundHalfUp, toDecimalString, type Exact } from './decimal.js';
-import { LocalTime } from './local-time.js';
+import type { LocalTime } from './local-time.js';
 import type { TariffConfig } from './tariff-schema.js';
 import {
   accumulate,

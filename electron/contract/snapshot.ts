@@ -122,6 +122,8 @@ export interface SessionSummary {
   energyWh: number;
   durationS: number;
   chargingS: number;
+  /** The currency of every amount in the summary (the session's tariff's). */
+  currency: string;
   /** Priced cost, incl. VAT: the sum of the lines. */
   costMinor: number;
   netMinor: number;

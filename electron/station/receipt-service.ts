@@ -28,8 +28,9 @@ export class ReceiptService {
         summary,
         station: config.station,
         connectorLabel,
-        currency: config.tariff.currency,
+        currency: summary.currency,
         locale: config.station.locale,
+        timeZone: config.station.timeZone,
         columns: printer?.columns ?? QR_COLUMNS,
         texts,
       });

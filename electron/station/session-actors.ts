@@ -138,6 +138,7 @@ export function provideSessionActors(deps: SessionDeps) {
       energyWh: Math.round(usage.energyMwh / 1000),
       durationS: Math.max(0, Math.round((endedAt - chargingStartedAt) / 1000)),
       chargingS: Math.round(usage.chargingMs / 1000),
+      currency: session.currency,
       costMinor: cost.priced.totalMinor,
       netMinor: cost.priced.netMinor,
       vatMinor: cost.priced.vatMinor,

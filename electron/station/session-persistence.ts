@@ -69,7 +69,7 @@ const MIGRATIONS: Record<number, (context: Json, options: SessionPersistenceOpti
     return {
       ...context,
       session: session ? upgradeSession(session, options, connectorId) : null,
-      lastSummary: summary ? upgradeSummary(summary) : null,
+      lastSummary: summary ? upgradeSummary(summary, options.tariffOf(connectorId).currency) : null,
     };
   },
 };
@@ -81,12 +81,12 @@ function upgradeSession(session: Json, options: SessionPersistenceOptions, conne
 }
 
 /** Lines of an older summary get the fields the screen and receipt now read; its totals stay what was charged. */
-function upgradeSummary(summary: Json): Json {
+function upgradeSummary(summary: Json, currency: string): Json {
   const unit = { energy: 'kWh', time: 'hour', parking: 'hour', flat: 'session' } as Record<string, string>;
   const lines = ((summary.lines as Json[] | undefined) ?? []).map((line) => ({ unitPrice: '', vatPercent: null, netMinor: line.amountMinor, vatMinor: 0, unit: unit[String(line.kind)] ?? 'session', ...line }));
   const cost = Number(summary.costMinor ?? 0);
   const vat = Number(summary.vatMinor ?? 0);
-  return { ...summary, lines, netMinor: cost - vat, vatRates: [{ vatPercent: null, netMinor: cost - vat, vatMinor: vat, grossMinor: cost }] };
+  return { currency, ...summary, lines, netMinor: cost - vat, vatRates: [{ vatPercent: null, netMinor: cost - vat, vatMinor: vat, grossMinor: cost }] };
 }
 
 /**

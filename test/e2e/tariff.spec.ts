@@ -41,7 +41,7 @@ test('a session across 22:00 costs the same on the screen, on the card and on th
   await page.goto(kiosk.url);
   // Before committing: the day price now, and when it changes.
   await expect(page.getByText(/€0\.39.*per kWh|per kWh.*€0\.39/).first()).toBeVisible();
-  // TMP await expect(page.getByText(/22:00/).first()).toBeVisible();
+  await expect(page.getByText(/from 22:00 €0\.29/).first()).toBeVisible();
 
   await tapConnector(page, '1');
   await page.getByRole('button', { name: 'Bank card' }).click();

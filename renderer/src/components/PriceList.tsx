@@ -1,30 +1,51 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PriceLine, TariffView } from '../../../electron/contract/index.js';
+import type { TariffView } from '../../../electron/contract/index.js';
+import { priceChangeShortText, priceChangeText, priceLineText, priceRows } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
 
-const lineKey = {
-  energy: 'prices.energy',
-  time: 'prices.time',
-  parking: 'prices.parking',
-  flat: 'prices.flat',
-} as const satisfies Record<PriceLine['kind'], string>;
-
-/** The prices, shown before the driver commits to anything. */
+/**
+ * The prices, shown before the driver commits to anything: what applies now (per kWh,
+ * per minute, per session, idle fee, in the brain's order), each with how it changes
+ * during a typical session in one short line under it, and the bounds of a session's cost.
+ */
 export function PriceList({ tariff, compact = false }: { tariff: TariffView; compact?: boolean }) {
   const { t } = useTranslation();
-  const f = useFormats();
+  const f = useFormats(tariff.currency);
   const headingId = useId();
+  const { rows, others } = priceRows(tariff);
   return (
     <section className={compact ? 'prices prices--compact' : 'prices'} aria-labelledby={headingId}>
       <h2 id={headingId} className="prices-title">
         {t('prices.title')}
       </h2>
       <ul className="prices-lines">
-        {tariff.lines.map((line, i) => (
-          <li key={`${line.kind}-${i}`}>{t(lineKey[line.kind], { price: f.price(line.price) })}</li>
+        {rows.map(({ line, changes }, i) => (
+          <li key={`${line.kind}-${i}`}>
+            <span>{priceLineText(t, f, line)}</span>
+            {changes.length > 0 && (
+              <ul className="prices-changes">
+                {changes.map((change, j) => (
+                  <li key={j}>{priceChangeShortText(t, f, change)}</li>
+                ))}
+              </ul>
+            )}
+          </li>
         ))}
       </ul>
+      {others.length > 0 && (
+        <ul className="prices-changes">
+          {others.map((change, i) => (
+            <li key={`${change.kind}-${i}`}>{priceChangeText(t, f, change)}</li>
+          ))}
+        </ul>
+      )}
+      {(tariff.minPriceMinor !== null || tariff.maxPriceMinor !== null) && (
+        <ul className="prices-bounds">
+          {tariff.minPriceMinor !== null && <li>{t('prices.min', { amount: f.money(tariff.minPriceMinor) })}</li>}
+          {tariff.maxPriceMinor !== null && <li>{t('prices.max', { amount: f.money(tariff.maxPriceMinor) })}</li>}
+        </ul>
+      )}
       <p className="prices-note">{t('prices.vat', { vat: f.percent(tariff.vatPercent) })}</p>
       <p className="prices-note prices-hold">{t('prices.hold', { amount: f.money(tariff.holdMinor) })}</p>
     </section>

@@ -1,11 +1,19 @@
 // Numbers as the driver reads them, in the station's locale. Money arrives in minor
-// units; the currency's exponent comes from Intl.
+// units; the currency's exponent comes from Intl. Nothing here rounds money: amounts
+// and unit prices are shown as the brain sent them.
+import { kwhText } from '../../../electron/contract/energy.js';
+
 export interface Formats {
   /** Minor units → "€12.34". */
   money(minor: number): string;
-  /** Exact decimal string in major units ("0.3450") → "€0.345": every significant digit, at least the currency's. */
+  /** Exact decimal string in major units ("0.3450") → "€0.3450": to the precision given, at least the currency's. */
   price(decimal: string): string;
-  /** Wh → "12.34" (kWh, 0.01, never rounded up). */
+  /**
+   * A price per hour as a price per minute ("0.60" → "0.01"), when that is exact to two
+   * digits more than given (the brain's rule for the prices it lists); null when it is not.
+   */
+  perMinute(perHour: string): string | null;
+  /** Wh → "12.35" (kWh to 0.01, half up: `kwhText`, the one energy rounding), in the locale. */
   kwh(wh: number): string;
   /** W → "7.4" (kW, 0.1). */
   kw(w: number): string;
@@ -13,6 +21,16 @@ export interface Formats {
   duration(s: number): string;
   /** "19" → "19%". */
   percent(value: string): string;
+}
+
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+
+/** The formats with the units' words from the catalogue. */
+export interface UnitFormats extends Formats {
+  /** Wh → "12.35 kWh". */
+  energy(wh: number): string;
+  /** W → "7.4 kW". */
+  power(w: number): string;
 }
 
 function safeLocale(locale: string): string {
@@ -55,14 +73,30 @@ export function makeFormats(localeIn: string, currency: string): Formats {
   return {
     money: (minor) => moneyFormat.format(minor / scale),
     price: (decimal) => {
-      const match = /^(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
+      const text = decimal.trim();
+      const match = DECIMAL.exec(text);
       if (!match) return decimal;
-      const fraction = (match[2] ?? '').replace(/0+$/, '');
-      // Unit prices keep up to two digits more than money (0.3450 €/kWh), rounded for display only.
-      const digits = Math.min(Math.max(fraction.length, exponent), exponent + 2);
-      return priceFormat(digits).format(Number(decimal));
+      // Every digit the operator gave (0.3450 stays 0.3450), never fewer than money has.
+      const digits = Math.min(Math.max((match[2] ?? '').length, exponent), 100);
+      // Intl formats a decimal string exactly, without a float in between.
+      return priceFormat(digits).format(text as `${number}`);
     },
-    kwh: (wh) => kwhFormat.format(Math.floor(Math.max(0, wh) / 10) / 100),
+    perMinute: (perHour) => {
+      const match = DECIMAL.exec(perHour.trim());
+      if (!match) return null;
+      const given = (match[2] ?? '').length;
+      const digits = Math.max(exponent, given) + 2;
+      // In units of 10^-digits: exact when 60 divides the price so scaled.
+      const scaled = BigInt(`${match[1]}${(match[2] ?? '').padEnd(digits, '0')}`);
+      if (scaled % 60n !== 0n) return null;
+      const minute = (scaled / 60n).toString().padStart(digits + 1, '0');
+      const whole = minute.slice(0, minute.length - digits);
+      // Trailing zeros trimmed down to the currency's digits, as the brain shows a price per minute.
+      let fraction = minute.slice(minute.length - digits);
+      while (fraction.length > exponent && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+      return fraction ? `${whole}.${fraction}` : whole;
+    },
+    kwh: (wh) => kwhFormat.format(kwhText(wh) as `${number}`),
     kw: (w) => kwFormat.format(Math.max(0, w) / 1000),
     duration: (s) => {
       const total = Math.max(0, Math.floor(s));

@@ -2,18 +2,15 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useView } from '../store/StoreContext.js';
 import { selectCurrency, selectLocale } from '../store/selectors.js';
-import { makeFormats, type Formats } from './format.js';
+import { makeFormats, type UnitFormats } from './format.js';
 
-export interface UnitFormats extends Formats {
-  /** Wh → "12.34 kWh". */
-  energy(wh: number): string;
-  /** W → "7.4 kW". */
-  power(w: number): string;
-}
+export type { UnitFormats } from './format.js';
 
-export function useFormats(): UnitFormats {
+/** The station's formats; `currencyOf` a tariff in another currency than the station's (a connector's own). */
+export function useFormats(currencyOf?: string): UnitFormats {
   const locale = useView(selectLocale);
-  const currency = useView(selectCurrency);
+  const stationCurrency = useView(selectCurrency);
+  const currency = currencyOf ?? stationCurrency;
   const { t } = useTranslation();
   return useMemo(() => {
     const f = makeFormats(locale, currency);

@@ -4,15 +4,12 @@ import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { Spinner } from '../components/Spinner.js';
 import { useFormats } from '../format/useFormats.js';
-import { useView } from '../store/StoreContext.js';
-import { selectTariff } from '../store/selectors.js';
 
 export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
   const f = useFormats();
   const { send } = useCommands();
-  const tariff = useView(selectTariff);
-  const hold = connector.session?.limitMinor ?? tariff?.holdMinor ?? 0;
+  const hold = connector.session?.limitMinor ?? connector.tariff.holdMinor;
   return (
     <div className="flow">
       <FlowTitle connector={connector}>{t('authorizing.title')}</FlowTitle>

@@ -5,7 +5,7 @@ import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { PriceList } from '../components/PriceList.js';
 import { useView } from '../store/StoreContext.js';
-import { selectTariff, selectTerminal } from '../store/selectors.js';
+import { selectTerminal } from '../store/selectors.js';
 
 /** Why card payment cannot start now, if it cannot; null when the terminal is ready. */
 export function useCardBlocked(): 'unavailable' | 'busy' | null {
@@ -36,7 +36,6 @@ export function CardStatus({ blocked, id }: { blocked: 'unavailable' | 'busy' | 
 export function ChoosingPaymentScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
   const { send } = useCommands();
-  const tariff = useView(selectTariff);
   const blocked = useCardBlocked();
   const hasTerminal = useView(selectTerminal) !== null; // the screen offers only what the station has
   const hintId = useId();
@@ -79,7 +78,8 @@ export function ChoosingPaymentScreen({ connector }: { connector: ConnectorView 
           </button>
         </div>
       </div>
-      {tariff && <PriceList tariff={tariff} />}
+      {/* This connector's own prices (its tariff, or the station's). */}
+      <PriceList tariff={connector.tariff} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { ConnectorPhase, ConnectorView, Snapshot } from '../../../electron/
 import { useCommands } from '../commands/CommandContext.js';
 import { PriceList } from '../components/PriceList.js';
 import { problemText } from '../components/problemText.js';
+import { mainPrice, samePrices } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
 import { selectConnectors, selectStation, selectTariff } from '../store/selectors.js';
@@ -41,7 +42,7 @@ export function StartScreen() {
         ) : (
           <ul className="tiles">
             {connectors.map((c) => (
-              <ConnectorTile key={c.id} connector={c} stationOut={stationOut} />
+              <ConnectorTile key={c.id} connector={c} stationOut={stationOut} ownPrices={tariff !== null && !samePrices(c.tariff, tariff)} />
             ))}
           </ul>
         )}
@@ -63,9 +64,13 @@ function StationOutOfService({ station }: { station: Snapshot['station'] }) {
   );
 }
 
-function ConnectorTile({ connector, stationOut }: { connector: ConnectorView; stationOut: boolean }) {
+/** `ownPrices`: the connector's prices differ from the station's beside the tiles, so the tile says so. */
+function ConnectorTile({ connector, stationOut, ownPrices }: { connector: ConnectorView; stationOut: boolean; ownPrices: boolean }) {
   const { t } = useTranslation();
   const f = useFormats();
+  const priceFormats = useFormats(connector.tariff.currency);
+  // The full list is on the payment screen, the next one; the tile says only that these differ, and the main price.
+  const price = ownPrices ? mainPrice(t, priceFormats, connector.tariff) : null;
   const { send } = useCommands();
   // On a station out of service, a free connector cannot be used either.
   const phaseState = tileState[connector.phase];
@@ -95,6 +100,7 @@ function ConnectorTile({ connector, stationOut }: { connector: ConnectorView; st
           <span className="tile-state">{stateText}</span>
           {energy && <span className="tile-energy">{energy}</span>}
         </button>
+        {price !== null && <p className="tile-prices">{t('connector.ownPrices', { price })}</p>}
         {(connector.phase === 'outOfService' || connector.phase === 'fault') && (
           <div className="tile-problem">
             {problem && <p>{problem}</p>}

@@ -1,18 +1,19 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConnectorView, CostLine, SessionSummary } from '../../../electron/contract/index.js';
+import type { ConnectorView, SessionSummary } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { QrImage } from '../components/QrImage.js';
-import { useFormats, type UnitFormats } from '../format/useFormats.js';
+import { costLineParts, vatRateLabel } from '../format/price-text.js';
+import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
-import { selectPrinter, selectTariff } from '../store/selectors.js';
+import { selectPrinter } from '../store/selectors.js';
 
 export function SummaryScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
-  const f = useFormats();
-  const { send } = useCommands();
   const summary = connector.lastSummary;
+  const f = useFormats(summary?.currency ?? connector.tariff.currency);
+  const { send } = useCommands();
   const connectorId = connector.id;
   const writtenOff = (summary?.writtenOffMinor ?? 0) > 0;
   const done = (
@@ -65,24 +66,32 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
   );
 }
 
-/** The priced cost: its lines, the VAT in it and the total. A session that delivered nothing has no lines, only its zero total. */
+/**
+ * The priced cost: each line with its quantity and unit price, the net, the VAT per
+ * rate and the total, all as the brain rounded them: the rows add up, as on the
+ * receipt. A session that delivered nothing has no lines, only its zero total.
+ */
 function CostRows({ summary }: { summary: SessionSummary }) {
   const { t } = useTranslation();
-  const f = useFormats();
-  const tariff = useView(selectTariff);
+  const f = useFormats(summary.currency);
   const writtenOff = summary.writtenOffMinor > 0;
   return (
     <dl className="rows rows--money">
       {!summary.noCharge && (
         <>
-          {summary.lines.map((line, i) => (
-            <Row key={`${line.kind}-${i}`} label={costLineLabel(t, f, line)} value={f.money(line.amountMinor)} />
+          {summary.lines.map((line, i) => {
+            const { name, detail } = costLineParts(t, f, line);
+            const label = detail === null ? name : (
+              <>
+                {name} <span className="row-detail">{detail}</span>
+              </>
+            );
+            return <Row key={`${line.kind}-${i}`} label={label} value={f.money(line.amountMinor)} />;
+          })}
+          <Row label={t('summary.net')} value={f.money(summary.netMinor)} muted />
+          {summary.vatRates.map((rate) => (
+            <Row key={rate.vatPercent ?? 'none'} label={vatRateLabel(t, f, rate)} value={f.money(rate.vatMinor)} muted />
           ))}
-          <Row
-            label={tariff ? t('summary.vat', { vat: f.percent(tariff.vatPercent) }) : t('summary.vatPlain')}
-            value={f.money(summary.vatMinor)}
-            muted
-          />
         </>
       )}
       <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={f.money(summary.costMinor)} strong />
@@ -90,20 +99,7 @@ function CostRows({ summary }: { summary: SessionSummary }) {
   );
 }
 
-function costLineLabel(t: ReturnType<typeof useTranslation>['t'], f: UnitFormats, line: CostLine): string {
-  switch (line.kind) {
-    case 'energy':
-      return t('summary.line.energy', { quantity: f.energy(line.quantity) });
-    case 'time':
-      return t('summary.line.time', { quantity: f.duration(line.quantity) });
-    case 'parking':
-      return t('summary.line.parking', { quantity: f.duration(line.quantity) });
-    case 'flat':
-      return t('summary.line.flat');
-  }
-}
-
-function Row({ label, value, strong, muted }: { label: string; value: string; strong?: boolean; muted?: boolean }) {
+function Row({ label, value, strong, muted }: { label: ReactNode; value: string; strong?: boolean; muted?: boolean }) {
   const cls = ['row', strong ? 'row--strong' : '', muted ? 'row--muted' : ''].filter(Boolean).join(' ');
   return (
     <div className={cls}>

@@ -1,13 +1,41 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import type { CostLine, SessionSummary } from '../../../electron/contract/snapshot.js';
+import type { CostLine, SessionSummary, VatRateTotal } from '../../../electron/contract/snapshot.js';
 import { QR_MAX_CHARS, buildReceipt, englishReceiptTexts, maskPan, type ReceiptTexts } from '../../../electron/billing/receipt.js';
+import { formatMinor } from '../../../electron/billing/decimal.js';
 
 const station = { id: 'KIOSK-0001', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678' };
 
+/** A line at a VAT rate, its net and VAT split from its gross as the engine does (half up). */
+function line(kind: CostLine['kind'], quantity: number, unitPrice: string, amountMinor: number, vatPercent: string | null = '19'): CostLine {
+  const unit: CostLine['unit'] = kind === 'energy' ? 'kWh' : kind === 'time' || kind === 'parking' ? 'hour' : 'session';
+  const netMinor = vatPercent === null ? amountMinor : Math.round((amountMinor * 100) / (100 + Number(vatPercent)));
+  return { kind, quantity, unit, unitPrice, vatPercent, amountMinor, netMinor, vatMinor: amountMinor - netMinor };
+}
+
+/** The totals of a summary as the contract has them: the sums of its lines, per VAT rate in the order the rates first appear. */
+function totalsOf(lines: CostLine[]): Pick<SessionSummary, 'costMinor' | 'netMinor' | 'vatMinor' | 'vatRates'> {
+  const rates = new Map<string, VatRateTotal>();
+  for (const l of lines) {
+    const rate = rates.get(l.vatPercent ?? '') ?? { vatPercent: l.vatPercent, netMinor: 0, vatMinor: 0, grossMinor: 0 };
+    rate.netMinor += l.netMinor;
+    rate.vatMinor += l.vatMinor;
+    rate.grossMinor += l.amountMinor;
+    rates.set(l.vatPercent ?? '', rate);
+  }
+  const sum = (key: 'amountMinor' | 'netMinor' | 'vatMinor') => lines.reduce((total, l) => total + l[key], 0);
+  return { costMinor: sum('amountMinor'), netMinor: sum('netMinor'), vatMinor: sum('vatMinor'), vatRates: [...rates.values()] };
+}
+
+// 10 kWh at €0.3450/kWh incl. 19 % VAT (0.2899 net) + a €0.50 session fee: 3.45 + 0.50 = 3.95, net 2.90 + 0.42 = 3.32, VAT 0.63.
+const LINES: CostLine[] = [line('energy', 10_000, '0.3450', 345), line('flat', 1, '0.50', 50)];
+
 function summaryOf(overrides: Partial<SessionSummary> = {}): SessionSummary {
+  const lines = overrides.lines ?? LINES;
+  const totals = totalsOf(lines);
   return {
     sessionId: '3f2a9c1e-7b4d-4e21-9a0f-1c2d3e4f5a6b',
+    currency: 'EUR',
     method: 'card',
     maskedPan: '************1234',
     startedAt: Date.UTC(2025, 2, 14, 9, 26, 5),
@@ -15,16 +43,12 @@ function summaryOf(overrides: Partial<SessionSummary> = {}): SessionSummary {
     energyWh: 10_000,
     durationS: 3723,
     chargingS: 3600,
-    costMinor: 395,
-    vatMinor: 63,
-    capturedMinor: 395,
+    ...totals,
+    capturedMinor: totals.costMinor,
     writtenOffMinor: 0,
     noCharge: false,
     parkingCapped: false,
-    lines: [
-      { kind: 'energy', quantity: 10_000, amountMinor: 345 },
-      { kind: 'flat', quantity: 1, amountMinor: 50 },
-    ],
+    lines,
     stopReason: 'driver',
     receipt: 'pending',
     receiptQr: null,
@@ -34,10 +58,12 @@ function summaryOf(overrides: Partial<SessionSummary> = {}): SessionSummary {
 
 const base = { station, connectorLabel: '1', currency: 'EUR', locale: 'en', columns: 42, texts: englishReceiptTexts, timeZone: 'UTC' };
 const width = (line: string) => [...line].length;
+/** A label and its value on one 42-column line. */
+const row = (label: string, value: string) => label + ' '.repeat(42 - width(label) - width(value)) + value;
 
 describe('buildReceipt: an example', () => {
-  it('lays out a 42-column receipt', () => {
-    // The vector of the tariff tests: 10 kWh at 0.2899 €/kWh + 0.42 € flat, 19 % VAT → 3.95 incl. 0.63 VAT.
+  it('lays out a 42-column receipt: each line with quantity × unit price, the net, the VAT per rate, the total', () => {
+    // 10 kWh at €0.3450/kWh incl. 19 % VAT + a €0.50 session fee → 3.95, net 3.32, VAT 0.63.
     const { document, qrText } = buildReceipt({ ...base, summary: summaryOf() });
     expect(document.lines).toEqual([
       '             Charging receipt',
@@ -51,11 +77,11 @@ describe('buildReceipt: an example', () => {
       'Energy                           10.00 kWh',
       'Duration                           1:02:03',
       '-'.repeat(42),
-      'Energy 10.00 kWh                     €3.45',
+      'Energy 10.00 kWh × €0.3450/kWh       €3.45',
       'Session fee                          €0.50',
       '-'.repeat(42),
       'Net                                  €3.32',
-      'VAT                                  €0.63',
+      'VAT 19%                              €0.63',
       'Total                                €3.95',
       '-'.repeat(42),
       'Paid by card                     **** 1234',
@@ -75,10 +101,10 @@ describe('buildReceipt: an example', () => {
         'Connector 1',
         'Energy 10.00 kWh',
         'Duration 1:02:03',
-        'Energy 10.00 kWh €3.45',
+        'Energy 10.00 kWh × €0.3450/kWh €3.45',
         'Session fee €0.50',
         'Net €3.32',
-        'VAT €0.63',
+        'VAT 19% €0.63',
         'Total €3.95',
         'Paid by card **** 1234',
         'Amount taken €3.95',
@@ -87,11 +113,63 @@ describe('buildReceipt: an example', () => {
     );
   });
 
+  it('lists a session in parts: day and night energy, time per minute, the idle fee, two VAT rates and a no-VAT line', () => {
+    const lines = [
+      line('energy', 4_000, '0.39', 156),
+      line('energy', 1_500, '0.29', 44),
+      line('time', 1_800, '0.60', 30), // €0.60/h is exactly €0.01/min
+      line('parking', 90, '0.70', 2, '7'), // €0.70/h is no whole number of €0.0001/min: per hour
+      line('flat', 1, '0.50', 50, null),
+    ];
+    const summary = summaryOf({ lines, energyWh: 5_500 });
+    expect(summary.costMinor).toBe(282);
+    const { document, qrText } = buildReceipt({ ...base, summary });
+    const from = document.lines.indexOf('Energy 4.00 kWh × €0.39/kWh          €1.56');
+    expect(document.lines.slice(from, from + 11)).toEqual([
+      'Energy 4.00 kWh × €0.39/kWh          €1.56',
+      'Energy 1.50 kWh × €0.29/kWh          €0.44',
+      'Charging time 0:30:00 × €0.01/min    €0.30',
+      'Idle fee 0:01:30 × €0.70/h           €0.02',
+      'Session fee                          €0.50',
+      '-'.repeat(42),
+      'Net                                  €2.45',
+      'VAT 19%                              €0.37',
+      'VAT 7%                               €0.00',
+      'No VAT                               €0.00',
+      'Total                                €2.82',
+    ]);
+    expect(qrText).toContain('Charging time 0:30:00 × €0.01/min €0.30\nIdle fee 0:01:30 × €0.70/h €0.02');
+    expect(qrText).toContain('Net €2.45\nVAT 19% €0.37\nVAT 7% €0.00\nNo VAT €0.00\nTotal €2.82');
+  });
+
+  it('labels the adjustment lines of the minimum price and the price cap', () => {
+    const min = summaryOf({ lines: [line('energy', 1_000, '0.39', 39), line('minPrice', 1, '', 161)] });
+    expect(min.costMinor).toBe(200);
+    const minLines = buildReceipt({ ...base, summary: min }).document.lines;
+    expect(minLines).toContain('Minimum price                        €1.61');
+    expect(minLines).toContain('Total                                €2.00');
+    const cap = summaryOf({ lines: [line('energy', 100_000, '0.39', 3900), line('maxPrice', 1, '', -900)] });
+    const capLines = buildReceipt({ ...base, summary: cap }).document.lines;
+    expect(capLines).toContain('Price cap                           -€9.00');
+    expect(capLines).toContain('Total                               €30.00');
+  });
+
+  it('puts quantity × unit price under the labels, indented, on narrow paper', () => {
+    const { document } = buildReceipt({ ...base, columns: 32, summary: summaryOf() });
+    const from = document.lines.indexOf('Energy                     €3.45');
+    expect(document.lines.slice(from, from + 3)).toEqual(['Energy                     €3.45', '  10.00 kWh × €0.3450/kWh', 'Session fee                €0.50']);
+  });
+
+  it('shows energy with the one rounding of every screen: kWh to 0.01, half up', () => {
+    const summary = summaryOf({ energyWh: 15, lines: [line('energy', 15, '0.3450', 1)] });
+    const { document } = buildReceipt({ ...base, summary });
+    expect(document.lines).toContain('Energy                            0.02 kWh');
+    expect(document.lines).toContain('Energy 0.02 kWh × €0.3450/kWh        €0.01');
+  });
+
   it('shows the priced cost, the amount taken and the write-off when the hold was too small', () => {
-    const { document } = buildReceipt({
-      ...base,
-      summary: summaryOf({ costMinor: 5012, vatMinor: 800, capturedMinor: 5000, writtenOffMinor: 12 }),
-    });
+    const lines = [line('energy', 145_275, '0.3450', 5012)];
+    const { document } = buildReceipt({ ...base, summary: summaryOf({ lines, capturedMinor: 5000, writtenOffMinor: 12 }) });
     const tail = document.lines.slice(document.lines.indexOf('Paid by card                     **** 1234'));
     expect(tail.slice(0, 4)).toEqual([
       'Paid by card                     **** 1234',
@@ -102,7 +180,7 @@ describe('buildReceipt: an example', () => {
   });
 
   it('states "No charge" and lists no cost lines when nothing was delivered', () => {
-    const summary = summaryOf({ energyWh: 0, chargingS: 0, costMinor: 0, vatMinor: 0, capturedMinor: 0, noCharge: true, lines: [] });
+    const summary = summaryOf({ energyWh: 0, chargingS: 0, capturedMinor: 0, noCharge: true, lines: [] });
     const { document, qrText } = buildReceipt({ ...base, summary });
     expect(document.lines.slice(document.lines.indexOf('Energy                            0.00 kWh'))).toEqual([
       'Energy                            0.00 kWh',
@@ -124,26 +202,27 @@ describe('buildReceipt: an example', () => {
 
   it('states "No charge" even if the summary still carries lines, and never lists them', () => {
     // The contract says a no-charge summary has no lines; the receipt does not rely on it.
-    const { document } = buildReceipt({ ...base, summary: summaryOf({ noCharge: true, costMinor: 0, vatMinor: 0, capturedMinor: 0 }) });
+    const { document } = buildReceipt({
+      ...base,
+      summary: summaryOf({ noCharge: true, costMinor: 0, netMinor: 0, vatMinor: 0, capturedMinor: 0 }),
+    });
     expect(document.lines).toContain('No charge');
     expect(document.lines.join('\n')).not.toContain('Session fee');
-    expect(document.lines.join('\n')).not.toMatch(/^Energy 10\.00 kWh/m);
+    expect(document.lines.join('\n')).not.toMatch(/^Energy 10\.00 kWh ×/m);
   });
 
-  it('formats money, energy and time for the locale; times and dates stay ISO-like', () => {
+  it('formats money, unit prices, energy and time for the locale; times and dates stay ISO-like', () => {
     const summary = summaryOf({
       energyWh: 12_345, // 12.345 kWh → 12.35 (half up)
-      lines: [
-        { kind: 'energy', quantity: 12_345, amountMinor: 424 },
-        { kind: 'time', quantity: 5400, amountMinor: 180 },
-        { kind: 'parking', quantity: 90, amountMinor: 15 },
-      ],
+      lines: [line('energy', 12_345, '0.3450', 426), line('time', 5400, '1.20', 180), line('parking', 90, '6.00', 15)],
     });
     const { document } = buildReceipt({ ...base, locale: 'de', summary });
     expect(document.lines).toContain('Energy                           12,35 kWh');
-    expect(document.lines).toContain('Energy 12,35 kWh                    4,24\u00a0€');
-    expect(document.lines).toContain('Charging time 1:30:00               1,80\u00a0€');
-    expect(document.lines).toContain('Parking time 0:01:30                0,15\u00a0€');
+    const nbsp = '\u00a0';
+    expect(document.lines).toContain(row(`Energy 12,35 kWh × 0,3450${nbsp}€/kWh`, `4,26${nbsp}€`));
+    expect(document.lines).toContain(row(`Charging time 1:30:00 × 0,02${nbsp}€/min`, `1,80${nbsp}€`));
+    expect(document.lines).toContain(row(`Idle fee 0:01:30 × 0,10${nbsp}€/min`, `0,15${nbsp}€`));
+    expect(document.lines).toContain(row(`VAT 19${nbsp}%`, `0,99${nbsp}€`));
     expect(document.lines).toContain('Start                     2025-03-14 09:26');
   });
 
@@ -153,9 +232,12 @@ describe('buildReceipt: an example', () => {
   });
 
   it('formats yen without decimals', () => {
-    const { qrText } = buildReceipt({ ...base, currency: 'JPY', summary: summaryOf({ costMinor: 585, vatMinor: 53, capturedMinor: 585 }) });
+    const lines = [line('energy', 10_000, '53', 530), line('flat', 1, '55', 55)];
+    const { qrText } = buildReceipt({ ...base, currency: 'JPY', summary: summaryOf({ lines }) });
+    expect(qrText).toContain('Energy 10.00 kWh × ¥53/kWh ¥530');
     expect(qrText).toContain('Total ¥585');
-    expect(qrText).toContain('Net ¥532');
+    expect(qrText).toContain('Net ¥491');
+    expect(qrText).toContain('VAT 19% ¥94');
   });
 
   it('says "paid by card" without a number when the terminal gave none', () => {
@@ -204,12 +286,17 @@ const germanTexts: ReceiptTexts = {
   connector: 'Ladepunkt',
   energy: 'Geladene Energie',
   duration: 'Dauer',
+  unitMinute: 'Min.',
+  unitHour: 'Std.',
   lineEnergy: 'Energie',
   lineTime: 'Ladezeit',
   lineParking: 'Standzeit',
   lineFlat: 'Grundgebühr je Ladevorgang',
+  lineMinPrice: 'Mindestpreis',
+  lineMaxPrice: 'Höchstpreis',
   net: 'Nettobetrag',
   vat: 'Umsatzsteuer',
+  noVat: 'Ohne Umsatzsteuer',
   total: 'Gesamtbetrag',
   paidByCard: 'Bezahlt mit Karte',
   pricedCost: 'Berechnete Ladekosten',
@@ -219,11 +306,21 @@ const germanTexts: ReceiptTexts = {
   help: 'Hilfe-Hotline',
 };
 
-const lineArb: fc.Arbitrary<CostLine> = fc.record({
-  kind: fc.constantFrom('energy', 'time', 'parking', 'flat'),
-  quantity: fc.nat(10_000_000),
-  amountMinor: fc.nat(10_000_000),
-});
+/** A unit price as the engine gives it: up to 4 decimals. */
+const unitPriceArb = fc
+  .tuple(fc.nat(99), fc.integer({ min: 0, max: 4 }), fc.nat(9999))
+  .map(([whole, decimals, fraction]) => (decimals === 0 ? String(whole) : `${whole}.${String(fraction % 10 ** decimals).padStart(decimals, '0')}`));
+
+/** A priced line: quantities to the mWh and ms (fractional Wh and s), its net and VAT split from its gross. */
+const lineArb: fc.Arbitrary<CostLine> = fc
+  .record({
+    kind: fc.constantFrom('energy', 'time', 'parking', 'flat'),
+    quantity: fc.nat(10_000_000_000).map((q) => q / 1000),
+    unitPrice: unitPriceArb,
+    vatPercent: fc.constantFrom('19', '7', null),
+    amountMinor: fc.nat(250_000),
+  })
+  .map(({ kind, quantity, unitPrice, vatPercent, amountMinor }) => line(kind, kind === 'flat' ? 1 : quantity, unitPrice, amountMinor, vatPercent));
 
 const name = fc
   .array(fc.constantFrom('Chargepoint', 'Kiosk', 'Marktplatz', 'Nord', 'Stellplatz-am-Rathaus-Parkhaus-Ebene-3', '·', 'Ü'), {
@@ -234,10 +331,10 @@ const name = fc
 
 const receiptArb = fc.record({
   card: panArb,
-  costMinor: fc.nat(1_000_000),
-  vatShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
   authorizedMinor: fc.nat(1_000_000),
   lines: fc.array(lineArb, { maxLength: 4 }),
+  /** A minimum price raising the total, or a cap lowering it (by a share of it). */
+  bound: fc.record({ kind: fc.constantFrom('none', 'minPrice', 'maxPrice'), share: fc.double({ min: 0, max: 1, noNaN: true }) }),
   energyWh: fc.nat(200_000),
   durationS: fc.nat(400_000),
   sessionId: fc.uuid(),
@@ -251,18 +348,27 @@ const receiptArb = fc.record({
 
 type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
+/** The generated lines with their bound's adjustment line, adding up to a total of at least zero. */
+function linesOf(r: Generated<typeof receiptArb>): CostLine[] {
+  const sum = r.lines.reduce((total, l) => total + l.amountMinor, 0);
+  const vat = r.lines[0]?.vatPercent ?? '19';
+  if (r.bound.kind === 'minPrice') return [...r.lines, line('minPrice', 1, '', Math.round(r.bound.share * 10_000) + 1, vat)];
+  if (r.bound.kind === 'maxPrice' && sum > 0) return [...r.lines, line('maxPrice', 1, '', -Math.round(r.bound.share * sum), vat)];
+  return r.lines;
+}
+
 function build(r: Generated<typeof receiptArb>) {
   // Nothing delivered: nothing priced, nothing taken (the contract's no-charge summary).
-  const costMinor = r.noCharge ? 0 : r.costMinor;
-  const capturedMinor = Math.min(costMinor, r.authorizedMinor);
+  const lines = r.noCharge ? [] : linesOf(r);
+  const totals = totalsOf(lines);
+  const capturedMinor = Math.min(totals.costMinor, r.authorizedMinor);
   const summary = summaryOf({
     maskedPan: r.card.masked,
-    costMinor,
-    vatMinor: Math.floor(costMinor * r.vatShare),
+    ...totals,
     capturedMinor,
-    writtenOffMinor: costMinor - capturedMinor,
+    writtenOffMinor: totals.costMinor - capturedMinor,
     noCharge: r.noCharge,
-    lines: r.noCharge ? [] : r.lines,
+    lines,
     energyWh: r.noCharge ? 0 : r.energyWh,
     durationS: r.durationS,
     sessionId: r.sessionId,
@@ -352,6 +458,51 @@ describe('buildReceipt: properties', () => {
         expect(qrText).toContain(`${r.texts.total} `);
         expect(qrText).toContain(`${r.texts.taken} `);
         expect(qrText).toContain(summary.sessionId);
+      }),
+    );
+  });
+
+  it('shows exactly the summary figures, in order: each line, the net, the VAT of each rate, the total', () => {
+    fc.assert(
+      fc.property(receiptArb, (r) => {
+        const { qrText, summary } = build(r);
+        if (summary.noCharge) return;
+        const money = (minor: number) => formatMinor(minor, r.currency, r.locale);
+        const label: Record<CostLine['kind'], string> = {
+          energy: r.texts.lineEnergy,
+          time: r.texts.lineTime,
+          parking: r.texts.lineParking,
+          flat: r.texts.lineFlat,
+          minPrice: r.texts.lineMinPrice,
+          maxPrice: r.texts.lineMaxPrice,
+        };
+        const shown = qrText.split('\n');
+        const expected = [
+          ...summary.lines.map((l) => [label[l.kind], money(l.amountMinor)]),
+          [r.texts.net, money(summary.netMinor)],
+          ...summary.vatRates.map((rate) => [rate.vatPercent === null ? r.texts.noVat : `${r.texts.vat} `, money(rate.vatMinor)]),
+          [r.texts.total, money(summary.costMinor)],
+        ];
+        // The rows up to the total (its label is on no other row).
+        const end = shown.findIndex((l) => l.startsWith(`${r.texts.total} `));
+        const rows = shown.slice(end + 1 - expected.length, end + 1);
+        expected.forEach(([start, value], i) => {
+          expect(rows[i]!.startsWith(start!), rows[i]).toBe(true);
+          expect(rows[i]!.endsWith(` ${value}`), rows[i]).toBe(true);
+        });
+      }),
+    );
+  });
+
+  it('gives every line of energy, charging time and idle time its quantity × unit price on paper', () => {
+    fc.assert(
+      fc.property(receiptArb, (r) => {
+        const { document, qrText, summary } = build(r);
+        const detailed = summary.noCharge ? 0 : summary.lines.filter((l) => l.kind === 'energy' || l.kind === 'time' || l.kind === 'parking').length;
+        const times = (text: string) => [...text].filter((c) => c === '×').length;
+        expect(times(document.lines.join('\n'))).toBe(detailed);
+        // The QR code keeps them unless it has to leave them out for length.
+        expect([detailed, 0]).toContain(times(qrText));
       }),
     );
   });
