@@ -13,6 +13,8 @@
 //   6. the web host's memory with a WebSocket client that stopped reading (bench/ws-stall.ts)
 //   7. eight charger controllers through the real RAPI driver on pseudo-terminals: samples
 //      per second each and the CPU it costs (bench/chargers.ts)
+//   8. the tariff engine: µs per quote of a 24 h session under a 6-element tariff with times
+//      of day, and per meter sample of a session that has run 24 h (bench/tariff.ts)
 //
 // Nothing in the product is there for the benchmark: the page is instrumented from
 // outside with Playwright init scripts (event listeners, a MutationObserver, a
@@ -39,7 +41,7 @@ const TAP_WARMUP_CYCLES = 5;
 const TAP_INPUT = process.env.BENCH_TAP_INPUT === 'mouse' ? 'mouse' : 'touch';
 const METER_CHANGES = Number(process.env.BENCH_METER_CHANGES ?? 110);
 
-const TARGETS = { firstScreenMs: 1500, tapP95Ms: 50, meterToScreenP95Ms: 50, rendererJsGzipKB: 250, memoryGrowthMB: 10, sessionMemoryGrowthMB: 2, chargerSampleHz: 1 };
+const TARGETS = { firstScreenMs: 1500, tapP95Ms: 50, meterToScreenP95Ms: 50, rendererJsGzipKB: 250, memoryGrowthMB: 10, sessionMemoryGrowthMB: 2, chargerSampleHz: 1, tariffQuoteUs: 100 };
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -564,6 +566,27 @@ function chargers() {
   };
 }
 
+// ── 8. the tariff engine ────────────────────────────────────────────────────
+
+/** Quotes and meter samples under a 6-element tariff with times of day (bench/tariff.ts, own process). */
+function tariff() {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench/tariff.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { tariffQuoteUs: number; tariffQuoteP95Us: number } & Record<string, unknown>;
+  return {
+    method:
+      'In its own Node process (--expose-gc), in Europe/Berlin: a 6-element OCPI tariff (session fee; energy by night 22:00–06:00, in the peaks ' +
+      '07:00–09:00 and 17:00–20:00, and otherwise; a charging-time fee for the first 4 h, max_duration; an idle fee per 5 min). quote: ' +
+      'usageOfTotals + priceUsage of a 24 h session from 12:00 local (20 h charging at 2.16 kW, 4 h parked), the tariff compiled once as the ' +
+      'kiosk keeps it. sample: one accumulate of a 500 ms reading + one priceUsage, continuing a session built reading by reading over 24 h ' +
+      '(day: that build); chargingSample the same for a car still charging; kioskChargingSample adds the hold check (projectedCostExceedsHold) ' +
+      'as the station runs it on each reading. Each run timed alone (process.hrtime) after a warm-up and a collection (BENCH_TARIFF_RUNS, ' +
+      'BENCH_TARIFF_WARMUP); cpuPercentOfOneCore: 8 connectors × 2 Hz × the time per sample. The target applies to the median and the p95 quote.',
+    ...result,
+    targetUs: TARGETS.tariffQuoteUs,
+    pass: result.tariffQuoteUs <= TARGETS.tariffQuoteUs && result.tariffQuoteP95Us <= TARGETS.tariffQuoteUs,
+  };
+}
+
 // ── run ─────────────────────────────────────────────────────────────────────
 
 const startedAt = new Date();
@@ -571,21 +594,23 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM
 const chromiumVersion = browser.version();
 let results;
 try {
-  log('1/7 first screen');
+  log('1/8 first screen');
   const first = await firstScreen(browser);
-  log('2/7 tap → next screen');
+  log('2/8 tap → next screen');
   const tap = await tapLatency(browser);
-  log('3/7 meter → screen');
+  log('3/8 meter → screen');
   const meter = await meterToScreen(browser);
-  log('4/7 renderer size');
+  log('4/8 renderer size');
   const size = rendererSize();
   await browser.close();
-  log('5/7 memory over 10,000 sessions on 8 connectors');
+  log('5/8 memory over 10,000 sessions on 8 connectors');
   const mem = await memory();
-  log('6/7 a stalled WebSocket client');
+  log('6/8 a stalled WebSocket client');
   const ws = wsStall();
-  log('7/7 eight charger controllers');
+  log('7/8 eight charger controllers');
   const controllers = chargers();
+  log('8/8 the tariff engine');
+  const pricing = tariff();
   results = {
     generatedAt: startedAt.toISOString(),
     durationS: round((Date.now() - startedAt.getTime()) / 1000),
@@ -597,6 +622,7 @@ try {
     memory: mem,
     wsStall: ws,
     chargers: controllers,
+    tariff: pricing,
     pass: {
       firstScreen: first.pass,
       tapP95: tap.pass,
@@ -605,7 +631,8 @@ try {
       memoryGrowth: mem.pass,
       wsStall: ws.pass,
       chargers: controllers.pass,
-      all: first.pass && tap.pass && meter.pass && size.pass && mem.pass && ws.pass && controllers.pass,
+      tariffQuote: pricing.pass,
+      all: first.pass && tap.pass && meter.pass && size.pass && mem.pass && ws.pass && controllers.pass && pricing.pass,
     },
   };
 } finally {

@@ -125,6 +125,8 @@ export interface CompiledTariff {
   energyThresholdsMwh: number[];
   minPrice: { net: Exact; gross: Exact | null } | null;
   maxPrice: { net: Exact; gross: Exact | null } | null;
+  /** The tariff's own VAT rate (its first energy price's, else its first price's): the bounds' rate. */
+  headlineVat: { percent: string | null; factor: Exact };
 }
 
 const MWH_PER_KWH = 1_000_000n;
@@ -179,6 +181,12 @@ function compileRestrictions(raw: NonNullable<TariffConfig['elements'][number]['
   };
 }
 
+function headlineVatOf(tariff: TariffConfig): CompiledTariff['headlineVat'] {
+  const components = tariff.elements.flatMap((e) => e.price_components);
+  const vat = (components.find((c) => c.type === 'ENERGY') ?? components[0])?.vat;
+  return vat === undefined ? { percent: null, factor: ONE } : { percent: toDecimalString(parseDecimal(vat), 6), factor: add(ONE, mul(parseDecimal(vat), exact(1n, 100n))) };
+}
+
 /** The tariff prepared for pricing (cached per tariff object). */
 export function compileTariff(tariff: TariffConfig): CompiledTariff {
   const known = compiled.get(tariff);
@@ -213,6 +221,7 @@ export function compileTariff(tariff: TariffConfig): CompiledTariff {
     energyThresholdsMwh: [...energies].sort((a, b) => a - b),
     minPrice: bound(tariff.min_price),
     maxPrice: bound(tariff.max_price),
+    headlineVat: headlineVatOf(tariff),
   };
   compiled.set(tariff, result);
   return result;
@@ -453,27 +462,26 @@ const ORDER: readonly CostLine['kind'][] = ['energy', 'time', 'parking', 'flat',
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
-/** min_price and max_price: an adjustment line brings the net and the gross total to the bound. */
+/**
+ * min_price and max_price (OCPI: both their excl. and incl. VAT amounts apply): one
+ * adjustment line brings the net total to the bound's excl_vat and the gross total to
+ * its incl_vat (else excl_vat at the tariff's own VAT rate). The line is booked at that
+ * one rate, fixed by the tariff, so the bound never jumps as the session's mix of lines
+ * changes; with one VAT rate its VAT is that rate's, with several it is what brings
+ * both totals to the bound.
+ */
 function boundTotal(t: CompiledTariff, lines: CostLine[], toMinor: (major: Exact) => number): void {
   const net = lines.reduce((sum, l) => sum + l.netMinor, 0);
   const gross = lines.reduce((sum, l) => sum + l.amountMinor, 0);
-  // The adjustment carries the VAT rate of the session's largest line.
-  const main = lines.reduce<CostLine | null>((best, l) => (best === null || l.amountMinor > best.amountMinor ? l : best), null);
-  const factor = main?.vatPercent ? add(ONE, mul(parseDecimal(main.vatPercent), exact(1n, 100n))) : ONE;
-  const adjust = (kind: 'minPrice' | 'maxPrice', netMinor: number, grossMinor: number) => {
+  const { percent, factor } = t.headlineVat;
+  const adjust = (kind: 'minPrice' | 'maxPrice', bound: { net: Exact; gross: Exact | null }, direction: 1 | -1) => {
+    const netMinor = direction * Math.max(0, direction * (toMinor(bound.net) - net));
+    const grossMinor = direction * Math.max(0, direction * (toMinor(bound.gross ?? mul(bound.net, factor)) - gross));
     if (netMinor === 0 && grossMinor === 0) return;
-    lines.push({ kind, quantity: 1, unit: 'session', unitPrice: '', vatPercent: main?.vatPercent ?? null, amountMinor: grossMinor, netMinor, vatMinor: grossMinor - netMinor });
+    lines.push({ kind, quantity: 1, unit: 'session', unitPrice: '', vatPercent: percent, amountMinor: grossMinor, netMinor, vatMinor: grossMinor - netMinor });
   };
-  if (t.minPrice) {
-    const minNet = toMinor(t.minPrice.net);
-    const minGross = toMinor(t.minPrice.gross ?? mul(t.minPrice.net, factor));
-    adjust('minPrice', Math.max(0, minNet - net), Math.max(0, minGross - gross));
-  }
-  if (t.maxPrice) {
-    const maxNet = toMinor(t.maxPrice.net);
-    const maxGross = toMinor(t.maxPrice.gross ?? mul(t.maxPrice.net, factor));
-    adjust('maxPrice', Math.min(0, maxNet - net), Math.min(0, maxGross - gross));
-  }
+  if (t.minPrice) adjust('minPrice', t.minPrice, 1);
+  if (t.maxPrice) adjust('maxPrice', t.maxPrice, -1);
 }
 
 function totalsOf(currency: string, lines: CostLine[]): PricedSession {

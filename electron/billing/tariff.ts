@@ -2,7 +2,7 @@
 // (tariff-engine.ts): the screen's live cost, the hold check, the capture, the
 // receipt, the prices shown before start and the operator's `tariff quote`.
 import type { PriceChange, PriceLine, TariffView } from '../contract/snapshot.js';
-import { ONE, add, currencyExponent, exact, mul, parseDecimal, roundHalfUp, toDecimalString, type Exact } from './decimal.js';
+import { currencyExponent, exact, mul, parseDecimal, roundHalfUp, toDecimalString, type Exact } from './decimal.js';
 import type { LocalTime } from './local-time.js';
 import type { TariffConfig } from './tariff-schema.js';
 import {
@@ -153,14 +153,13 @@ export function tariffView(tariff: TariffConfig, options: ViewOptions): TariffVi
     }
   }
 
-  // The rate shown beside the prices: the energy price's, else the first component's.
-  const rated = choice('ENERGY', start) ?? t.elements.flatMap((e) => Object.values(e.components))[0];
+  // The rate shown beside the prices: the energy price's now, else the tariff's own.
+  const vatPercent = choice('ENERGY', start)?.vatPercent ?? t.headlineVat.percent ?? '0';
   const toMinor = (major: Exact) => Number(roundHalfUp(mul(major, exact(t.scale))));
-  const factor = rated?.vatPercent ? add(ONE, mul(parseDecimal(rated.vatPercent), exact(1n, 100n))) : ONE;
-  const bound = (price: { net: Exact; gross: Exact | null } | null) => (price ? toMinor(price.gross ?? mul(price.net, factor)) : null);
+  const bound = (price: { net: Exact; gross: Exact | null } | null) => (price ? toMinor(price.gross ?? mul(price.net, t.headlineVat.factor)) : null);
   return {
     currency: tariff.currency,
-    vatPercent: rated?.vatPercent ?? '0',
+    vatPercent,
     lines,
     changes,
     minPriceMinor: bound(t.minPrice),
