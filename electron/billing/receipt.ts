@@ -9,8 +9,9 @@
 
 import type { CostLine, SessionSummary, VatRateTotal } from '../contract/snapshot.js';
 import { kwhText } from '../contract/energy.js';
+import { perMinuteExact } from '../contract/price-units.js';
 import type { ReceiptDocument } from '../../devices/printer/receipt-printer-port.js';
-import { currencyExponent, exact, formatMinor, mul, parseDecimal, toDecimalString } from './decimal.js';
+import { currencyExponent, formatMinor } from './decimal.js';
 
 /** The words on a receipt, supplied by the message catalogue of the station's language. */
 export interface ReceiptTexts {
@@ -210,7 +211,7 @@ function costDetail(line: CostLine, input: ReceiptInput): string | null {
     case 'time':
     case 'parking': {
       // As the screens list it: per minute when that is exact, else per hour.
-      const minute = line.unit === 'hour' ? perMinute(line.unitPrice, currency) : null;
+      const minute = line.unit === 'hour' ? perMinuteExact(line.unitPrice, currencyExponent(currency)) : null;
       const price = minute === null ? `${formatPrice(line.unitPrice, currency, locale)}/${texts.unitHour}` : `${formatPrice(minute, currency, locale)}/${texts.unitMinute}`;
       return `${formatDuration(line.quantity)} × ${price}`;
     }
@@ -260,19 +261,6 @@ function formatPrice(decimal: string, currency: string, locale: string): string 
   if (!DECIMAL.test(decimal)) return decimal;
   const digits = Math.min(Math.max(decimal.split('.')[1]?.length ?? 0, currencyExponent(currency)), 100);
   return numberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(decimal as `${number}`);
-}
-
-/**
- * A price per hour as a price per minute, when that is exact to two digits more than
- * given (the rule by which the screens list time prices); null when it is not.
- */
-function perMinute(perHour: string, currency: string): string | null {
-  if (!DECIMAL.test(perHour)) return null;
-  const exponent = currencyExponent(currency);
-  const minute = mul(parseDecimal(perHour), exact(1n, 60n));
-  const text = toDecimalString(minute, Math.max(exponent, perHour.split('.')[1]?.length ?? 0) + 2, exponent);
-  const shown = parseDecimal(text);
-  return shown.num * minute.den === minute.num * shown.den ? text : null;
 }
 
 /** "19%", "7.7%", "19 %" as the locale writes it. */

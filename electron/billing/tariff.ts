@@ -2,7 +2,8 @@
 // (tariff-engine.ts): the screen's live cost, the hold check, the capture, the
 // receipt, the prices shown before start and the operator's `tariff quote`.
 import type { PriceChange, PriceLine, TariffView } from '../contract/snapshot.js';
-import { currencyExponent, exact, mul, parseDecimal, roundHalfUp, toDecimalString, type Exact } from './decimal.js';
+import { perMinuteExact } from '../contract/price-units.js';
+import { currencyExponent, exact, mul, roundHalfUp, toDecimalString, type Exact } from './decimal.js';
 import type { LocalTime } from './local-time.js';
 import type { TariffConfig } from './tariff-schema.js';
 import {
@@ -83,13 +84,11 @@ const KIND = { ENERGY: 'energy', TIME: 'time', PARKING_TIME: 'parking', FLAT: 'f
 /** The order the screens list prices in: per kWh, per minute, per session, idle fee. */
 const SHOWN: readonly (keyof typeof KIND)[] = ['ENERGY', 'TIME', 'FLAT', 'PARKING_TIME'];
 
-/** A price per hour as the driver reads it: per minute when that is exact to the shown precision, else per hour. */
+/** A price per hour as the driver reads it: per minute when that is exact (perMinuteExact), else per hour. */
 function shownPrice(type: keyof typeof KIND, shown: string, exponent: number): Pick<PriceLine, 'price' | 'unit'> {
   if (type !== 'TIME' && type !== 'PARKING_TIME') return { price: shown, unit: UNIT[type] };
-  const perMinute = mul(parseDecimal(shown), exact(1n, 60n));
-  const digits = Math.max(exponent, shown.split('.')[1]?.length ?? 0) + 2;
-  const text = toDecimalString(perMinute, digits, exponent);
-  return parseDecimal(text).num * perMinute.den === perMinute.num * parseDecimal(text).den ? { price: text, unit: 'minute' } : { price: shown, unit: 'hour' };
+  const minute = perMinuteExact(shown, exponent);
+  return minute === null ? { price: shown, unit: 'hour' } : { price: minute, unit: 'minute' };
 }
 
 export interface ViewOptions {

@@ -2,6 +2,7 @@
 // units; the currency's exponent comes from Intl. Nothing here rounds money: amounts
 // and unit prices are shown as the brain sent them.
 import { kwhText } from '../../../electron/contract/energy.js';
+import { perMinuteExact } from '../../../electron/contract/price-units.js';
 
 export interface Formats {
   /** Minor units → "€12.34". */
@@ -81,21 +82,7 @@ export function makeFormats(localeIn: string, currency: string): Formats {
       // Intl formats a decimal string exactly, without a float in between.
       return priceFormat(digits).format(text as `${number}`);
     },
-    perMinute: (perHour) => {
-      const match = DECIMAL.exec(perHour.trim());
-      if (!match) return null;
-      const given = (match[2] ?? '').length;
-      const digits = Math.max(exponent, given) + 2;
-      // In units of 10^-digits: exact when 60 divides the price so scaled.
-      const scaled = BigInt(`${match[1]}${(match[2] ?? '').padEnd(digits, '0')}`);
-      if (scaled % 60n !== 0n) return null;
-      const minute = (scaled / 60n).toString().padStart(digits + 1, '0');
-      const whole = minute.slice(0, minute.length - digits);
-      // Trailing zeros trimmed down to the currency's digits, as the brain shows a price per minute.
-      let fraction = minute.slice(minute.length - digits);
-      while (fraction.length > exponent && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
-      return fraction ? `${whole}.${fraction}` : whole;
-    },
+    perMinute: (perHour) => perMinuteExact(perHour, exponent),
     kwh: (wh) => kwhFormat.format(kwhText(wh) as `${number}`),
     kw: (w) => kwFormat.format(Math.max(0, w) / 1000),
     duration: (s) => {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { energyCoveredWh, projectedCostExceedsHold, sessionCost, settle, tariffView } from '../../../electron/billing/tariff.js';
 import { priceUsage, startUsage, usageOfTotals, type TariffUsage } from '../../../electron/billing/tariff-engine.js';
 import { LocalTime } from '../../../electron/billing/local-time.js';
+import { perMinuteExact } from '../../../electron/contract/price-units.js';
 
 type ComponentInput = z.input<typeof TariffConfig>['elements'][number]['price_components'][number];
 
@@ -240,5 +241,16 @@ describe('energyCoveredWh (the controller backstop)', () => {
     expect(energyCoveredWh(night, 5000)).toBe(200_000);
     // A tariff whose energy is free somewhere (an element without an energy price) sets no limit.
     expect(energyCoveredWh(tariff('EUR', [{ type: 'TIME', price: '3' }]), 5000)).toBe(1_000_000);
+  });
+});
+
+describe('perMinuteExact (one rule for the screens, the receipt and the brain)', () => {
+  it('gives a price per minute only when it is exact to two digits more than the hourly price', () => {
+    expect(perMinuteExact('0.60', 2)).toBe('0.01');
+    expect(perMinuteExact('6', 2)).toBe('0.10');
+    expect(perMinuteExact('1.00', 2)).toBeNull(); // 0.016666…
+    expect(perMinuteExact('1.2', 2)).toBe('0.02');
+    expect(perMinuteExact('3', 0)).toBe('0.05');
+    expect(perMinuteExact('abc', 2)).toBeNull();
   });
 });
