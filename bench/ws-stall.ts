@@ -98,6 +98,7 @@ function chargingSnapshot(seq: number): Snapshot {
           powerW: 11040 + (seq % 7),
           elapsedS: seq / 2,
           costMinor: Math.round(energyWh * 0.0345) + 50,
+          currency: 'EUR',
           limitMinor: 5000,
           maskedPan: '**** **** **** 4242',
           parkingCapped: false,

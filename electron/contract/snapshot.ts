@@ -100,6 +100,8 @@ export interface SessionView {
   /** Seconds since charging first started (0 before). */
   elapsedS: number;
   costMinor: number;
+  /** The currency of its amounts (its tariff's). */
+  currency: string;
   /** The most the session may cost: the card hold, the balance reserved, the account's cap. */
   limitMinor: number;
   maskedPan: string | null;

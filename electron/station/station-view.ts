@@ -61,6 +61,7 @@ export function sessionView(session: ActiveSession, now: number, inactivityWarni
     powerW: session.chargingStoppedAt == null ? session.powerW : 0,
     elapsedS: started ? Math.max(0, Math.floor(((session.endedAt ?? now) - session.chargingStartedAt!) / 1000)) : 0,
     costMinor: cost.priced.totalMinor,
+    currency: session.currency,
     limitMinor,
     maskedPan: maskedPanOf(session.authorization),
     parkingCapped: cost.parkingCapped,

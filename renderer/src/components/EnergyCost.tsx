@@ -6,7 +6,7 @@ import { Figure } from './Figure.js';
 /** Energy and cost of a session that has stopped charging. */
 export function EnergyCostFigures({ session }: { session: SessionView }) {
   const { t } = useTranslation();
-  const f = useFormats();
+  const f = useFormats(session.currency);
   return (
     <dl className="figures">
       <Figure label={t('charging.energy')} value={f.energy(session.energyWh)} />

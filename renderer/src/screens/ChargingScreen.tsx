@@ -50,7 +50,7 @@ function StopCodeNotice({ code, connectorId }: { code: string; connectorId: numb
 
 function LiveFigures({ session }: { session: SessionView }) {
   const { t } = useTranslation();
-  const f = useFormats();
+  const f = useFormats(session.currency);
   // Screen readers hear whole kWh only, not every meter reading.
   const announcedEnergy = f.energy(Math.floor(session.energyWh / 1000) * 1000);
   return (
