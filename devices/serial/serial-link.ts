@@ -57,12 +57,25 @@ export function backoffOf(backoff: SerialBackoff | undefined): Required<SerialBa
 /** Opens a port and resolves once it is open. */
 export type OpenPort = (path: string, baudRate: number) => Promise<Duplex>;
 
-/** Opens a serialport SerialPort, 8N1, no flow control, locked, control lines untouched. */
-export const openSerialPort: OpenPort = (path, baudRate) =>
-  new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, dataBits: 8, stopBits: 1, parity: 'none', rtscts: false, xon: false, xoff: false, lock: true, autoOpen: false });
+export interface SerialPortOptions {
+  /** Stop bits (default 1: 8N1; ZVT card terminals use 2: 8N2). */
+  stopBits?: 1 | 2;
+}
+
+/** Opens a serialport SerialPort, 8N1 (8N2 with `stopBits: 2`), no flow control, locked, control lines untouched. */
+export function openSerialPort(path: string, baudRate: number, options: SerialPortOptions = {}): Promise<Duplex> {
+  const stopBits = options.stopBits ?? 1;
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate, dataBits: 8, stopBits, parity: 'none', rtscts: false, xon: false, xoff: false, lock: true, autoOpen: false });
     port.open((error) => (error ? reject(error) : resolve(port)));
   });
+}
+
+/** An OpenPort that opens with `options` (ZVT: `serialPortOpener({ stopBits: 2 })`). */
+export const serialPortOpener =
+  (options: SerialPortOptions): OpenPort =>
+  (path, baudRate) =>
+    openSerialPort(path, baudRate, options);
 
 interface Closable {
   isOpen?: boolean;
