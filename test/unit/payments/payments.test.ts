@@ -120,14 +120,20 @@ describe('Payments', () => {
     expect(store.auditLog().map((a) => a.action)).toContain('session.cancelled');
   });
 
-  it('an approval that arrives after the driver gave up is released, and its session gets a record its flow closes', async () => {
-    const { backend, payments } = setup();
+  /** An authorisation the driver gives up on while the terminal is still answering; `approve` answers it. */
+  async function givenUp(backend: RecordingBackend, payments: Payments) {
     let approve!: (o: AuthorizeOutcome) => void;
     backend.answer = new Promise((resolve) => (approve = resolve));
     const abort = new AbortController();
     const outcome = payments.authorize(request, abort.signal);
     await flush();
     abort.abort();
+    return { outcome, approve };
+  }
+
+  it('an approval that arrives after the driver gave up is released, and its session gets a record its flow closes', async () => {
+    const { backend, payments } = setup();
+    const { outcome, approve } = await givenUp(backend, payments);
     approve({ outcome: 'approved', authorization: authorization(authorizeKey('s1', 1)) });
     expect(await outcome).toEqual({ outcome: 'declined', reason: 'cancelled' });
     expect(backend.released).toEqual(['ref-s1:authorize:1']);
@@ -136,12 +142,7 @@ describe('Payments', () => {
 
   it('a late approval whose release does not get through keeps its session record; the sweep releases it later and closes the record (CI chaos seed 1: a kill there lost the session)', async () => {
     const { backend, payments } = setup();
-    let approve!: (o: AuthorizeOutcome) => void;
-    backend.answer = new Promise((resolve) => (approve = resolve));
-    const abort = new AbortController();
-    const outcome = payments.authorize(request, abort.signal);
-    await flush();
-    abort.abort();
+    const { outcome, approve } = await givenUp(backend, payments);
     const late = authorization(authorizeKey('s1', 1));
     backend.open = [late];
     const release = backend.release.bind(backend);
