@@ -195,7 +195,8 @@ export class SessionPersistence {
       method: authorization.method,
       createdAt: record.createdAt,
       stopCode: '',
-      tariff: created?.tariff ? TariffConfig.parse(created.tariff) : this.options.tariffOf(connectorId),
+      // The tariff the driver agreed to, as the events recorded it; the connector's if that cannot be read.
+      tariff: TariffConfig.safeParse(created?.tariff).data ?? this.options.tariffOf(connectorId),
       timeZone: this.options.timeZone,
       voltageV: this.options.voltageOf(connectorId),
       currency: authorization.currency,
