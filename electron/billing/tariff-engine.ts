@@ -13,18 +13,17 @@
 //   1. Step sizes apply once per dimension over the whole session: the dimension's
 //      total is rounded up to the step of the last element that priced it, and the
 //      extra is priced at that element's price (OCPI's step_size examples).
-//   2. A line is one dimension at one unit price and VAT rate. Each line is rounded
-//      once to the currency's minor unit, half up: its gross and its net from the
-//      exact amounts; its VAT is gross − net.
+//   2. A line is one dimension at one unit price and VAT rate (listed in the order the
+//      session first used them). Each line is rounded once to the currency's minor unit,
+//      half up: its gross and its net from the exact amounts; its VAT is gross − net.
 //   3. Totals (net, VAT per rate, gross) are the sums of the rounded lines, so what
 //      the screen, the capture, the receipt and the QR show always adds up.
-//   4. min_price and max_price add an adjustment line that brings the net and the
-//      gross total to the bound (OCPI: both apply).
+//   4. min_price and max_price add an adjustment line, at the tariff's own VAT rate,
+//      that brings the net and the gross total to the bound (OCPI: both apply).
 //   5. Nothing delivered, nothing charged: a session without energy costs nothing.
 import type { CostLine } from '../contract/snapshot.js';
 import { ONE, ZERO, add, exact, mul, parseDecimal, roundHalfUp, currencyExponent, toDecimalString, type Exact } from './decimal.js';
-import type { LocalTime} from './local-time.js';
-import { DAY_MS, dayNumber, msOfDayOf } from './local-time.js';
+import { DAY_MS, dayNumber, msOfDayOf, type LocalTime } from './local-time.js';
 import { DAYS_OF_WEEK, type TariffConfig } from './tariff-schema.js';
 
 export type Dimension = 'ENERGY' | 'TIME' | 'PARKING_TIME';
@@ -49,6 +48,8 @@ export interface TariffUsage {
   priced: Record<Dimension, Record<string, number>>;
   /** The last element that priced each dimension: its step size rounds the dimension's total. */
   last: Record<Dimension, number | null>;
+  /** "DIMENSION:element" in the order first used, so lines read in the order the session ran (absent in older states). */
+  used?: string[];
   /** The element whose FLAT fee applies, once one matched. */
   flat: number | null;
   /** Parking stopped accruing when it would have taken the cost past the session's limit. */
@@ -286,6 +287,7 @@ export function startUsage(at: number): TariffUsage {
     parkingMs: 0,
     priced: { ENERGY: {}, TIME: {}, PARKING_TIME: {} },
     last: { ENERGY: null, TIME: null, PARKING_TIME: null },
+    used: [],
     flat: null,
     parkingCapped: false,
   };
@@ -307,6 +309,7 @@ export function accumulate(tariff: TariffConfig, usage: TariffUsage, interval: U
     ...usage,
     priced: { ENERGY: { ...usage.priced.ENERGY }, TIME: { ...usage.priced.TIME }, PARKING_TIME: { ...usage.priced.PARKING_TIME } },
     last: { ...usage.last },
+    used: [...(usage.used ?? [])],
   };
   const from = usage.at;
   const to = interval.to;
@@ -319,6 +322,7 @@ export function accumulate(tariff: TariffConfig, usage: TariffUsage, interval: U
 
   const add = (dimension: Dimension, element: number, quantity: number) => {
     if (element < 0 || quantity <= 0) return;
+    if (next.priced[dimension][element] === undefined) next.used!.push(`${dimension}:${element}`);
     next.priced[dimension][element] = (next.priced[dimension][element] ?? 0) + quantity;
     next.last[dimension] = element;
   };
@@ -437,7 +441,11 @@ export function priceUsage(tariff: TariffConfig, usage: TariffUsage): PricedSess
     if (total === 0 || last === null) continue;
     const step = componentOf(t, dimension, last)!.step;
     const extra = Math.ceil(total / step) * step - total;
-    for (const [index, quantity] of Object.entries(priced)) {
+    const firstUse = (index: string) => {
+      const at = usage.used?.indexOf(`${dimension}:${index}`) ?? -1;
+      return at < 0 ? Number.MAX_SAFE_INTEGER : at;
+    };
+    for (const [index, quantity] of Object.entries(priced).sort(([a], [b]) => firstUse(a) - firstUse(b))) {
       const billed = quantity + (Number(index) === last ? extra : 0);
       if (billed <= 0) continue;
       const component = componentOf(t, dimension, Number(index))!;

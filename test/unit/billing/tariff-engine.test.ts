@@ -172,8 +172,8 @@ describe('our own cases', () => {
     // 21:30 to 22:30 Berlin (CET, UTC+1) at an even 11 kW: 5.5 kWh by day, 5.5 kWh by night.
     const { priced } = quote(night, { start: '2026-12-02T20:30:00Z', energyKwh: 11, chargingMin: 60 }, berlin);
     expect(priced.lines.map((l) => [l.kind, l.unitPrice, l.quantity, l.amountMinor])).toEqual([
-      ['energy', '0.29', 5500, 160],
       ['energy', '0.39', 5500, 215],
+      ['energy', '0.29', 5500, 160],
       ['flat', '0.50', 1, 50],
     ]);
     expect(priced.totalMinor).toBe(425);
@@ -212,7 +212,8 @@ describe('our own cases', () => {
     // 20:00 UTC on the 29th is 22:00 CEST. A 2-hour session from 20:00 UTC each day.
     const sat = quote(night, { start: '2026-03-28T20:00:00Z', energyKwh: 2, chargingMin: 120 }, berlin).priced.lines;
     const sun = quote(night, { start: '2026-03-29T20:00:00Z', energyKwh: 2, chargingMin: 120 }, berlin).priced.lines;
-    expect(sat.filter((l) => l.kind === 'energy').map((l) => [l.unitPrice, l.quantity])).toEqual([['0.29', 1000], ['0.39', 1000]]);
+    // Lines read in the order the session ran: the day price, then the night price.
+    expect(sat.filter((l) => l.kind === 'energy').map((l) => [l.unitPrice, l.quantity])).toEqual([['0.39', 1000], ['0.29', 1000]]);
     expect(sun.filter((l) => l.kind === 'energy').map((l) => [l.unitPrice, l.quantity])).toEqual([['0.29', 2000]]);
   });
 
