@@ -94,7 +94,7 @@ export class LocalTime {
     const fields: Record<string, number> = {};
     for (const part of this.format.formatToParts(new Date(t))) if (part.type !== 'literal') fields[part.type] = Number(part.value);
     const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
-    return wall - (t - (((t % 1000) + 1000) % 1000));
+    return wall - t; // t is the start of a quarter hour: whole seconds
   }
 }
 

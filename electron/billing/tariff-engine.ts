@@ -402,8 +402,6 @@ export function accumulateWithin(tariff: TariffConfig, usage: TariffUsage, inter
 const KIND = { ENERGY: 'energy', TIME: 'time', PARKING_TIME: 'parking', FLAT: 'flat' } as const;
 /** Usage units per price unit: mWh per kWh, ms per hour. */
 const PER_UNIT: Record<Dimension, bigint> = { ENERGY: MWH_PER_KWH, TIME: MS_PER_HOUR, PARKING_TIME: MS_PER_HOUR };
-/** Usage units per line quantity unit: mWh per Wh, ms per s. */
-const PER_QUANTITY: Record<Dimension, number> = { ENERGY: 1000, TIME: 1000, PARKING_TIME: 1000 };
 
 interface ExactLine {
   kind: CostLine['kind'];
@@ -449,7 +447,7 @@ export function priceUsage(tariff: TariffConfig, usage: TariffUsage): PricedSess
       const billed = quantity + (Number(index) === last ? extra : 0);
       if (billed <= 0) continue;
       const component = componentOf(t, dimension, Number(index))!;
-      addLine(component, KIND[dimension], dimension === 'ENERGY' ? 'kWh' : 'hour', billed / PER_QUANTITY[dimension], exact(BigInt(billed), PER_UNIT[dimension]));
+      addLine(component, KIND[dimension], dimension === 'ENERGY' ? 'kWh' : 'hour', billed / 1000 /* mWh → Wh, ms → s */, exact(BigInt(billed), PER_UNIT[dimension]));
     }
   }
   if (usage.flat !== null) addLine(componentOf(t, 'FLAT', usage.flat)!, 'flat', 'session', 1, ONE);

@@ -67,8 +67,8 @@ export function energyCoveredWh(tariff: TariffConfig, limitMinor: number, maxWh 
     const energy = element.components.ENERGY;
     if (energy && (cheapest === null || energy.gross.num * cheapest.den < cheapest.num * energy.gross.den)) cheapest = energy.gross;
   }
-  // An element without an energy price can make energy free: no energy limit then.
-  if (cheapest === null || cheapest.num === 0n || t.elements.some((e) => !e.components.ENERGY && e.restrictions === null)) return maxWh;
+  // Without an unrestricted energy price, energy is free whenever no restricted one matches: no limit then.
+  if (cheapest === null || cheapest.num === 0n || !t.elements.some((e) => e.components.ENERGY && e.restrictions === null)) return maxWh;
   const limitMajor = exact(BigInt(limitMinor), t.scale);
   const wh = (limitMajor.num * 1000n * cheapest.den) / (limitMajor.den * cheapest.num);
   return Number(wh > BigInt(maxWh) ? BigInt(maxWh) : wh);

@@ -241,6 +241,10 @@ describe('energyCoveredWh (the controller backstop)', () => {
     expect(energyCoveredWh(night, 5000)).toBe(200_000);
     // A tariff whose energy is free somewhere (an element without an energy price) sets no limit.
     expect(energyCoveredWh(tariff('EUR', [{ type: 'TIME', price: '3' }]), 5000)).toBe(1_000_000);
+    // An idle fee in an element of its own does not lift the energy limit (energy prices skip it).
+    expect(energyCoveredWh(tariff('EUR', [{ type: 'ENERGY', price_incl_vat: '0.5' }], [{ type: 'PARKING_TIME', price: '6' }]), 5000)).toBe(100_000);
+    // Energy priced only at night is free by day: no limit.
+    expect(energyCoveredWh(TariffConfig.parse({ currency: 'EUR', elements: [{ price_components: [{ type: 'ENERGY', price: 0.3 }], restrictions: { start_time: '22:00', end_time: '06:00' } }] }), 5000)).toBe(1_000_000);
   });
 });
 
