@@ -62,6 +62,7 @@ function chargingSnapshot(seq: number): Snapshot {
     alarms: [],
     tariff,
     focus: 1,
+    cardTap: null,
     terminal: { available: true, busy: false },
     printer: { available: true },
     devices: {
@@ -149,7 +150,7 @@ function chargingSnapshot(seq: number): Snapshot {
         { connectorId: 1, plugged: true, fault: false, charging: true },
         { connectorId: 2, plugged: false, fault: false, charging: false },
       ],
-      terminal: { nextOutcome: 'approve', openHolds: 1 },
+      terminal: { nextOutcome: 'approve', openHolds: 1, protocol: 'zvt' },
       printer: { printed: 3, lastReceipt: 'Parkhaus Mitte\nDE-BER-0042\n\nEnergy 18.432 kWh   6.36 EUR\nSession fee         0.50 EUR\nTotal               6.86 EUR\nincl. VAT 19 %      1.10 EUR\n' },
     },
   } as Snapshot; // `as`, not `satisfies`: the bench measures size, and the snapshot's type grows

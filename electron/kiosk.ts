@@ -1,6 +1,7 @@
 // The composition root: builds the devices the configuration names, the store and
 // the station, and hands back one object to start and stop. Everything here runs
 // in plain Node, so the web host, the tests and (next) the Electron shell share it.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -11,7 +12,6 @@ import { openRapiSerial } from '../devices/charger/rapi-serial.js';
 import { RapiEvseSimulator } from '../devices/charger/rapi-simulator.js';
 import { SimulatedCharger } from '../devices/charger/simulated-charger.js';
 import { createDuplexPair } from '../devices/memory-duplex.js';
-import { SimulatedCardTerminal } from '../devices/payment/simulated-card-terminal.js';
 import { SimulatedPrinter } from '../devices/printer/simulated-printer.js';
 import type { ConnectorConfig, KioskConfig } from './config/config-schema.js';
 import type { SimCommand, SimView } from './contract/index.js';
@@ -20,6 +20,8 @@ import { CardBackend } from './payments/card-backend.js';
 import { Payments } from './payments/payments.js';
 import { Station, type SimControls } from './station/station.js';
 import { receiptTexts } from './messages.js';
+import { createCardTerminal } from './card-terminal.js';
+import { scheduleDaily } from './station/daily-task.js';
 
 export interface KioskOptions {
   config: KioskConfig;
@@ -34,6 +36,14 @@ export interface Kiosk {
   station: Station;
   store: KioskStore;
   close(): Promise<void>;
+}
+
+/**
+ * The station's secret for card tokens (stop by the same card): made once, kept in the
+ * store, so a card tapped after a restart still matches the session it paid for.
+ */
+function cardTokenKeyOf(store: KioskStore, clock: Clock): string {
+  return store.secret('cardTokenKey', () => randomBytes(32).toString('hex'), clock.now());
 }
 
 export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
@@ -91,20 +101,11 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       });
     }),
   );
-  const terminalConfig = config.devices.terminal;
-  const terminal =
-    terminalConfig.kind === 'none'
-      ? null
-      : new SimulatedCardTerminal({
-          clock,
-          stateFile: join(simDir, 'terminal.json'),
-          approvalDelayMs: terminalConfig.approvalDelayMs,
-          latencyMs: terminalConfig.latencyMs,
-          presentCardTimeoutMs: config.timeouts.presentCardS * 1000,
-        });
+  const cardTerminal = await createCardTerminal({ config, simDir, clock, linkClock, log, cardTokenKey: cardTokenKeyOf(store, clock) });
+  const terminal = cardTerminal.terminal;
   const printerConfig = config.devices.printer;
   const printer = printerConfig.kind === 'none' ? null : new SimulatedPrinter({ clock, columns: printerConfig.columns, outputFile: join(simDir, 'printer-paper.txt') });
-  const anySimulated = simChargers.size > 0 || terminal !== null || printer !== null;
+  const anySimulated = simChargers.size > 0 || cardTerminal.sim !== null || printer !== null;
 
   // The simulator panel and /api/sim exist only for simulated devices.
   const sim: SimControls | null = !anySimulated ? null : {
@@ -113,13 +114,17 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         const state = charger.simState();
         return { connectorId, plugged: state.plugged, fault: state.fault, charging: state.charging };
       }),
-      terminal: terminal?.simSummary() ?? null,
+      terminal: cardTerminal.sim?.view() ?? null,
       printer: printer?.simState() ?? null,
     }),
     apply: async (command: SimCommand) => {
       if (command.type === 'cardOutcome') {
-        if (!terminal) throw new Error('the station has no simulated card terminal');
-        return terminal.simSetNextOutcome(command.outcome);
+        if (!cardTerminal.sim) throw new Error('the station has no simulated card terminal');
+        return cardTerminal.sim.setOutcome(command.outcome);
+      }
+      if (command.type === 'tapCard') {
+        if (!cardTerminal.sim) throw new Error('the station has no simulated card terminal');
+        return cardTerminal.sim.tapCard(command.card);
       }
       const charger = simChargers.get(command.connectorId);
       if (!charger) throw new Error(`connector ${command.connectorId} has no simulated charger`);
@@ -143,13 +148,36 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
   });
   await station.start();
 
+  // The card terminal's end of day (06 50) submits the day's bookings to the host.
+  const terminalConfig = config.devices.terminal;
+  const endOfDayAt = terminalConfig.kind === 'none' ? null : terminalConfig.endOfDay;
+  const zvt = cardTerminal.zvt;
+  const cancelEndOfDay =
+    zvt && endOfDayAt
+      ? scheduleDaily({
+          clock,
+          timeZone: config.station.timeZone,
+          time: endOfDayAt,
+          run: async () => {
+            const result = await zvt.endOfDay();
+            store.appendAudit(clock.now(), 'kiosk', 'terminal.endOfDay', { totalMinor: result.totalMinor, receiptLines: result.receipt.length });
+            log.info({ totalMinor: result.totalMinor }, 'card terminal end of day done');
+          },
+          onError: (error, willRetry) => {
+            store.appendAudit(clock.now(), 'kiosk', 'terminal.endOfDayFailed', { error: error instanceof Error ? error.message : String(error), willRetry });
+            log.error({ err: error, willRetry }, 'card terminal end of day failed');
+          },
+        })
+      : () => {};
+
   return {
     station,
     store,
     close: async () => {
+      cancelEndOfDay();
       await station.stop();
       await Promise.allSettled(closers.map((close) => close()));
-      await Promise.allSettled([terminal?.close(), printer?.close()]);
+      await Promise.allSettled([cardTerminal.close(), printer?.close()]);
       store.close();
     },
   };

@@ -28,17 +28,59 @@ export interface Hold {
   maskedPan: string;
   brand: string;
   authorizedAt: number;
+  /** The approval code the terminal printed, where it gave one. */
+  authCode?: string | null;
+  /** The terminal's own customer receipt lines for the hold, where it sent them (ZVT 06 D3 / 06 D1). */
+  terminalReceipt?: string[];
+  /** The card's token (cardToken in CardRead), so the same card can stop the session; never the PAN. */
+  cardToken?: string | null;
 }
 
-export type TerminalDecline = 'declined' | 'insufficientFunds' | 'timeout' | 'cancelled' | 'busy' | 'error';
+/** A card held to the terminal outside a payment (read card). */
+export interface CardRead {
+  /**
+   * A keyed hash of what the terminal shows of the card (BIN, last four, length, card
+   * type): the same card gives the same token on this station, and it is never the PAN.
+   */
+  cardToken: string;
+  /** As the receipt may show it, e.g. '**** **** **** 4242'. */
+  maskedPan: string;
+  brand: string;
+}
+
+/**
+ * A hold the terminal has open. Where the protocol lists only the terminal's own id (ZVT
+ * lists receipt numbers) and this process did not place it, `reference` is null: the
+ * brain matches it against its journal.
+ */
+export type OpenHold = Hold | { holdId: string; reference: null };
+
+/**
+ * Why a terminal did not place a hold. 'cancelled': the kiosk or the cardholder aborted;
+ * 'unavailable': the terminal could not serve (offline, not registered, host down).
+ */
+export type TerminalDecline =
+  | 'declined'
+  | 'insufficientFunds'
+  | 'cardExpired'
+  | 'pinRequired'
+  | 'timeout'
+  | 'cancelled'
+  | 'busy'
+  | 'unavailable'
+  | 'error';
 
 export type AuthorizeResult =
   | { outcome: 'approved'; hold: Hold }
   | { outcome: 'declined'; reason: TerminalDecline };
 
-/** What the terminal knows of a request, by its reference ('unknown': it never received it). */
+/**
+ * What the terminal knows of a request, by its reference ('unknown': it never received
+ * it; 'notTracked': the protocol cannot say, and only the open holds tell what it placed).
+ */
 export type HoldLookup =
   | { state: 'unknown' }
+  | { state: 'notTracked' }
   | { state: 'pending' }
   | { state: 'declined'; reason: TerminalDecline }
   | { state: 'open'; hold: Hold }
@@ -51,9 +93,12 @@ export interface CaptureRequest {
   amountMinor: number;
 }
 
+/** What the terminal asks of the cardholder, for the screen. */
+export type TerminalPrompt = 'presentCard' | 'enterPin' | 'processing' | 'removeCard';
+
 export type TerminalEvent =
   | { type: 'busy'; busy: boolean }
-  | { type: 'prompt'; prompt: 'presentCard' | 'processing' | 'removeCard' | null }
+  | { type: 'prompt'; prompt: TerminalPrompt | null }
   | { type: 'offline'; reason: string }
   | { type: 'online' };
 
@@ -66,8 +111,14 @@ export interface CardTerminal {
   release(holdId: string): Promise<void>;
   /** What the terminal has for a reference; absent where the protocol cannot say. */
   lookup?(reference: string): Promise<HoldLookup>;
+  /**
+   * Waits for a card to be held to the terminal and reads it, without any payment. The
+   * terminal stays free for payments: any other request ends the wait first (it then
+   * resolves null, as it does when no card came). Absent where the terminal cannot.
+   */
+  readCard?(signal?: AbortSignal): Promise<CardRead | null>;
   /** Holds the terminal still has open, for finding orphans after a crash. */
-  openHolds(): Promise<Hold[]>;
+  openHolds(): Promise<OpenHold[]>;
   subscribe(listener: (event: TerminalEvent) => void): () => void;
   close(): Promise<void>;
 }

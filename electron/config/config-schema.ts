@@ -13,6 +13,22 @@ const SimulatedDevice = z.strictObject({ kind: z.literal('simulated') });
 /** The station has no such device: the screen offers only what exists. */
 const NoDevice = z.strictObject({ kind: z.literal('none') });
 
+/** A stable serial path (/dev/serial/by-id/… or by-path/…); a bare /dev/ttyUSB0 renumbers after a reboot. */
+const SerialPath = z.string().min(1).superRefine((path, ctx) => {
+  const problem = validateSerialPath(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A ZVT terminal password: 6 digits. Quoted in YAML ("000000"), or its leading zeros are lost. */
+const ZvtPassword = z.string().regex(/^\d{6}$/, 'the terminal password is 6 digits, quoted: "000000"');
+
+/** When the card terminal's end of day (06 50) runs, station time "HH:MM"; null leaves it to the terminal. */
+const EndOfDayTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'endOfDay is a time of day "HH:MM"')
+  .nullable()
+  .default(null);
+
 export const ConnectorConfig = z.strictObject({
   id: z.number().int().min(1).max(64),
   label: z.string().min(1).max(20),
@@ -36,11 +52,7 @@ export const ConnectorConfig = z.strictObject({
     // An OpenEVSE (RAPI) controller on a serial port.
     z.strictObject({
       kind: z.literal('rapi'),
-      /** A stable path (/dev/serial/by-id/… or by-path/…); a bare /dev/ttyUSB0 renumbers after a reboot. */
-      path: z.string().min(1).superRefine((path, ctx) => {
-        const problem = validateSerialPath(path);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }),
+      path: SerialPath,
       baudRate: z.number().int().positive().default(115200),
     }),
   ]).prefault({ kind: 'simulated' }),
@@ -89,6 +101,11 @@ export const KioskConfig = z.strictObject({
     .strictObject({
       /** Amount held on the card before charging, minor units. */
       holdMinor: z.number().int().min(100).max(100000).default(5000),
+      /**
+       * The card terminal is always ready: a driver taps first, and the kiosk starts the
+       * connector where a car is plugged in (or asks which one).
+       */
+      tapToStart: z.boolean().default(false),
       /** A session still plugged in after this long is settled, before a card reservation can expire, h. */
       maxSessionHours: z.number().int().min(1).max(168).default(48),
     })
@@ -131,13 +148,41 @@ export const KioskConfig = z.strictObject({
       terminal: z
         .discriminatedUnion('kind', [
           SimulatedDevice.extend({
-            /** Time the simulated terminal takes from card to answer, ms (kiosk clock). */
+            /**
+             * What is simulated: 'zvt' runs the real ZVT driver against the ZVT terminal
+             * simulator in memory; 'generic' a terminal behind the card-terminal port that
+             * can be asked by reference (as Stripe Terminal can), for tests of the payment core.
+             */
+            protocol: z.enum(['zvt', 'generic']).default('zvt'),
+            /** Time the simulated terminal takes from "present card" to its answer, ms (kiosk clock). */
             approvalDelayMs: z.number().int().min(0).max(60000).default(1200),
-            /** Time every call to the simulated terminal takes before it acts and answers, openHolds included, ms (kiosk clock). */
+            /** Time every message of the simulated terminal takes before it is sent, ms (kiosk clock). */
             latencyMs: z.number().int().min(0).max(60000).default(0),
+            password: ZvtPassword.default('000000'),
+            endOfDay: EndOfDayTime,
+          }),
+          z.strictObject({
+            kind: z.literal('zvt'),
+            /** A serial terminal: a stable path (/dev/serial/by-id/…); or give host and port. */
+            path: SerialPath.optional(),
+            baudRate: z.union([z.literal(9600), z.literal(19200), z.literal(38400), z.literal(57600), z.literal(115200)]).default(9600),
+            /** A terminal on the network: its address; ZVT's port is 20007. */
+            host: z.string().min(1).max(253).optional(),
+            port: z.number().int().min(1).max(65535).default(20007),
+            /** The terminal password of registration and end of day. */
+            password: ZvtPassword,
+            /** How the authorisation host's result codes read: 'lavego' for Feig cVEND on the Lavego host. */
+            hostProfile: z.enum(['iso8583', 'lavego']).default('iso8583'),
+            endOfDay: EndOfDayTime,
           }),
           NoDevice,
         ])
+        .superRefine((terminal, ctx) => {
+          if (terminal.kind !== 'zvt') return;
+          if ((terminal.path === undefined) === (terminal.host === undefined)) {
+            ctx.addIssue({ code: 'custom', message: 'a ZVT terminal needs either path (serial) or host (TCP), not both' });
+          }
+        })
         .prefault({ kind: 'simulated' }),
       printer: z
         .discriminatedUnion('kind', [SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }), NoDevice])

@@ -40,13 +40,27 @@ export const Command = z.discriminatedUnion('type', [
 export type Command = z.infer<typeof Command>;
 
 /** Controls of the simulated hardware; accepted only when that device is simulated. */
-export const CardOutcome = z.enum(['approve', 'decline', 'insufficientFunds', 'timeout']);
+/**
+ * What the simulated card terminal does with the next payments (the ZVT simulator's
+ * behaviours): approve; decline, insufficientFunds, cardExpired (declined with that
+ * reason); pin (asks for the PIN, then approves); timeout (no card comes); cardRemoved
+ * (the card is pulled out mid-transaction); busy (refuses the request as busy);
+ * lateApproval (refuses the kiosk's abort and approves later). The generic terminal
+ * plays only approve, decline, insufficientFunds and timeout.
+ */
+export const CardOutcome = z.enum(['approve', 'decline', 'insufficientFunds', 'cardExpired', 'pin', 'timeout', 'cardRemoved', 'busy', 'lateApproval']);
 export type CardOutcome = z.infer<typeof CardOutcome>;
 
 export const SimCommand = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('plug'), ...connector, plugged: z.boolean() }),
   z.strictObject({ type: z.literal('cardOutcome'), outcome: CardOutcome }),
   z.strictObject({ type: z.literal('fault'), ...connector, fault: z.boolean() }),
+  /**
+   * A card is held to the simulated card terminal outside a payment (tap to start, stop by
+   * the same card): 'first' is the card the simulated terminal pays with by default,
+   * 'second' another one. It is also the card the next payments use.
+   */
+  z.strictObject({ type: z.literal('tapCard'), card: z.enum(['first', 'second']).default('first') }),
   /** The car stops drawing current, as a full battery does. */
   z.strictObject({ type: z.literal('vehicleFull'), ...connector }),
   /** The charger controller restarts (a power glitch): it comes back enabled. */

@@ -17,9 +17,13 @@ export type ConnectorPhase =
   | 'outOfService'
   | 'fault';
 
+import type { CardOutcome } from './commands.js';
+
 export type DeclineReason =
   | 'declined'
   | 'insufficientFunds'
+  | 'cardExpired'
+  | 'pinRequired'
   | 'timeout'
   | 'cancelled'
   | 'busy'
@@ -165,7 +169,8 @@ export interface ConnectorView {
 
 export interface SimView {
   chargers: { connectorId: number; plugged: boolean; fault: boolean; charging: boolean }[] | null;
-  terminal: { nextOutcome: 'approve' | 'decline' | 'insufficientFunds' | 'timeout'; openHolds: number } | null;
+  /** The simulated card terminal: what it does next, the holds it has open, and what it simulates. */
+  terminal: { nextOutcome: CardOutcome; openHolds: number; protocol: 'zvt' | 'generic' } | null;
   printer: { printed: number; lastReceipt: string | null } | null;
 }
 
@@ -194,6 +199,18 @@ export interface DevicesView {
   rfid: DeviceDiagnostics | null;
 }
 
+/**
+ * A card held to the terminal that neither stopped a session nor started one at once:
+ * 'plugInFirst' (tap to start, and no car is plugged in), 'chooseConnector' (cars are
+ * plugged in at several: the driver picks one, and pays on it), 'noSession' (no session
+ * here was paid with that card). Shown until `until`.
+ */
+export interface CardTapNotice {
+  kind: 'plugInFirst' | 'chooseConnector' | 'noSession';
+  connectorIds: number[];
+  until: number;
+}
+
 export interface Snapshot {
   /** Increases with every snapshot the brain publishes. */
   seq: number;
@@ -216,6 +233,8 @@ export interface Snapshot {
   tariff: TariffView;
   /** The connector whose flow holds the screen, or null for the start screen. */
   focus: number | null;
+  /** What the kiosk made of the last card held to the terminal outside a payment, while the screen should say so. */
+  cardTap: CardTapNotice | null;
   /** The card terminal; null when the station has none (`devices.terminal.kind: none`): the screen offers no card payment. */
   terminal: { available: boolean; busy: boolean } | null;
   /** The receipt printer; null when the station has none: the screen offers no printed receipt. */

@@ -20,6 +20,10 @@ export interface Authorization {
   currency: string;
   authorizedAt: number;
   display: PaymentDisplay;
+  /** The card's token (a keyed hash, never the PAN), so tapping the same card stops the session; never shown. */
+  cardToken?: string | null;
+  /** What the device gave for the receipt: its approval code and its own receipt lines. */
+  receipt?: { authCode: string | null; lines: string[] };
 }
 
 export type AuthorizeOutcome = { outcome: 'approved'; authorization: Authorization } | { outcome: 'declined'; reason: DeclineReason };

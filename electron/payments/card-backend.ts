@@ -1,9 +1,10 @@
 // Bank cards: a card terminal places a hold, captures the final cost and releases the rest.
 import type { CardTerminal, Hold, HoldLookup } from '../../devices/payment/card-terminal-port.js';
 import type { Authorization, AuthorizeOutcome } from './authorization.js';
-import type { IntentStatus, PaymentBackend, PlaceRequest } from './payment-backend.js';
+import type { IntentStatus, OpenAuthorization, PaymentBackend, PlaceRequest } from './payment-backend.js';
 
 export function authorizationOfHold(hold: Hold): Authorization {
+  const receipt = hold.authCode || hold.terminalReceipt?.length ? { receipt: { authCode: hold.authCode ?? null, lines: hold.terminalReceipt ?? [] } } : {};
   return {
     method: 'card',
     key: hold.reference,
@@ -12,6 +13,8 @@ export function authorizationOfHold(hold: Hold): Authorization {
     currency: hold.currency,
     authorizedAt: hold.authorizedAt,
     display: { kind: 'card', brand: hold.brand, maskedPan: hold.maskedPan },
+    ...(hold.cardToken ? { cardToken: hold.cardToken } : {}),
+    ...receipt,
   };
 }
 
@@ -36,18 +39,21 @@ export class CardBackend implements PaymentBackend {
   async status(key: string): Promise<IntentStatus> {
     if (this.terminal.lookup) return statusOf(await this.terminal.lookup(key));
     // A terminal that cannot be asked by reference: an open hold carrying it is still an answer.
-    const open = (await this.terminal.openHolds()).find((hold) => hold.reference === key);
+    const open = (await this.terminal.openHolds()).find((hold): hold is Hold => hold.reference === key);
     return open ? { state: 'open', authorization: authorizationOfHold(open) } : { state: 'cannotSay' };
   }
 
-  async openAuthorizations(): Promise<Authorization[]> {
-    return (await this.terminal.openHolds()).map(authorizationOfHold);
+  async openAuthorizations(): Promise<OpenAuthorization[]> {
+    return (await this.terminal.openHolds()).map((hold) =>
+      hold.reference === null ? { method: 'card', reference: hold.holdId, key: null } : authorizationOfHold(hold),
+    );
   }
 }
 
 function statusOf(lookup: HoldLookup): IntentStatus {
   switch (lookup.state) {
     case 'unknown':
+    case 'notTracked':
     case 'pending':
       return { state: lookup.state };
     case 'declined':

@@ -17,11 +17,22 @@ export type IntentStatus =
   | { state: 'cannotSay' }
   /** The device never received the request. */
   | { state: 'unknown' }
+  /**
+   * The device keeps no record by reference (ZVT): what it placed shows only in its open
+   * list, under its own reference. Once that list has been settled, nothing is held for it.
+   */
+  | { state: 'notTracked' }
   | { state: 'pending' }
   | { state: 'declined'; reason: DeclineReason }
   | { state: 'open'; authorization: Authorization }
   | { state: 'settled'; authorization: Authorization; capturedMinor: number }
   | { state: 'released'; authorization: Authorization };
+
+/**
+ * An authorisation a device has open: whole where the device can say whose it is, or only
+ * its reference on the device (`key: null`) for the journal to match.
+ */
+export type OpenAuthorization = Authorization | { method: PaymentMethod; reference: string; key: null };
 
 export interface PaymentBackend {
   readonly method: PaymentMethod;
@@ -33,5 +44,5 @@ export interface PaymentBackend {
   release(authorization: Authorization): Promise<void>;
   status(key: string): Promise<IntentStatus>;
   /** Authorisations the device still has open, for the orphan sweep; null where it cannot list them. */
-  openAuthorizations(): Promise<Authorization[] | null>;
+  openAuthorizations(): Promise<OpenAuthorization[] | null>;
 }

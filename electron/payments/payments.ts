@@ -61,6 +61,8 @@ export class Payments {
   private readonly backends = new Map<PaymentMethod, PaymentBackend>();
   /** Intents this process is sending or resolving right now: their answer is on its way. */
   private readonly inFlight = new Set<string>();
+  /** Of those, the ones only being asked about (a restored session waiting): the sweep may answer them. */
+  private readonly resolving = new Set<string>();
   private stopped = false;
   private readonly resolveIntervalMs: number;
 
@@ -85,9 +87,15 @@ export class Payments {
     const key = authorizeKey(request.sessionId, request.attempt);
     const backend = this.backend(request.method);
     return this.once(key, async () => {
-      await beforeSend?.();
-      const existing = this.store.payment(key);
-      if (existing) return this.resolve(existing, backend, signal);
+      // A request in the journal already is only asked about, never sent: the sweep may answer it meanwhile.
+      if (this.store.payment(key)) this.resolving.add(key);
+      try {
+        await beforeSend?.();
+        const existing = this.store.payment(key);
+        if (existing) return await this.resolve(existing, backend, signal);
+      } finally {
+        this.resolving.delete(key);
+      }
       const intent = this.store.beginPayment(
         { key, sessionId: request.sessionId, connectorId: request.connectorId, method: request.method, operation: 'authorize', amountMinor: request.limitMinor, currency: request.currency },
         this.now(),
@@ -167,14 +175,20 @@ export class Payments {
    */
   async sweep(live: () => ReadonlySet<string>, liveSessions: () => ReadonlySet<string>): Promise<SweepReport> {
     const report: SweepReport = { resolved: 0, released: 0, retried: 0 };
+    // Intents whose device keeps no record by reference: its open list settles them.
+    const notTracked = new Map<PaymentMethod, PaymentRecord[]>();
     for (const intent of this.store.pendingPayments()) {
-      if (this.inFlight.has(intent.key)) continue;
+      if (this.sending(intent.key)) continue;
       const backend = this.backends.get(intent.method as PaymentMethod);
       if (!backend) continue;
       try {
         if (intent.operation === 'authorize') {
           const status = await backend.status(intent.key).catch((): IntentStatus => ({ state: 'cannotSay' }));
-          if (this.inFlight.has(intent.key)) continue;
+          if (this.sending(intent.key)) continue;
+          if (status.state === 'notTracked') {
+            notTracked.set(backend.method, [...(notTracked.get(backend.method) ?? []), intent]);
+            continue;
+          }
           const outcome = this.applyStatus(intent, status);
           if (!outcome) continue;
           report.resolved++;
@@ -206,17 +220,32 @@ export class Payments {
       if (!open) continue;
       // Decided now that the device has answered, from the journal as it is now.
       const owned = live();
-      for (const authorization of open) {
-        if (owned.has(authorization.key) || this.inFlight.has(authorization.key)) continue;
-        const intent = this.store.payment(authorization.key);
-        if (intent?.status === 'pending' && !intent.abandoned) continue; // its answer is being written
+      for (const listed of open) {
+        const authorization = listed.key !== null ? listed : this.unclosedApproval(backend.method, listed.reference);
         try {
+          if (!authorization) {
+            // Open on the device, and nothing in the journal places it: a request whose answer never came.
+            await this.releaseUnrecorded(backend, listed.reference);
+            report.released++;
+            continue;
+          }
+          if (owned.has(authorization.key) || this.inFlight.has(authorization.key)) continue;
+          const intent = this.store.payment(authorization.key);
+          if (intent?.status === 'pending' && !intent.abandoned) continue; // its answer is being written
+          // Our records say take the money: the capture is sent again, never replaced by a release.
+          if (this.store.payment(captureKey(authorization))?.status === 'pending') continue;
           await this.releaseNow(intent?.sessionId ?? 'orphan', intent?.connectorId ?? 0, authorization, 'no session owns it');
           this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key: authorization.key, reference: authorization.reference, amountMinor: authorization.limitMinor });
           report.released++;
         } catch (error) {
-          this.options.log.error({ err: error, reference: authorization.reference }, 'could not release an orphan authorisation');
+          this.options.log.error({ err: error, reference: listed.reference }, 'could not release an orphan authorisation');
         }
+      }
+      // Whatever those requests placed was in the list and is settled now: nothing is held for them.
+      for (const intent of notTracked.get(backend.method) ?? []) {
+        if (this.sending(intent.key) || this.store.payment(intent.key)?.status !== 'pending') continue;
+        this.store.completePayment(intent.key, 'failed', { outcome: 'notOpenOnDevice', reason: 'unavailable', resolved: true }, this.now());
+        report.resolved++;
       }
     }
     this.closeLostSessions(liveSessions());
@@ -224,6 +253,11 @@ export class Payments {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────
+
+  /** Being sent by this process now (not merely asked about): only its sender may write its outcome. */
+  private sending(key: string): boolean {
+    return this.inFlight.has(key) && !this.resolving.has(key);
+  }
 
   private get store(): KioskStore {
     return this.options.store;
@@ -338,17 +372,60 @@ export class Payments {
         return { outcome: 'declined', reason: status.reason };
       case 'unknown':
         // The device never received it: nothing was placed.
-        this.store.completePayment(intent.key, 'failed', { outcome: 'neverReached', resolved: true }, at);
+        this.store.completePayment(intent.key, 'failed', { outcome: 'neverReached', reason: 'unavailable', resolved: true }, at);
         return { outcome: 'declined', reason: 'unavailable' };
       case 'settled':
       case 'released':
         // It was placed and has ended on the device already: nothing is left to own.
-        this.store.completePayment(intent.key, 'failed', { outcome: 'endedOnDevice', state: status.state, resolved: true }, at, status.authorization.reference);
+        this.store.completePayment(intent.key, 'failed', { outcome: 'endedOnDevice', reason: 'unavailable', state: status.state, resolved: true }, at, status.authorization.reference);
         return { outcome: 'declined', reason: 'unavailable' };
       case 'pending':
       case 'cannotSay':
+      case 'notTracked':
         return null;
     }
+  }
+
+  /**
+   * The approval the journal has under a device reference that no capture or release has
+   * closed yet; null when there is none (a device reference can come round again: ZVT
+   * receipt numbers wrap at 9999).
+   */
+  private unclosedApproval(method: PaymentMethod, reference: string): Authorization | null {
+    const approval = this.store.approvalByReference(method, reference);
+    if (!approval) return null;
+    const authorization = approvedAuthorization(approval);
+    if (!authorization) return null;
+    const closed = [captureKey(authorization), releaseKey(authorization)].some((key) => this.store.payment(key)?.status === 'done');
+    return closed ? null : authorization;
+  }
+
+  /**
+   * Releases what a device has open under a reference no journal entry places. Each try
+   * is its own journal entry, answered at once: the next sweep lists it again if it failed.
+   */
+  private async releaseUnrecorded(backend: PaymentBackend, reference: string): Promise<void> {
+    const at = this.now();
+    const key = `orphan:${backend.method}:${reference}:${at}`;
+    const authorization: Authorization = {
+      method: backend.method,
+      key,
+      reference,
+      limitMinor: 0,
+      currency: '',
+      authorizedAt: at,
+      display: { kind: 'account', name: 'unrecorded' },
+    };
+    this.store.beginPayment({ key, sessionId: 'orphan', connectorId: null, method: backend.method, operation: 'release', amountMinor: 0, currency: '', reference }, at);
+    try {
+      await backend.release(authorization);
+    } catch (error) {
+      this.store.completePayment(key, 'failed', { why: 'unrecorded', error: errorMessage(error) }, this.now(), reference);
+      throw error;
+    }
+    this.store.completePayment(key, 'done', { why: 'unrecorded' }, this.now(), reference);
+    this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key, reference, unrecorded: true });
+    this.options.log.warn({ method: backend.method, reference }, 'released an authorisation no journal entry placed');
   }
 
   private authorizationOf(key: string): Authorization | null {

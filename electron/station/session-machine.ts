@@ -136,6 +136,8 @@ export type SessionEvent =
   | { type: 'OTHER_PAYMENT'; at: number }
   | { type: 'ACK_STOP_CODE'; at: number }
   | { type: 'STOP'; at: number; code: string }
+  /** The card that paid was tapped again (its token matched): stop, or give up before charging. */
+  | { type: 'STOP_BY_CARD'; at: number }
   | { type: 'CLOSE_SUMMARY'; at: number }
   | { type: 'RECEIPT'; at: number; receipt: SessionSummary['receipt']; qr: string | null }
   // from the charger
@@ -484,6 +486,7 @@ export const sessionMachine = setup({
         VEHICLE_PLUGGED: { target: 'charging', actions: 'notePlugged' },
         MORE_TIME: '.active',
         CANCEL: 'cancelling',
+        STOP_BY_CARD: 'cancelling',
         FAULT: { target: 'cancelling', actions: 'noteProblem' },
         CHARGER_OFFLINE: { target: 'cancelling', actions: 'noteProblem' },
       },
@@ -530,6 +533,7 @@ export const sessionMachine = setup({
       on: {
         ACK_STOP_CODE: { actions: 'hideStopCode' },
         STOP: { guard: 'stopCodeMatches', target: 'stopping', actions: { type: 'stoppedBy', params: { reason: 'driver' } } },
+        STOP_BY_CARD: { target: 'stopping', actions: { type: 'stoppedBy', params: { reason: 'driver' } } },
         FAULT: { target: 'stopping', actions: ['noteProblem', { type: 'stoppedBy', params: { reason: 'fault' } }] },
         CHARGER_BOOT: '.starting',
         VEHICLE_UNPLUGGED: { target: 'settling', actions: ['noteUnplugged', { type: 'endedBy', params: { reason: 'unplugged' } }] },

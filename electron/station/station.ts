@@ -8,10 +8,10 @@ import type { Logger } from 'pino';
 import { errorMessage } from '../error-message.js';
 import type { Clock } from '../../devices/clock.js';
 import type { ChargerController } from '../../devices/charger/charger-port.js';
-import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
+import type { CardRead, CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
-import type { ConnectorPhase, SimView, Snapshot } from '../contract/snapshot.js';
+import type { CardTapNotice, ConnectorPhase, SimView, Snapshot } from '../contract/snapshot.js';
 import type { KioskConfig } from '../config/config-schema.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import type { Payments } from '../payments/payments.js';
@@ -26,6 +26,7 @@ import { AlarmBoard, alarmOfProblem, type AlarmCandidate } from './alarms.js';
 import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
 import { checkPrinter, DeviceRecord, watchCharger, watchTerminal } from './device-diagnostics.js';
+import { CardTaps } from './card-taps.js';
 
 export interface SimControls {
   view(): SimView;
@@ -98,6 +99,9 @@ export class Station {
   private sweeping: Promise<void> | null = null;
   private stopped = false;
   private readonly unsubscribes: (() => void)[] = [];
+  /** Cards held to the terminal outside a payment (tap to start, stop by the same card); null when the terminal cannot read them. */
+  private cardTaps: CardTaps | null = null;
+  private cardTap: CardTapNotice | null = null;
   /** The prices each connector shows, as they apply now. */
   private readonly prices: PriceBoard;
   private readonly persistence: SessionPersistence;
@@ -207,6 +211,7 @@ export class Station {
     // own. It runs beside the start: a slow terminal does not hold the screen back.
     void this.sweep();
     this.scheduleSweep();
+    this.startCardTaps();
     this.tick();
     log.info({ connectors: this.connectors.size }, 'station started');
   }
@@ -294,6 +299,7 @@ export class Station {
     }
     if (phase !== connector.last?.phase) this.onPhaseChange(connector, phase);
     connector.last = { context, phase, top };
+    this.cardTaps?.poke();
     this.schedulePublish();
   }
 
@@ -383,12 +389,18 @@ export class Station {
           throw new CommandError('rejected', 'screenBusy', 'another driver is using the screen');
         }
         const snapshot = c.actor.getSnapshot();
+        // A card was tapped while cars were plugged in at several connectors: the one chosen now is paid for.
+        const tapped = this.cardTap?.kind === 'chooseConnector' && this.cardTap.until > at && this.cardTap.connectorIds.includes(c.id) && snapshot.context.vehiclePlugged;
         if (phaseOf(snapshot) === 'available') this.send(c, { type: 'SELECT', at });
         else if (phaseOf(snapshot) === 'outOfService' || phaseOf(snapshot) === 'fault' || phaseOf(snapshot) === 'starting') {
           throw new CommandError('rejected', 'connectorUnavailable', `connector ${c.id} cannot be used now`);
         }
         this.focus = c.id;
         this.summaryOpen = false;
+        if (tapped) {
+          this.cardTap = null;
+          await this.apply({ type: 'choosePayment', connectorId: c.id, method: 'card' });
+        }
         return;
       }
       case 'goHome': {
@@ -471,6 +483,69 @@ export class Station {
     }
   }
 
+  // ── cards held to the terminal outside a payment ─────────────────────────
+
+  private startCardTaps(): void {
+    const { terminal } = this.options.devices;
+    if (!terminal?.readCard) return;
+    this.cardTaps = new CardTaps({
+      terminal: terminal as CardTerminal & { readCard: NonNullable<CardTerminal['readCard']> },
+      clock: this.options.clock,
+      log: this.options.log.child({ part: 'card taps' }),
+      wanted: () => this.cardTapsWanted(),
+      onTap: (read) => this.onCardTap(read),
+    });
+    this.unsubscribes.push(terminal.subscribe(() => this.cardTaps?.poke()));
+    this.cardTaps.start();
+  }
+
+  /** The terminal waits for a tap while nobody is paying at it, and there is something a tap can do. */
+  private cardTapsWanted(): boolean {
+    if (this.stopped || !this.terminalOnline || this.storageFailure) return false;
+    const phases = [...this.connectors.values()].map((c) => phaseOf(c.actor.getSnapshot()));
+    if (phases.some((p) => p === 'choosingPayment' || p === 'authorizing' || p === 'declined')) return false;
+    if (this.config.payment.tapToStart) return true;
+    return [...this.connectors.values()].some((c) => {
+      const { session } = c.actor.getSnapshot().context;
+      const phase = phaseOf(c.actor.getSnapshot());
+      return (phase === 'charging' || phase === 'awaitingVehicle') && session?.authorization?.cardToken != null;
+    });
+  }
+
+  /** A card held to the terminal: it stops the session it paid for, or (tap to start) starts one where a car waits. */
+  private onCardTap(read: CardRead): void {
+    const { clock, log, store } = this.options;
+    const at = clock.now();
+    const owner = [...this.connectors.values()].find((c) => c.actor.getSnapshot().context.session?.authorization?.cardToken === read.cardToken);
+    this.cardTap = null;
+    if (owner) {
+      const session = owner.actor.getSnapshot().context.session!;
+      const event: SessionEvent = { type: 'STOP_BY_CARD', at };
+      if (owner.actor.getSnapshot().can(event)) {
+        owner.actor.send(event);
+        store.appendAudit(at, 'driver', 'session.stoppedByCard', { connectorId: owner.id, sessionId: session.id });
+        log.info({ connectorId: owner.id, sessionId: session.id }, 'the card that paid was tapped: session stopped');
+      }
+      if (this.focus === null || !this.holdsScreen(this.focus)) this.focus = owner.id;
+      this.schedulePublish();
+      return;
+    }
+    const notice = (kind: CardTapNotice['kind'], connectorIds: number[] = []): void => {
+      this.cardTap = { kind, connectorIds, until: at + 15_000 };
+      this.schedulePublish();
+    };
+    if (!this.config.payment.tapToStart) return notice('noSession');
+    const waiting = [...this.connectors.values()].filter((c) => phaseOf(c.actor.getSnapshot()) === 'available' && c.actor.getSnapshot().context.vehiclePlugged);
+    if (waiting.length === 0) return notice('plugInFirst');
+    if (waiting.length > 1) return notice('chooseConnector', waiting.map((c) => c.id));
+    const [only] = waiting;
+    log.info({ connectorId: only!.id }, 'tap to start: paying on the connector where a car is plugged in');
+    void this.apply({ type: 'selectConnector', connectorId: only!.id })
+      .then(() => this.apply({ type: 'choosePayment', connectorId: only!.id, method: 'card' }))
+      .catch((error: unknown) => log.warn({ err: error, connectorId: only!.id }, 'tap to start: could not start'))
+      .finally(() => this.schedulePublish());
+  }
+
   private anyAuthorizing(): boolean {
     return [...this.connectors.values()].some((c) => topState(c.actor.getSnapshot()) === 'authorizing');
   }
@@ -540,6 +615,7 @@ export class Station {
       alarms: this.alarmBoard.update(this.alarmCandidates(), now),
       tariff: this.prices.view(null, now),
       focus: this.focus,
+      cardTap: this.cardTap && this.cardTap.until > now ? this.cardTap : null,
       terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() } : null,
       printer: this.diagnostics.printer ? { available: this.diagnostics.printer.isOnline } : null,
       devices: {
@@ -567,6 +643,7 @@ export class Station {
   async stop(): Promise<void> {
     this.stopped = true;
     this.options.payments.stop();
+    this.cardTaps?.stop();
     if (this.sweeper !== null) this.options.clock.clearTimeout(this.sweeper);
     if (this.ticker !== null) this.options.clock.clearTimeout(this.ticker);
     for (const unsubscribe of this.unsubscribes) unsubscribe();

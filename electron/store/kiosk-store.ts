@@ -400,6 +400,14 @@ export class KioskStore {
     return (this.statement('SELECT * FROM payments ORDER BY created_at, rowid').all() as Row[]).map(toPayment);
   }
 
+  /** The newest approved authorisation with this device reference, if any. */
+  approvalByReference(method: string, reference: string): PaymentRecord | null {
+    const row = this.statement(
+      `SELECT * FROM payments WHERE method = ? AND reference = ? AND operation = 'authorize' AND status = 'done' ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    ).get(method, reference) as Row | undefined;
+    return row ? toPayment(row) : null;
+  }
+
   pendingPayments(): PaymentRecord[] {
     return (this.statement(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at, rowid`).all() as Row[]).map(toPayment);
   }
@@ -470,6 +478,21 @@ export class KioskStore {
   }
 
   // ── run-time settings (technicians' changes; they win over the config file) ──
+
+  /**
+   * A secret of the station (the card-token key): made by `make` the first time, then the
+   * same for good. Kept apart from the settings a technician changes, and never audited by value.
+   */
+  secret(name: string, make: () => string, at: number): string {
+    const key = `secret:${name}`;
+    return this.transaction(() => {
+      const row = this.statement('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;
+      if (row) return JSON.parse(String(row.value)) as string;
+      this.statement('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)').run(key, JSON.stringify(make()), at);
+      this.appendAuditInTransaction(at, 'kiosk', 'secret.created', { name });
+      return JSON.parse(String((this.statement('SELECT value FROM settings WHERE key = ?').get(key) as Row).value)) as string;
+    });
+  }
 
   getSetting(key: string): unknown {
     const row = this.statement('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;

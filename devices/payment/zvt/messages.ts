@@ -248,6 +248,15 @@ export function buildEndOfDay(request: { password: string | number }): Uint8Arra
   return encodeApdu(0x06, 0x50, encodePassword(request.password));
 }
 
+/**
+ * `06 C0` read card: the terminal waits up to `timeoutS` seconds (1 byte, binary; 0 = the
+ * terminal's own default) for a card and reports it in a status information (masked PAN,
+ * card type), without any payment.
+ */
+export function buildReadCard(request: { timeoutS: number }): Uint8Array {
+  return encodeApdu(0x06, 0xc0, Uint8Array.of(byte(request.timeoutS, 'ZVT read-card timeout')));
+}
+
 /** `06 B0 00`: abort the command the terminal is running (answered by `06 1E 6C` if it could). */
 export function buildAbort(): Uint8Array {
   return encodeApdu(0x06, 0xb0);
@@ -401,6 +410,7 @@ export type ZvtRequest =
   | { kind: 'reservationReversal'; receiptNumber: number | null; currency: number | null; paymentType: number | null }
   | { kind: 'endOfDay'; password: string | null }
   | { kind: 'abort' }
+  | { kind: 'readCard'; timeoutS: number | null }
   | { kind: 'statusEnquiry'; password: string | null; serviceByte: number | null; tlv: TlvNode[] }
   | { kind: 'ack' }
   | { kind: 'negativeAck'; code: number }
@@ -466,6 +476,8 @@ export function parseRequest(input: Uint8Array | Apdu): ZvtRequest | ParseError 
       return { kind: 'endOfDay', password: decodePassword(body.subarray(0, 3)) };
     case ZvtControl.ABORT:
       return { kind: 'abort' };
+    case ZvtControl.READ_CARD:
+      return { kind: 'readCard', timeoutS: body.length >= 1 ? body[0]! : null };
     case ZvtControl.STATUS_ENQUIRY: {
       const hasPassword = body.length >= 3;
       const fields = readFields(body, hasPassword ? 3 : 0);

@@ -269,6 +269,13 @@ const nonNegative = (value: number, what: string): number => {
   return value;
 };
 
+function checkCard(card: ZvtSimCard): ZvtSimCard {
+  if (!/^\d{6}$/.test(card.bin) || !/^\d{4}$/.test(card.last4) || !(card.length >= 13 && card.length <= 19)) {
+    throw new TypeError('card: bin is 6 digits, last4 4 digits, length 13..19');
+  }
+  return card;
+}
+
 const maskedText = (card: ZvtSimCard): string => card.bin + '*'.repeat(card.length - 10) + card.last4;
 
 export class ZvtTerminalSimulator {
@@ -277,7 +284,9 @@ export class ZvtTerminalSimulator {
   private readonly file: JsonStateFile<ZvtSimState>;
   private readonly password: string;
   private readonly terminalId: string;
-  private readonly card: ZvtSimCard;
+  private card: ZvtSimCard;
+  /** A read card waiting for a tap. */
+  private cardWaiter: (() => void) | null = null;
   private readonly ackTimeoutMs: number;
   private readonly pinDelayMs: number;
   private readonly hostDelayMs: number;
@@ -295,6 +304,8 @@ export class ZvtTerminalSimulator {
   private running = false;
   private tx: Tx | null = null;
   private ackWaiter: ((acked: boolean) => void) | null = null;
+  /** The message waiting for its ack ends the command (06 0F, 06 1E): once acked, the terminal is free. */
+  private ackEndsCommand = false;
   /** The command being served, for tests that wait for the terminal to be idle. */
   private current: Promise<void> = Promise.resolve();
 
@@ -305,10 +316,7 @@ export class ZvtTerminalSimulator {
     if (!/^\d{6}$/.test(this.password)) throw new TypeError('password must be 6 digits');
     this.terminalId = options.terminalId ?? '52523535';
     if (!/^\d{8}$/.test(this.terminalId)) throw new TypeError('terminalId must be 8 digits');
-    this.card = options.card ?? DEFAULT_SIM_CARD;
-    if (!/^\d{6}$/.test(this.card.bin) || !/^\d{4}$/.test(this.card.last4) || !(this.card.length >= 13 && this.card.length <= 19)) {
-      throw new TypeError('card: bin is 6 digits, last4 4 digits, length 13..19');
-    }
+    this.card = checkCard(options.card ?? DEFAULT_SIM_CARD);
     this.ackTimeoutMs = nonNegative(options.ackTimeoutMs ?? 5_000, 'ackTimeoutMs');
     this.pinDelayMs = nonNegative(options.pinDelayMs ?? 2_000, 'pinDelayMs');
     this.hostDelayMs = nonNegative(options.hostDelayMs ?? 800, 'hostDelayMs');
@@ -396,6 +404,24 @@ export class ZvtTerminalSimulator {
     this.save();
   }
 
+  /** The card the terminal reads from now on (reservations and read card). */
+  setCard(card: ZvtSimCard): void {
+    checkCard(card);
+    this.card = card;
+  }
+
+  /**
+   * A card is held to the reader. A read card (06 C0) waiting for one reads it; a
+   * reservation takes its card on its own after cardDelayMs. Returns whether a read card took it.
+   */
+  tap(): boolean {
+    const waiting = this.cardWaiter;
+    if (!waiting) return false;
+    this.cardWaiter = null;
+    waiting();
+    return true;
+  }
+
   /** Resolves when the command being served (if any) is over. */
   idle(): Promise<void> {
     return this.current;
@@ -424,6 +450,12 @@ export class ZvtTerminalSimulator {
       const waiter = this.ackWaiter;
       if (waiter) {
         if (request.kind === 'negativeAck') this.note('ecrRefusedMessage', { resultCode: request.code });
+        // A terminal is ready for the next command as soon as its last message is acknowledged,
+        // even when that command arrives in the same TCP segment as the ack.
+        if (this.ackEndsCommand) {
+          this.running = false;
+          this.tx = null;
+        }
         waiter(true);
       }
       // An ack nobody waits for (late, after the timeout) is dropped, as a terminal does.
@@ -439,12 +471,15 @@ export class ZvtTerminalSimulator {
       return;
     }
     this.running = true;
-    this.current = this.serve(request)
+    const serving: Promise<void> = this.serve(request)
       .catch((error: unknown) => this.note('internalError', { detail: error instanceof Error ? error.message : String(error) }))
       .finally(() => {
+        // Only the command still current frees the terminal (the next may have begun already).
+        if (this.current !== serving) return;
         this.running = false;
         this.tx = null;
       });
+    this.current = serving;
   }
 
   private onAbort(): void {
@@ -497,6 +532,7 @@ export class ZvtTerminalSimulator {
         resolve(acked);
       };
       this.ackWaiter = finish;
+      this.ackEndsCommand = apdu[0] === 0x06 && (apdu[1] === 0x0f || apdu[1] === 0x1e);
     });
     try {
       await this.channel.send(apdu);
@@ -553,6 +589,8 @@ export class ZvtTerminalSimulator {
         return this.endOfDay(request.password);
       case 'statusEnquiry':
         return this.statusEnquiry();
+      case 'readCard':
+        return this.readCard(request.timeoutS);
       case 'error':
         this.note('unreadableRequest', {});
         await this.answer(nak(ZvtSimCode.PROTOCOL_ERROR));
@@ -851,6 +889,43 @@ export class ZvtTerminalSimulator {
     if (!(await this.message(buildStatusInformation([bmp(0x27, Uint8Array.of(0x00)), bmp(0x04, encodeAmount(total)), bmp(0x0b, encodeTraceNumber(trace)), ...timeFields(at), this.tidField()])))) return;
     const lines = ['** Kassenschnitt **', `Terminal-ID: ${this.terminalId}`, `Gesamt EUR ${(total / 100).toFixed(2)}`, new Date(at).toISOString().slice(0, 19).replace('T', ' ')];
     if (!(await this.receipts(true, [{ type: RECEIPT_ADMIN, lines }]))) return;
+    await this.message(buildCompletion());
+  }
+
+  /** 06 C0: waits for a tap (or the timeout, or an abort), then reports the card without any payment. */
+  private async readCard(timeoutS: number | null): Promise<void> {
+    // A read card is always abortable: the kiosk ends it whenever it needs the terminal.
+    const tx: Tx = { phase: 'presentCard', behaviour: { kind: 'approve' }, abort: new AbortController(), aborted: false, approveNotBefore: 0 };
+    this.tx = tx;
+    this.note('readCardRequest', {});
+    if (!(await this.answer(ACK))) return;
+    if (!(await this.intermediate(Status.PRESENT_CARD))) return;
+    const timeoutMs = (timeoutS || 60) * 1000;
+    const tapped = await new Promise<boolean>((resolve) => {
+      const timer = this.clock.setTimeout(() => done(false), timeoutMs);
+      const onEnd = (): void => done(false);
+      const done = (value: boolean): void => {
+        this.clock.clearTimeout(timer);
+        tx.abort.signal.removeEventListener('abort', onEnd);
+        this.life.signal.removeEventListener('abort', onEnd);
+        if (this.cardWaiter === tap) this.cardWaiter = null;
+        resolve(value);
+      };
+      const tap = (): void => done(true);
+      this.cardWaiter = tap;
+      tx.abort.signal.addEventListener('abort', onEnd, { once: true });
+      this.life.signal.addEventListener('abort', onEnd, { once: true });
+    });
+    if (this.closed) return;
+    tx.phase = 'finishing';
+    if (!tapped) {
+      this.note(tx.aborted ? 'aborted' : 'timeout', { resultCode: ZvtSimCode.ABORTED, detail: 'read card' });
+      await this.message(buildTerminalAbort(ZvtSimCode.ABORTED));
+      return;
+    }
+    this.note('cardRead', { detail: this.card.name });
+    const fields: BmpInput[] = [bmp(0x27, Uint8Array.of(0x00)), bmp(0x22, maskedPanField(this.card)), bmp(0x8a, Uint8Array.of(this.card.cardType)), bmp(0x8b, encodeCp437(this.card.name))];
+    if (!(await this.message(buildStatusInformation(fields)))) return;
     await this.message(buildCompletion());
   }
 

@@ -54,7 +54,7 @@ describe('loadConfig: present or absent', () => {
     ]);
     expect(config.payment.holdMinor).toBe(5000);
     expect(config.web.port).toBe(8080);
-    expect(config.devices).toEqual({ terminal: { kind: 'simulated', approvalDelayMs: 1200, latencyMs: 0 }, printer: { kind: 'simulated', columns: 42 }, rfid: { kind: 'simulated' } });
+    expect(config.devices).toEqual({ terminal: { kind: 'simulated', protocol: 'zvt', approvalDelayMs: 1200, latencyMs: 0, password: '000000', endOfDay: null }, printer: { kind: 'simulated', columns: 42 }, rfid: { kind: 'simulated' } });
   });
 
   it('refuses a missing file the operator named explicitly', () => {
@@ -99,7 +99,7 @@ timeouts:
     expect(source).toBe(path);
     expect(config.payment.holdMinor).toBe(2500);
     expect(config.devices.printer).toEqual({ kind: 'simulated', columns: 32 });
-    expect(config.devices.terminal).toEqual({ kind: 'simulated', approvalDelayMs: 1200, latencyMs: 0 });
+    expect(config.devices.terminal).toEqual({ kind: 'simulated', protocol: 'zvt', approvalDelayMs: 1200, latencyMs: 0, password: '000000', endOfDay: null });
     expect(config.log).toEqual({ level: 'debug', rotateSize: '10M', keep: 10 });
     expect(config.connectors).toHaveLength(2);
   });
@@ -186,6 +186,27 @@ web:
   it('refuses duplicate connector ids', () => {
     const path = file('dup.yaml', 'connectors:\n  - {id: 1, label: A}\n  - {id: 2, label: B}\n  - {id: 1, label: C}\n');
     expect(configError(() => loadConfig(path, true)).message).toMatch(/^\s*connectors: connector ids must be unique$/m);
+  });
+});
+
+describe('loadConfig: the card terminal', () => {
+  it('reads a ZVT terminal on a serial path or on host:port, with the defaults of each', () => {
+    const { config: serial } = loadConfig(file('zvt-serial.yaml', 'devices:\n  terminal: { kind: zvt, path: /dev/serial/by-id/usb-FEIG_cVEND-if00, password: "000000", endOfDay: "03:00" }\n'), true);
+    expect(serial.devices.terminal).toEqual({ kind: 'zvt', path: '/dev/serial/by-id/usb-FEIG_cVEND-if00', baudRate: 9600, port: 20007, password: '000000', hostProfile: 'iso8583', endOfDay: '03:00' });
+    const tcp = parseConfig({ devices: { terminal: { kind: 'zvt', host: '192.168.1.50', password: '123456', hostProfile: 'lavego' } }, payment: { tapToStart: true } });
+    expect(tcp.devices.terminal).toMatchObject({ kind: 'zvt', host: '192.168.1.50', port: 20007, hostProfile: 'lavego', endOfDay: null });
+    expect(tcp.payment.tapToStart).toBe(true);
+    expect(parseConfig({}).payment.tapToStart).toBe(false);
+  });
+
+  it('refuses a ZVT terminal with neither or both of path and host, an unstable path, a password that lost its zeros, a bad time', () => {
+    expect(configError(() => parseConfig({ devices: { terminal: { kind: 'zvt', password: '000000' } } })).message).toMatch(/devices\.terminal: .*either path .* or host/);
+    expect(configError(() => parseConfig({ devices: { terminal: { kind: 'zvt', password: '000000', path: '/dev/serial/by-id/x', host: 'h' } } })).message).toMatch(/not both/);
+    expect(configError(() => parseConfig({ devices: { terminal: { kind: 'zvt', password: '000000', path: '/dev/ttyUSB0' } } })).message).toMatch(/devices\.terminal\.path/);
+    // YAML reads 000000 unquoted as the number 0.
+    expect(configError(() => loadConfig(file('zvt-pw.yaml', 'devices:\n  terminal: { kind: zvt, host: h, password: 000000 }\n'), true)).message).toMatch(/devices\.terminal\.password/);
+    expect(configError(() => parseConfig({ devices: { terminal: { kind: 'zvt', host: 'h', password: '000000', endOfDay: '25:00' } } })).message).toMatch(/endOfDay is a time of day/);
+    expect(configError(() => parseConfig({ devices: { terminal: { kind: 'zvt', host: 'h', password: '000000', baudRate: 12345 } } })).message).toMatch(/devices\.terminal\.baudRate/);
   });
 });
 

@@ -11,7 +11,7 @@ import { ManualClock } from '../../../devices/clock.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
 import { Payments, authorizeKey } from '../../../electron/payments/payments.js';
 import type { Authorization, AuthorizeOutcome } from '../../../electron/payments/authorization.js';
-import type { IntentStatus, PaymentBackend, PlaceRequest } from '../../../electron/payments/payment-backend.js';
+import type { IntentStatus, OpenAuthorization, PaymentBackend, PlaceRequest } from '../../../electron/payments/payment-backend.js';
 
 const log = pino({ level: 'silent' });
 let dir: string;
@@ -31,7 +31,7 @@ class RecordingBackend implements PaymentBackend {
   placed: PlaceRequest[] = [];
   released: string[] = [];
   status_: IntentStatus = { state: 'cannotSay' };
-  open: Authorization[] = [];
+  open: OpenAuthorization[] = [];
   answer: Promise<AuthorizeOutcome> | null = null;
   async place(request: PlaceRequest): Promise<AuthorizeOutcome> {
     this.placed.push(request);
@@ -208,5 +208,95 @@ describe('Payments', () => {
     expect(backend.released).toEqual(['ref-s2:authorize:1']);
     // never more than the limit
     expect(await payments.settle({ sessionId: 's3', connectorId: 1, authorization: authorization('s3:authorize:1'), amountMinor: 7000 })).toEqual({ capturedMinor: 5000 });
+  });
+});
+
+describe('Payments with a terminal that lists open holds by its own reference only (ZVT)', () => {
+  const listed = (reference: string): OpenAuthorization => ({ method: 'card', reference, key: null });
+
+  it('releases what is open on the device and placed by no journal entry, journalled and audited', async () => {
+    const { backend, payments } = setup();
+    backend.open = [listed('17')];
+    const report = await payments.sweep(() => new Set(), () => new Set());
+    expect(report.released).toBe(1);
+    expect(backend.released).toEqual(['17']);
+    const entry = store.listPayments().find((p) => p.key.startsWith('orphan:card:17:'));
+    expect(entry).toMatchObject({ operation: 'release', status: 'done', reference: '17' });
+    expect(store.auditLog().some((a) => a.action === 'payment.orphanReleased')).toBe(true);
+  });
+
+  it('an unrecorded release that fails is not left pending: the next listing tries again', async () => {
+    const { backend, payments, clock } = setup();
+    backend.open = [listed('18')];
+    backend.release = async () => {
+      throw new Error('terminal busy');
+    };
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(store.pendingPayments()).toEqual([]);
+    expect(store.listPayments().filter((p) => p.key.startsWith('orphan:'))).toMatchObject([{ status: 'failed' }]);
+    clock.advance(1000);
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(store.listPayments().filter((p) => p.key.startsWith('orphan:'))).toHaveLength(2);
+  });
+
+  it('a request the device does not track is resolved once its open list is settled: nothing was left held for it', async () => {
+    const { backend, payments } = setup();
+    store.beginPayment({ key: 's9:authorize:1', sessionId: 's9', connectorId: 1, method: 'card', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
+    backend.status_ = { state: 'notTracked' };
+    backend.open = [listed('21')];
+    const report = await payments.sweep(() => new Set(), () => new Set());
+    expect(backend.released).toEqual(['21']);
+    expect(report.resolved).toBe(1);
+    expect(store.payment('s9:authorize:1')).toMatchObject({ status: 'failed', result: { outcome: 'notOpenOnDevice', reason: 'unavailable', resolved: true } });
+    // The restored session waiting on it hears a decline, and never sends it again.
+    expect(await payments.authorize({ ...request, sessionId: 's9' })).toEqual({ outcome: 'declined', reason: 'unavailable' });
+    expect(backend.placed).toEqual([]);
+  });
+
+  it('does not settle untracked requests when the device could not be listed', async () => {
+    const { backend, payments } = setup();
+    store.beginPayment({ key: 's8:authorize:1', sessionId: 's8', connectorId: 1, method: 'card', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
+    backend.status_ = { state: 'notTracked' };
+    backend.openAuthorizations = async () => {
+      throw new Error('offline');
+    };
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(store.payment('s8:authorize:1')?.status).toBe('pending');
+  });
+
+  it('matches a listed reference to the journal: a live session keeps its hold, a session gone has it released under its own key', async () => {
+    const { backend, payments } = setup();
+    const live = await payments.authorize({ ...request, sessionId: 'live' });
+    const gone = await payments.authorize({ ...request, sessionId: 'gone' });
+    if (live.outcome !== 'approved' || gone.outcome !== 'approved') throw new Error('not approved');
+    backend.open = [listed(live.authorization.reference), listed(gone.authorization.reference)];
+    await payments.sweep(() => new Set([live.authorization.key]), () => new Set(['live']));
+    expect(backend.released).toEqual([gone.authorization.reference]);
+    expect(store.payment(`${gone.authorization.key}:release`)).toMatchObject({ status: 'done' });
+  });
+
+  it('a listed reference whose journal approval was captured already is a new hold: released as unrecorded (receipt numbers wrap)', async () => {
+    const { backend, payments } = setup();
+    const old = await payments.authorize({ ...request, sessionId: 'old' });
+    if (old.outcome !== 'approved') throw new Error('not approved');
+    await payments.settle({ sessionId: 'old', connectorId: 1, authorization: old.authorization, amountMinor: 1200 });
+    backend.open = [listed(old.authorization.reference)];
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(backend.released).toEqual([old.authorization.reference]);
+    expect(store.listPayments().some((p) => p.key.startsWith(`orphan:card:${old.authorization.reference}:`))).toBe(true);
+  });
+
+  it('an approval whose capture is still to be sent is booked, never released', async () => {
+    const { backend, payments } = setup();
+    const done = await payments.authorize({ ...request, sessionId: 'cap' });
+    if (done.outcome !== 'approved') throw new Error('not approved');
+    backend.settle = async () => {
+      throw new Error('no answer');
+    };
+    await expect(payments.settle({ sessionId: 'cap', connectorId: 1, authorization: done.authorization, amountMinor: 900 })).rejects.toThrow();
+    backend.open = [listed(done.authorization.reference)];
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(backend.released).toEqual([]);
+    expect(store.payment(`${done.authorization.key}:capture`)?.status).toBe('pending');
   });
 });

@@ -11,7 +11,7 @@ import { KioskConfig, type KioskConfigInput } from '../../../electron/config/con
 import { createKiosk, type Kiosk } from '../../../electron/kiosk.js';
 import type { Command, SimCommand, Snapshot } from '../../../electron/contract/index.js';
 
-export const silentLog = pino({ level: 'silent' });
+export const silentLog = pino({ level: process.env.HARNESS_LOG ?? 'silent' });
 
 export class KioskHarness {
   kiosk!: Kiosk;

@@ -16,7 +16,9 @@ afterEach(async () => {
   harness = null;
 });
 
-const slowTerminal: KioskConfigInput = { devices: { terminal: { kind: 'simulated', approvalDelayMs: 1000, latencyMs: 1500 } } };
+// These regressions reach into the generic simulated terminal (its holds by reference); ZVT has its own tests.
+const generic: KioskConfigInput = { devices: { terminal: { kind: 'simulated', protocol: 'generic', approvalDelayMs: 1000 } } };
+const slowTerminal: KioskConfigInput = { devices: { terminal: { kind: 'simulated', protocol: 'generic', approvalDelayMs: 1000, latencyMs: 1500 } } };
 
 type Internals = {
   options: { devices: { terminal: SimulatedCardTerminal; chargers: Map<number, ChargerController> } };
@@ -99,7 +101,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('2: nothing delivered, nothing charged: a charger that cannot be enabled releases the hold in full', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     chargerOf(h).enable = async () => {
       throw new Error('relay stuck open');
@@ -147,7 +149,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('4: a settlement that keeps failing backs off, then puts the connector out of service with an alarm, and goes through later', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 60_000);
     const terminal = terminalOf(h);
@@ -176,7 +178,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('5: a saved state that cannot be read is kept aside; the connector needs attention and its session is settled for what was delivered', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 120_000);
     const sessionId = h.connector(1).session!.id;
@@ -195,7 +197,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('5: a saved state of the previous version is migrated, and the session goes on', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 30_000);
     const sessionId = h.connector(1).session!.id;
@@ -220,7 +222,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('5: a version-2 state (a session priced by its totals) is migrated: its usage is rebuilt and all its energy is billed', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 30_000);
     const sessionId = h.connector(1).session!.id;
@@ -244,7 +246,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('6: a charger that does not go to sleep when told is disabled; if it still delivers the connector ends in fault and the session is settled', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 30_000);
     const charger = chargerOf(h);
@@ -268,7 +270,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('7: no payment request goes out before the state that asks for it is saved', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     const terminal = terminalOf(h);
     const authorize = terminal.authorize.bind(terminal);
@@ -282,7 +284,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('8: a store that cannot be written takes the station out of service without crashing, and it comes back', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await pay(h);
     await h.sim({ type: 'plug', connectorId: 1, plugged: true });
@@ -311,7 +313,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('9: the start-up reconcile is never saved as the state to resume: a kill during it resumes the real phase', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 30_000);
     const sessionId = h.connector(1).session!.id;
@@ -360,7 +362,7 @@ describe('payment core (regressions)', () => {
   });
 
   it('persists one stream of domain events for a session', async () => {
-    harness = await KioskHarness.start();
+    harness = await KioskHarness.start(generic);
     const h = harness;
     await charge(h, 10_000);
     await h.sim({ type: 'plug', connectorId: 1, plugged: false });

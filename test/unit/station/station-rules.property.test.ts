@@ -169,7 +169,7 @@ describe('station rules (property)', () => {
   it('hold at every step of random sessions with restarts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
-        const h = await KioskHarness.start({ payment: { holdMinor: 100 } });
+        const h = await KioskHarness.start({ payment: { holdMinor: 100 }, devices: { terminal: { kind: 'simulated', protocol: 'generic', approvalDelayMs: 1000 } } });
         open.push(h);
         try {
           for (const s of steps) {

@@ -1,5 +1,7 @@
 // The station driven as a driver and the simulator panel would, on a manual clock:
 // the journey, declines, inactivity, the hold limit, restarts, hostile commands.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KioskHarness, payAndPlug } from './kiosk-harness.js';
 
@@ -56,7 +58,7 @@ describe('station', () => {
     expect(await h.command({ type: 'chooseReceipt', connectorId: 1, receipt: 'print' })).toEqual({ ok: true });
     await h.run(1000);
     expect(h.connector(1).lastSummary!.receipt).toBe('printed');
-    expect(h.snapshot().sim!.printer!.lastReceipt).toContain('**** 4242');
+    expect(h.snapshot().sim!.printer!.lastReceipt).toContain('**** 0001');
     expect(await h.command({ type: 'closeSummary', connectorId: 1 })).toEqual({ ok: true });
     expect(h.snapshot().focus).toBeNull();
     expect(h.connector(1).phase).toBe('available');
@@ -257,8 +259,8 @@ describe('station with a faulty charger', () => {
 });
 
 describe('station across restarts', () => {
-  it('keeps one hold when restarted while the terminal is authorising', async () => {
-    harness = await KioskHarness.start();
+  it('keeps one hold when restarted while a terminal that can be asked by reference is authorising', async () => {
+    harness = await KioskHarness.start({ devices: { terminal: { kind: 'simulated', protocol: 'generic', approvalDelayMs: 1000 } } });
     const h = harness;
     await h.command({ type: 'selectConnector', connectorId: 1 });
     await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' });
@@ -277,6 +279,30 @@ describe('station across restarts', () => {
     const payments = h.store.paymentsOf(h.connector(1).lastSummary!.sessionId);
     expect(payments.filter((p) => p.operation === 'authorize')).toHaveLength(1);
     expect(payments.filter((p) => p.operation === 'capture')).toHaveLength(1);
+  });
+
+  it('ZVT: a reservation under way when the kiosk restarts is never sent again; no hold is left, and the driver is asked to pay again', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await h.command({ type: 'selectConnector', connectorId: 1 });
+    await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' });
+    await h.run(300);
+    expect(h.connector(1).phase).toBe('authorizing');
+    const sessionId = h.connector(1).session!.id;
+    await h.restart();
+    await h.run(5000);
+    // ZVT cannot be asked by reference: once the open reservations are settled, the request is known to hold nothing.
+    expect(h.connector(1).phase).toBe('declined');
+    expect(h.connector(1).session!.declineReason).toBe('unavailable');
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
+    expect(h.store.payment(`${sessionId}:authorize:1`)).toMatchObject({ status: 'failed' });
+    const state = JSON.parse(readFileSync(join(h.dataDir, 'sim', 'zvt-terminal.json'), 'utf8')) as { journal: { event: string; reference: string | null }[] };
+    expect(state.journal.filter((e) => e.event === 'request' && e.reference === `${sessionId}:authorize:1`)).toHaveLength(1);
+    // Trying again is a new request, and it is approved.
+    await h.command({ type: 'retryPayment', connectorId: 1 });
+    await h.run(3000);
+    expect(h.connector(1).phase).toBe('awaitingVehicle');
+    expect(h.snapshot().sim!.terminal!.openHolds).toBe(1);
   });
 
   it('goes on charging after a restart, counting the energy delivered meanwhile, and is paid once', async () => {

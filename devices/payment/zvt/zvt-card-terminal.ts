@@ -1,0 +1,803 @@
+// The ECR side of ZVT: a CardTerminal (card-terminal-port.ts) over an ApduChannel, so
+// the same driver runs on a serial link, on TCP and, in sim mode, against the terminal
+// simulator in memory.
+//
+// One command at a time, as the terminal serves them. A command is sent, answered by
+// `80 00 00` (taken) or `84 cc 00` (refused), then the terminal sends its messages, each
+// acknowledged with `80 00 00`: intermediate status `04 FF` (shown as a prompt), status
+// information `04 0F` (the outcome), receipts `06 D1`/`06 D3` (kept), and last a
+// completion `06 0F` or an abort `06 1E`.
+//
+// ZVT has no idempotency key and no lookup by reference, so the driver never sends an
+// `06 22` twice and keeps, for the life of the process, what became of every request it
+// sent. A request the caller gave up on (its deadline passed, or an abort the terminal
+// refused) is followed until its last message; an approval that arrives after the caller
+// was told no is reversed at once (`06 25`). What the process does not know it says it
+// does not track, and the open reservations (`06 23 87 FF FF`, receipt numbers only) are
+// what the brain's sweep settles against its journal.
+//
+// PCI: the raw card number never leaves the codec (pan.ts); only the last four digits
+// are kept, and log lines carry the class and instruction and the result code, never
+// the data.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Clock, TimerHandle } from '../../clock.js';
+import { DeviceUnavailableError } from '../../device-errors.js';
+import type {
+  AuthorizeResult,
+  CaptureRequest,
+  CardRead,
+  CardTerminal,
+  Hold,
+  HoldLookup,
+  HoldRequest,
+  OpenHold,
+  TerminalDecline,
+  TerminalEvent,
+  TerminalPrompt,
+} from '../card-terminal-port.js';
+import { EventOutbox } from '../../event-outbox.js';
+import type { ApduChannel } from './channel.js';
+import type { IntermediateStatusKind } from './intermediate-status.js';
+import {
+  buildAbort,
+  buildAck,
+  buildEndOfDay,
+  buildOpenReservationsQuery,
+  buildPartialReversal,
+  buildReadCard,
+  buildRegistration,
+  buildReservation,
+  buildReservationReversal,
+  merchantReferenceTlv,
+  parseTerminalMessage,
+  RegistrationConfig,
+} from './messages.js';
+import type { StatusInformation, TerminalAbort, TerminalMessage } from './messages.js';
+import type { HostProfile, ResultCodeInfo } from './result-codes.js';
+import { describeResultCode } from './result-codes.js';
+
+/** What the driver logs; pino's logger fits. Never given APDU bytes or card data. */
+export interface ZvtDriverLog {
+  debug(object: object, message: string): void;
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/**
+ * The registration's config byte: the terminal sends intermediate status (for the
+ * screen), sends its payment and administration receipts to us instead of printing them
+ * (we keep them for our receipt), and takes payment and administration commands from us
+ * only. Receipts come as text blocks (06 D3); print lines (06 D1) are read as well.
+ */
+export const ZVT_CONFIG_BYTE =
+  RegistrationConfig.ECR_PRINTS_PAYMENT_RECEIPTS |
+  RegistrationConfig.ECR_PRINTS_ADMIN_RECEIPTS |
+  RegistrationConfig.INTERMEDIATE_STATUS |
+  RegistrationConfig.ECR_CONTROLS_PAYMENT |
+  RegistrationConfig.ECR_CONTROLS_ADMIN |
+  RegistrationConfig.PRINT_TYPE;
+
+/** ISO 4217 numeric codes of the currencies a European charger meets. */
+const CURRENCY_NUMBERS: Readonly<Record<string, number>> = {
+  EUR: 978, CHF: 756, GBP: 826, DKK: 208, SEK: 752, NOK: 578, PLN: 985, CZK: 203, HUF: 348, RON: 946, BGN: 975, ISK: 352, USD: 840,
+};
+
+export function zvtCurrencyNumber(currency: string): number {
+  const number = CURRENCY_NUMBERS[currency];
+  if (number === undefined) throw new RangeError(`ZVT: no numeric code known for currency ${currency}`);
+  return number;
+}
+
+/** The terminal refused a command (84 cc 00) or ended it with an abort (06 1E cc). */
+export class ZvtCommandError extends Error {
+  override readonly name = 'ZvtCommandError';
+  constructor(
+    message: string,
+    readonly result: ResultCodeInfo,
+    readonly how: 'refused' | 'aborted',
+  ) {
+    super(message);
+  }
+}
+
+/** No answer in time: whether the terminal acted on the command is not known. */
+export class ZvtTimeoutError extends DeviceUnavailableError {
+  override name = 'ZvtTimeoutError';
+}
+
+export interface ZvtCardTerminalOptions {
+  /** The kiosk's clock: times on holds. */
+  clock: Clock;
+  /** Timeouts (default: clock); the system clock under an accelerated kiosk clock. */
+  linkClock?: Clock;
+  /** The terminal password of registration and end of day, 6 digits. */
+  password: string;
+  /** The currency registered and used, ISO 4217 (default EUR). */
+  currency?: string;
+  log?: ZvtDriverLog;
+  /** How the result codes 01..63 read (default ISO 8583; Feig cVEND on Lavego: 'lavego'). */
+  host?: HostProfile;
+  /** For the terminal's first answer to a command (80 00 00 or 84 cc 00), ms (default 5000). */
+  answerTimeoutMs?: number;
+  /** From an 06 22 to its last message: card, PIN and host, ms (default 120 000). */
+  reservationTimeoutMs?: number;
+  /** From any other command to its last message, ms (default 180 000, ZVT's T4). */
+  commandTimeoutMs?: number;
+  /** After the caller of a reservation gave up: how much longer its last message is awaited, ms (default 180 000). */
+  lateAnswerMs?: number;
+  /** How often a command the terminal refused as busy is tried again, and the pause between, ms (default 3, 2000). */
+  busyRetries?: number;
+  busyRetryMs?: number;
+  /**
+   * The secret card tokens are keyed with (see CardRead): the same on every start of the
+   * station, so a card tapped after a restart still matches. Default: one per process.
+   */
+  cardTokenKey?: string | Uint8Array;
+}
+
+/** What became of a request sent in this process, by its reference. */
+type Tracked =
+  | { state: 'pending' }
+  | { state: 'declined'; reason: TerminalDecline }
+  | { state: 'open'; hold: Hold }
+  | { state: 'captured'; hold: Hold; capturedMinor: number }
+  | { state: 'released'; hold: Hold }
+  /** Sent, and its end never heard (the link went, the terminal fell silent). */
+  | { state: 'lost' };
+
+/** The messages of one command, as they arrived. */
+interface Exchange {
+  status: StatusInformation | null;
+  /** The last message: 06 0F completion, or 06 1E abort. */
+  end: { kind: 'completion' } | TerminalAbort;
+  /** The receipts the terminal sent: 06 D3 text blocks with their type (2 customer, 3 administration), 06 D1 lines as type null. */
+  receipts: Array<{ type: number | null; lines: string[] }>;
+}
+
+/** The customer's receipt lines of an exchange (print lines carry no type: all of them). */
+const customerReceipt = (exchange: Exchange): string[] => exchange.receipts.filter((r) => r.type === RECEIPT_CUSTOMER || r.type === null).flatMap((r) => r.lines);
+
+interface RunOptions {
+  what: string;
+  timeoutMs: number;
+  /** Aborting sends 06 B0; the command then ends as the terminal says. */
+  signal?: AbortSignal | undefined;
+  /** A standby command (read card): no busy or prompt events, and any other command ends it. */
+  quiet?: boolean;
+  /**
+   * Given, the caller is told of a timeout at the deadline while the command is followed
+   * to its last message, which comes here (null: it never came, or the link went).
+   */
+  onLate?: (exchange: Exchange | null) => Promise<void> | void;
+}
+
+const PROMPT_OF: Partial<Record<IntermediateStatusKind, TerminalPrompt>> = {
+  presentCard: 'presentCard',
+  pinEntry: 'enterPin',
+  processing: 'processing',
+  removeCard: 'removeCard',
+};
+
+const RECEIPT_CUSTOMER = 2;
+const BUSY = 0x9c;
+/** 06 1E codes of a booking or reversal: reversed already / no open reservation with this receipt number. */
+const ALREADY_REVERSED = 0xb4;
+const NOT_OPEN = 0xb5;
+const ABORTED = 0x6c;
+
+export class ZvtCardTerminal implements CardTerminal {
+  private readonly clock: Clock;
+  private readonly linkClock: Clock;
+  private readonly password: string;
+  private readonly currency: string;
+  private readonly currencyNumber: number;
+  private readonly log: ZvtDriverLog | undefined;
+  private readonly host: HostProfile;
+  private readonly answerTimeoutMs: number;
+  private readonly reservationTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly lateAnswerMs: number;
+  private readonly busyRetries: number;
+  private readonly busyRetryMs: number;
+  private readonly events = new EventOutbox<TerminalEvent>();
+
+  private channel: ApduChannel | null = null;
+  private unsubscribe: Array<() => void> = [];
+  private registered = false;
+  private closed = false;
+  /** Why the terminal cannot be used now, or null. */
+  private offlineReason: string | null = 'not connected';
+  /** Commands run one after another: the tail of the queue. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A command given up on by its caller and still followed: the next one waits for it. */
+  private lingering: Promise<void> | null = null;
+  /** The read card waiting for a tap, ended by any other request. */
+  private standby: AbortController | null = null;
+  private readonly cardTokenKey: string | Uint8Array;
+  /** The command on the wire hears the terminal's APDUs. */
+  private listener: ((message: TerminalMessage | { kind: 'unreadable' }) => void) | null = null;
+  private readonly tracked = new Map<string, Tracked>();
+  /** Receipt number → reference, for the holds placed in this process. */
+  private readonly referenceOf = new Map<string, string>();
+  /** Software version and terminal id, from the registration's completion. */
+  private identity: { terminalId: string | null } = { terminalId: null };
+  /** Counters for diagnostics and the bench: no content. */
+  readonly stats = { commands: 0, refusedBusy: 0, timeouts: 0, lateApprovalsReversed: 0, unreadable: 0 };
+
+  constructor(options: ZvtCardTerminalOptions) {
+    if (!/^\d{6}$/.test(options.password)) throw new TypeError('ZVT password must be 6 digits');
+    this.clock = options.clock;
+    this.linkClock = options.linkClock ?? options.clock;
+    this.password = options.password;
+    this.currency = options.currency ?? 'EUR';
+    this.currencyNumber = zvtCurrencyNumber(this.currency);
+    this.log = options.log;
+    this.host = options.host ?? 'iso8583';
+    this.answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
+    this.reservationTimeoutMs = options.reservationTimeoutMs ?? 120_000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 180_000;
+    this.lateAnswerMs = options.lateAnswerMs ?? 180_000;
+    this.busyRetries = options.busyRetries ?? 3;
+    this.busyRetryMs = options.busyRetryMs ?? 2_000;
+    this.cardTokenKey = options.cardTokenKey ?? randomBytes(32);
+  }
+
+  /** The terminal id it reported at registration, or null. */
+  get terminalId(): string | null {
+    return this.identity.terminalId;
+  }
+
+  get online(): boolean {
+    return this.offlineReason === null;
+  }
+
+  // ---- The link ----
+
+  /**
+   * Takes a new channel to the terminal and registers on it (06 00). Rejects, leaving
+   * the terminal offline, when the terminal refuses or does not answer: the link layer
+   * then tries again later.
+   */
+  async attach(channel: ApduChannel): Promise<void> {
+    if (this.closed) throw new DeviceUnavailableError('the ZVT card terminal is closed');
+    this.dropChannel();
+    this.channel = channel;
+    this.unsubscribe = [
+      channel.onApdu((apdu) => this.receive(apdu)),
+      channel.onClose((reason) => this.detach(`the link to the card terminal closed: ${reason}`)),
+    ];
+    try {
+      await this.serialised(async () => {
+        const exchange = await this.run(
+          buildRegistration({ password: this.password, configByte: ZVT_CONFIG_BYTE, currency: this.currencyNumber }),
+          { what: 'registration', timeoutMs: this.commandTimeoutMs },
+        );
+        if (exchange.end.kind !== 'completion') throw this.commandError('registration', exchange.end);
+      }, { needsRegistration: false });
+    } catch (error) {
+      this.setOffline(`registration failed: ${errorText(error)}`);
+      throw error;
+    }
+    this.registered = true;
+    this.log?.info({ device: 'card terminal' }, 'ZVT terminal registered');
+    this.setOnline();
+  }
+
+  /** The channel went away: whatever is on the wire is lost, and the terminal is offline until the next attach. */
+  detach(reason: string): void {
+    this.dropChannel();
+    this.setOffline(reason);
+  }
+
+  private dropChannel(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    const channel = this.channel;
+    this.channel = null;
+    this.registered = false;
+    if (channel) void channel.close().catch(() => {});
+    this.listener?.({ kind: 'unreadable' });
+  }
+
+  // ---- CardTerminal ----
+
+  async authorize(request: HoldRequest, signal?: AbortSignal): Promise<AuthorizeResult> {
+    validateHoldRequest(request, this.currency);
+    if (this.tracked.has(request.reference)) throw new Error(`ZVT: a request with reference ${request.reference} was sent already; it is never sent twice`);
+    if (signal?.aborted) return { outcome: 'declined', reason: 'cancelled' };
+    return this.serialised(async () => {
+      if (signal?.aborted) return { outcome: 'declined', reason: 'cancelled' };
+      this.tracked.set(request.reference, { state: 'pending' });
+      let exchange: Exchange;
+      let abortSent = false;
+      try {
+        // Refused as busy, the request was not taken: sending it again places nothing twice.
+        exchange = await this.whileBusy(
+          () =>
+            this.run(
+              buildReservation({ amountMinor: request.amountMinor, currency: this.currencyNumber, tlv: merchantReferenceTlv(request.reference) }),
+              { what: 'reservation', timeoutMs: this.reservationTimeoutMs, signal, onLate: (late) => this.lateEnd(request, late) },
+              () => (abortSent = true),
+            ),
+          Math.min(this.busyRetryMs, 500),
+          signal,
+        );
+      } catch (error) {
+        if (error instanceof ZvtCommandError && error.how === 'refused') {
+          // 84 cc 00: the terminal did not take the request; nothing was placed.
+          const reason = error.result.code === BUSY ? 'busy' : declineOf(error.result, false);
+          this.tracked.set(request.reference, { state: 'declined', reason });
+          return { outcome: 'declined', reason };
+        }
+        // Still followed (a timeout): it stays pending until its last message. Otherwise its end is not known.
+        if (!(error instanceof ZvtTimeoutError && this.lingering)) this.tracked.set(request.reference, { state: 'lost' });
+        throw error;
+      }
+      const outcome = this.reservationOutcome(request, exchange, abortSent);
+      if (outcome.outcome === 'approved') {
+        this.tracked.set(request.reference, { state: 'open', hold: outcome.hold });
+        this.referenceOf.set(outcome.hold.holdId, request.reference);
+      } else {
+        this.tracked.set(request.reference, { state: 'declined', reason: outcome.reason });
+      }
+      return outcome;
+    });
+  }
+
+  async capture(request: CaptureRequest): Promise<{ capturedMinor: number }> {
+    const receiptNumber = receiptNumberOf(request.holdId);
+    if (!Number.isInteger(request.amountMinor) || request.amountMinor < 0) throw new RangeError(`capture: amount must be a whole number of minor units >= 0, got ${request.amountMinor}`);
+    const reference = this.referenceOf.get(request.holdId);
+    const known = reference ? this.tracked.get(reference) : undefined;
+    if (known?.state === 'captured') return { capturedMinor: known.capturedMinor };
+    if (request.amountMinor === 0) {
+      await this.release(request.holdId);
+      return { capturedMinor: 0 };
+    }
+    const exchange = await this.closeCommand('booking', () =>
+      buildPartialReversal({
+        receiptNumber,
+        amountMinor: request.amountMinor,
+        currency: this.currencyNumber,
+        ...(reference ? { tlv: merchantReferenceTlv(`${reference}:capture`) } : {}),
+      }),
+    );
+    if (exchange.end.kind === 'abort') {
+      const code = exchange.end.resultCode;
+      // B5: no open reservation with this number. The reservation was ours and only we
+      // book it: an earlier booking whose answer was lost (a crash) took it.
+      if (code === NOT_OPEN) {
+        this.log?.warn({ device: 'card terminal', receiptNumber, resultCode: hexCode(code) }, 'booking: the reservation is no longer open; taken as booked by an earlier request');
+        this.markClosed(request.holdId, { capturedMinor: request.amountMinor });
+        return { capturedMinor: request.amountMinor };
+      }
+      throw this.commandError('booking', exchange.end);
+    }
+    const capturedMinor = exchange.status?.amountMinor ?? request.amountMinor;
+    this.markClosed(request.holdId, { capturedMinor });
+    return { capturedMinor };
+  }
+
+  async release(holdId: string): Promise<void> {
+    const receiptNumber = receiptNumberOf(holdId);
+    const exchange = await this.closeCommand('reversal', () => buildReservationReversal({ receiptNumber, currency: this.currencyNumber }));
+    if (exchange.end.kind === 'abort') {
+      const code = exchange.end.resultCode;
+      // Reversed already, or not open (booked, or unknown): nothing is held any more.
+      if (code !== ALREADY_REVERSED && code !== NOT_OPEN) throw this.commandError('reversal', exchange.end);
+      this.log?.info({ device: 'card terminal', receiptNumber, resultCode: hexCode(code) }, 'reversal: the reservation was not open any more');
+    }
+    this.markClosed(holdId, null);
+  }
+
+  async lookup(reference: string): Promise<HoldLookup> {
+    const tracked = this.tracked.get(reference);
+    if (!tracked) return { state: 'notTracked' };
+    switch (tracked.state) {
+      case 'pending':
+        return { state: 'pending' };
+      case 'lost':
+        return { state: 'notTracked' };
+      case 'declined':
+        return { state: 'declined', reason: tracked.reason };
+      case 'open':
+        return { state: 'open', hold: { ...tracked.hold } };
+      case 'captured':
+        return { state: 'captured', hold: { ...tracked.hold }, capturedMinor: tracked.capturedMinor };
+      case 'released':
+        return { state: 'released', hold: { ...tracked.hold } };
+    }
+  }
+
+  /**
+   * Waits for a card (06 C0) and reads it: a tap to start, or to stop the session the
+   * card started. Any other request ends the wait (06 B0) and goes first; null then, and
+   * when no card came in 60 s.
+   */
+  async readCard(signal?: AbortSignal): Promise<CardRead | null> {
+    if (this.standby) throw new Error('ZVT: a card read is waiting already');
+    const standby = new AbortController();
+    this.standby = standby;
+    const ended = signal ? AbortSignal.any([signal, standby.signal]) : standby.signal;
+    try {
+      return await this.serialised(
+        async () => {
+          if (ended.aborted) return null;
+          const exchange = await this.run(buildReadCard({ timeoutS: 60 }), { what: 'read card', timeoutMs: 70_000, signal: ended, quiet: true });
+          if (exchange.end.kind !== 'completion' || exchange.status?.resultCode !== 0) return null;
+          const cardToken = this.tokenOf(exchange.status);
+          if (!cardToken) return null;
+          return { cardToken, maskedPan: maskedPanOf(exchange.status), brand: exchange.status.cardName ?? 'card' };
+        },
+        { quiet: true },
+      );
+    } finally {
+      if (this.standby === standby) this.standby = null;
+    }
+  }
+
+  /** Asks which reservations are open (06 23 87 FF FF): receipt numbers, named where this process placed them. */
+  async openHolds(): Promise<OpenHold[]> {
+    const exchange = await this.closeCommand('open reservations query', () => buildOpenReservationsQuery());
+    const end = exchange.end;
+    if (end.kind !== 'abort' || end.openReservations === null) {
+      throw new Error(`ZVT: the open reservations query got ${end.kind === 'abort' ? `result ${hexCode(end.resultCode)}` : 'a completion'} instead of the list`);
+    }
+    return end.openReservations.map((receipt) => {
+      const holdId = String(receipt);
+      const reference = this.referenceOf.get(holdId);
+      const tracked = reference ? this.tracked.get(reference) : undefined;
+      return tracked?.state === 'open' ? { ...tracked.hold } : { holdId, reference: null };
+    });
+  }
+
+  /** End of day (06 50): submits the day's bookings. Returns the total the terminal reported and its receipt. */
+  async endOfDay(): Promise<{ totalMinor: number | null; receipt: string[] }> {
+    const exchange = await this.closeCommand('end of day', () => buildEndOfDay({ password: this.password }));
+    if (exchange.end.kind === 'abort') throw this.commandError('end of day', exchange.end);
+    return { totalMinor: exchange.status?.amountMinor ?? null, receipt: exchange.receipts.flatMap((r) => r.lines) };
+  }
+
+  subscribe(listener: (event: TerminalEvent) => void): () => void {
+    if (this.closed) return () => {};
+    return this.events.subscribe(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.dropChannel();
+    this.events.close();
+    await this.queue.catch(() => {});
+  }
+
+  // ---- Internals ----
+
+  /**
+   * Runs `work` after the commands before it. Refused while not registered (unless
+   * `needsRegistration: false`); a command that is not `quiet` ends a waiting card read first.
+   */
+  private serialised<T>(work: () => Promise<T>, options: { needsRegistration?: boolean; quiet?: boolean } = {}): Promise<T> {
+    const quiet = options.quiet ?? false;
+    if (!quiet) this.standby?.abort();
+    const run = this.queue.then(async () => {
+      while (this.lingering) await this.lingering;
+      if (this.closed) throw new DeviceUnavailableError('the ZVT card terminal is closed');
+      if ((options.needsRegistration ?? true) && !this.registered) throw new DeviceUnavailableError(`the card terminal is unavailable: ${this.offlineReason ?? 'not registered'}`);
+      this.stats.commands++;
+      if (!quiet) this.events.emit({ type: 'busy', busy: true });
+      try {
+        return await work();
+      } finally {
+        if (!quiet) {
+          this.events.emit({ type: 'prompt', prompt: null });
+          this.events.emit({ type: 'busy', busy: false });
+        }
+      }
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** A booking, reversal, query or end of day, tried again while the terminal says it is busy. */
+  private closeCommand(what: string, build: () => Uint8Array): Promise<Exchange> {
+    return this.serialised(() => this.whileBusy(() => this.run(build(), { what, timeoutMs: this.commandTimeoutMs }), this.busyRetryMs));
+  }
+
+  /** Runs `send` again while the terminal refuses it as busy (84 9C 00), up to busyRetries times. */
+  private async whileBusy(send: () => Promise<Exchange>, pauseMs: number, signal?: AbortSignal): Promise<Exchange> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        const busy = error instanceof ZvtCommandError && error.how === 'refused' && error.result.code === BUSY;
+        if (!busy || attempt >= this.busyRetries || signal?.aborted) throw error;
+        this.stats.refusedBusy++;
+        await sleep(this.linkClock, pauseMs);
+      }
+    }
+  }
+
+  /**
+   * Sends one command and collects the terminal's messages until its last one. Rejects
+   * with ZvtCommandError('refused') on 84 cc 00, ZvtTimeoutError when the terminal falls
+   * silent, DeviceUnavailableError when the link goes.
+   */
+  private run(command: Uint8Array, options: RunOptions, onAbortSent?: () => void): Promise<Exchange> {
+    const channel = this.channel;
+    if (!channel) return Promise.reject(new DeviceUnavailableError('the card terminal is not connected'));
+    const control = hex2(command[0]!) + ' ' + hex2(command[1]!);
+    const startedAt = this.linkClock.now();
+    return new Promise<Exchange>((resolve, reject) => {
+      let taken = false;
+      let status: StatusInformation | null = null;
+      const receipts: Exchange['receipts'] = [];
+      let abortState: 'none' | 'sent' | 'refused' | 'accepted' = 'none';
+      let givenUp = false;
+      let settled = false;
+      let timer: TimerHandle | null = null;
+      const arm = (ms: number, onTimeout: () => void): void => {
+        if (timer !== null) this.linkClock.clearTimeout(timer);
+        timer = this.linkClock.setTimeout(onTimeout, ms);
+      };
+      const finish = (error: Error | null, exchange?: Exchange): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== null) this.linkClock.clearTimeout(timer);
+        timer = null;
+        if (this.listener === onMessage) this.listener = null;
+        options.signal?.removeEventListener('abort', onAbort);
+        const ms = this.linkClock.now() - startedAt;
+        if (error) this.log?.warn({ device: 'card terminal', apdu: control, what: options.what, ms, reason: error.message }, 'ZVT command failed');
+        else this.log?.debug({ device: 'card terminal', apdu: control, what: options.what, ms, end: exchange!.end.kind === 'abort' ? hexCode(exchange!.end.resultCode) : '06 0F' }, 'ZVT command done');
+        if (!givenUp) {
+          if (error) reject(error);
+          else resolve(exchange!);
+          return;
+        }
+        // The late end is dealt with before any other command runs.
+        void Promise.resolve()
+          .then(() => options.onLate?.(exchange ?? null))
+          .catch(() => {})
+          .finally(() => {
+            this.lingering = null;
+            endLingering();
+          });
+      };
+      let endLingering: () => void = () => {};
+      const sendAbort = (): void => {
+        if (abortState !== 'none' || settled) return;
+        abortState = 'sent';
+        onAbortSent?.();
+        this.log?.info({ device: 'card terminal', what: options.what }, 'ZVT: asking the terminal to abort (06 B0)');
+        channel.send(buildAbort()).catch(() => {});
+      };
+      // Before the terminal took the command, the abort waits for its 80 00 00.
+      const onAbort = (): void => {
+        if (taken) sendAbort();
+      };
+      const onMessage = (message: TerminalMessage | { kind: 'unreadable' }): void => {
+        if (settled) return;
+        if (message.kind === 'unreadable') {
+          // The link went (dropChannel), or a message we cannot read.
+          if (!this.channel) finish(new DeviceUnavailableError(`the link to the card terminal went during the ${options.what}`));
+          return;
+        }
+        if (message.kind === 'ack' || message.kind === 'negativeAck') {
+          if (!taken) {
+            if (message.kind === 'negativeAck') return finish(new ZvtCommandError(`the terminal refused the ${options.what}: ${message.result.meaning}`, message.result, 'refused'));
+            taken = true;
+            arm(options.timeoutMs - (this.linkClock.now() - startedAt), onDeadline);
+            if (options.signal?.aborted) sendAbort();
+            return;
+          }
+          // The answer to our 06 B0.
+          if (abortState === 'sent') {
+            abortState = message.kind === 'ack' ? 'accepted' : 'refused';
+            this.log?.info({ device: 'card terminal', what: options.what, abort: abortState }, 'ZVT: the terminal answered the abort');
+          }
+          return;
+        }
+        // Every terminal message is acknowledged, whatever it says.
+        channel.send(buildAck()).catch(() => {});
+        switch (message.kind) {
+          case 'intermediateStatus': {
+            if (!options.quiet) this.events.emit({ type: 'prompt', prompt: PROMPT_OF[message.status.kind] ?? 'processing' });
+            return;
+          }
+          case 'statusInformation':
+            status = message;
+            return;
+          case 'textBlock':
+            receipts.push({ type: message.receiptType, lines: message.lines });
+            return;
+          case 'printLine': {
+            const last = receipts.at(-1);
+            if (last?.type === null) last.lines.push(message.text);
+            else receipts.push({ type: null, lines: [message.text] });
+            return;
+          }
+          case 'completion':
+            return finish(null, { status, end: { kind: 'completion' }, receipts });
+          case 'abort':
+            return finish(null, { status, end: message, receipts });
+          default:
+            return;
+        }
+      };
+      const onDeadline = (): void => {
+        if (settled) return;
+        if (!taken) return finish(new ZvtTimeoutError(`the card terminal did not answer the ${options.what} within ${this.answerTimeoutMs} ms`));
+        this.stats.timeouts++;
+        if (options.onLate && !givenUp) {
+          // The caller is told now; the command is followed to its last message, and
+          // the next command waits for it (the terminal would refuse it as busy).
+          givenUp = true;
+          this.lingering = new Promise<void>((done) => (endLingering = done));
+          sendAbort();
+          reject(new ZvtTimeoutError(`the card terminal did not finish the ${options.what} within ${options.timeoutMs} ms`));
+          arm(this.lateAnswerMs, onDeadline);
+          return;
+        }
+        finish(new ZvtTimeoutError(`the card terminal did not finish the ${options.what} within ${options.timeoutMs} ms`));
+      };
+      this.listener = onMessage;
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      arm(this.answerTimeoutMs, onDeadline);
+      channel.send(command).catch((error: unknown) => finish(new DeviceUnavailableError(`could not send the ${options.what} to the card terminal: ${errorText(error)}`)));
+    });
+  }
+
+  /** The last message of a reservation whose caller had given up (null: it never came): an approval is reversed at once. */
+  private async lateEnd(request: HoldRequest, exchange: Exchange | null): Promise<void> {
+    if (!exchange) {
+      this.tracked.set(request.reference, { state: 'lost' });
+      return;
+    }
+    const status = exchange.status;
+    if (!(exchange.end.kind === 'completion' && status?.resultCode === 0 && status.receiptNumber !== null)) {
+      this.tracked.set(request.reference, { state: 'declined', reason: 'timeout' });
+      return;
+    }
+    const hold = this.holdOf(request.reference, status, status.amountMinor ?? request.amountMinor, customerReceipt(exchange));
+    this.tracked.set(request.reference, { state: 'open', hold });
+    this.referenceOf.set(hold.holdId, request.reference);
+    this.stats.lateApprovalsReversed++;
+    this.log?.warn({ device: 'card terminal', receiptNumber: hold.holdId }, 'ZVT: a reservation approved after its request was given up; reversing it');
+    try {
+      // Still in the reservation's turn: nothing else is sent before the reversal.
+      const reversal = await this.run(buildReservationReversal({ receiptNumber: receiptNumberOf(hold.holdId), currency: this.currencyNumber }), { what: 'reversal', timeoutMs: this.commandTimeoutMs });
+      if (reversal.end.kind === 'abort' && reversal.end.resultCode !== ALREADY_REVERSED && reversal.end.resultCode !== NOT_OPEN) throw this.commandError('reversal', reversal.end);
+      this.markClosed(hold.holdId, null);
+    } catch (error) {
+      this.log?.error({ device: 'card terminal', receiptNumber: hold.holdId, reason: errorText(error) }, 'ZVT: could not reverse a late approval; the sweep will find it open');
+    }
+  }
+
+  private reservationOutcome(request: HoldRequest, exchange: Exchange, abortSent: boolean): AuthorizeResult {
+    const status = exchange.status;
+    if (exchange.end.kind === 'completion') {
+      if (status && status.resultCode === 0 && status.receiptNumber !== null) {
+        return { outcome: 'approved', hold: this.holdOf(request.reference, status, status.amountMinor ?? request.amountMinor, customerReceipt(exchange)) };
+      }
+      // A completion without an approval to read: nothing we can capture later.
+      this.log?.warn({ device: 'card terminal', resultCode: hexCode(status?.resultCode ?? null) }, 'ZVT: a reservation completed without a receipt number; taken as declined');
+      return { outcome: 'declined', reason: status?.result ? declineOf(status.result, abortSent) : 'error' };
+    }
+    const result = exchange.end.result ?? status?.result ?? null;
+    return { outcome: 'declined', reason: result ? declineOf(result, abortSent) : 'error' };
+  }
+
+  /** A keyed hash of what the terminal shows of the card; null when it shows too little to tell cards apart. */
+  private tokenOf(status: StatusInformation): string | null {
+    const card = status.card;
+    if (!card?.bin || !card.last4) return null;
+    return createHmac('sha256', this.cardTokenKey).update(`${card.bin}|${card.last4}|${card.length}|${status.cardType ?? ''}`).digest('hex').slice(0, 32);
+  }
+
+  private holdOf(reference: string, status: StatusInformation, amountMinor: number, receipt: string[]): Hold {
+    return {
+      holdId: String(status.receiptNumber),
+      reference,
+      amountMinor,
+      currency: this.currency,
+      maskedPan: maskedPanOf(status),
+      cardToken: this.tokenOf(status),
+      brand: status.cardName ?? 'card',
+      authorizedAt: this.clock.now(),
+      authCode: status.authorisationAttribute?.trim() || null,
+      terminalReceipt: receipt,
+    };
+  }
+
+  /** A hold placed in this process was booked (capturedMinor) or reversed (null). */
+  private markClosed(holdId: string, captured: { capturedMinor: number } | null): void {
+    const reference = this.referenceOf.get(holdId);
+    const tracked = reference ? this.tracked.get(reference) : undefined;
+    if (!reference || tracked?.state !== 'open') return;
+    this.tracked.set(reference, captured ? { state: 'captured', hold: tracked.hold, capturedMinor: captured.capturedMinor } : { state: 'released', hold: tracked.hold });
+  }
+
+  private receive(apdu: Uint8Array): void {
+    const message = parseTerminalMessage(apdu, { host: this.host });
+    if (message.kind === 'error') {
+      this.stats.unreadable++;
+      this.log?.warn({ device: 'card terminal', apdu: apdu.length >= 2 ? `${hex2(apdu[0]!)} ${hex2(apdu[1]!)}` : '?', reason: message.error.message }, 'ZVT: unreadable message from the terminal');
+      // Acknowledged all the same, so the terminal does not wait on us.
+      if (apdu[0] === 0x04 || apdu[0] === 0x06) this.channel?.send(buildAck()).catch(() => {});
+      return;
+    }
+    if (this.listener) {
+      this.listener(message);
+      return;
+    }
+    // A message outside any command (a late one, or the terminal's own): acknowledged and logged.
+    if (message.kind !== 'ack' && message.kind !== 'negativeAck') {
+      this.channel?.send(buildAck()).catch(() => {});
+      this.log?.debug({ device: 'card terminal', message: message.kind }, 'ZVT: message outside a command');
+    }
+  }
+
+  private commandError(what: string, end: TerminalAbort): ZvtCommandError {
+    const result = end.result ?? describeResultCode(end.resultCode ?? 0xff, { host: this.host });
+    return new ZvtCommandError(`the terminal ended the ${what}: ${result.meaning}`, result, 'aborted');
+  }
+
+  private setOnline(): void {
+    if (this.offlineReason === null) return;
+    this.offlineReason = null;
+    this.events.emit({ type: 'online' });
+  }
+
+  private setOffline(reason: string): void {
+    const wasOnline = this.offlineReason === null;
+    this.offlineReason = reason;
+    if (wasOnline && !this.closed) {
+      this.log?.warn({ device: 'card terminal', reason }, 'card terminal offline');
+      this.events.emit({ type: 'offline', reason });
+    }
+  }
+}
+
+/** What the kiosk does with a result code; 6C after our 06 B0 is a cancel, without it the card never came. */
+function declineOf(result: ResultCodeInfo, abortSent: boolean): TerminalDecline {
+  if (result.code === ABORTED) return abortSent ? 'cancelled' : 'timeout';
+  switch (result.reason) {
+    case null:
+      return 'error';
+    case 'aborted':
+      return abortSent ? 'cancelled' : 'timeout';
+    default:
+      return result.reason;
+  }
+}
+
+/** Only the last four digits, as the screen and the receipt show a card. */
+function maskedPanOf(status: StatusInformation): string {
+  const last4 = status.card?.last4 ?? null;
+  return last4 ? `**** **** **** ${last4}` : '****';
+}
+
+function validateHoldRequest(request: HoldRequest, currency: string): void {
+  if (typeof request.reference !== 'string' || request.reference.length === 0 || request.reference.length > 99) {
+    throw new TypeError('authorize: reference must be 1..99 characters');
+  }
+  if (!Number.isInteger(request.amountMinor) || request.amountMinor <= 0 || request.amountMinor > 999_999_999_999) {
+    throw new RangeError(`authorize: amount must be a whole number of minor units > 0, got ${request.amountMinor}`);
+  }
+  if (request.currency !== currency) throw new RangeError(`authorize: the terminal is registered for ${currency}, not ${request.currency}`);
+}
+
+function receiptNumberOf(holdId: string): number {
+  const n = Number(holdId);
+  if (!/^\d{1,4}$/.test(holdId) || n < 1 || n > 9999) throw new RangeError(`ZVT: ${holdId} is not a reservation's receipt number (1..9999)`);
+  return n;
+}
+
+const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
+const hexCode = (code: number | null): string => (code === null ? 'none' : hex2(code));
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
