@@ -143,7 +143,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
     payments,
     clock,
     log,
-    devices: { chargers, terminal, printer, sim },
+    devices: { chargers, terminal, terminalAddress: cardTerminal.address, printer, sim },
     receiptTexts: receiptTexts(config.station.locale),
   });
   await station.start();

@@ -37,6 +37,8 @@ export interface StationDevices {
   chargers: ReadonlyMap<number, ChargerController>;
   /** The card terminal; null when the station has none. */
   terminal: CardTerminal | null;
+  /** Where the terminal is, for its diagnostics: a serial path, host:port, or 'memory' (default). */
+  terminalAddress?: string;
   /** The receipt printer; null when the station has none. */
   printer: ReceiptPrinter | null;
   /** Controls of the simulated devices; null when every device is real. */
@@ -128,7 +130,7 @@ export class Station {
     this.alarmBoard = new AlarmBoard(log);
     this.diagnostics = {
       chargers: new Map(config.connectors.map((c) => [c.id, new DeviceRecord(c.charger.kind, c.charger.kind === 'rapi' ? c.charger.path : 'memory', clock)])),
-      terminal: devices.terminal ? new DeviceRecord(config.devices.terminal.kind, 'memory', clock) : null,
+      terminal: devices.terminal ? new DeviceRecord(config.devices.terminal.kind, devices.terminalAddress ?? 'memory', clock) : null,
       printer: devices.printer ? new DeviceRecord(config.devices.printer.kind, 'memory', clock) : null,
     };
   }

@@ -6,7 +6,7 @@ import { problemText } from '../components/problemText.js';
 import { mainPrice, samePrices } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
-import { selectConnectors, selectStation, selectTariff } from '../store/selectors.js';
+import { selectCardTap, selectConnectors, selectStation, selectTariff } from '../store/selectors.js';
 
 type TileState = 'starting' | 'available' | 'charging' | 'inUse' | 'finishing' | 'outOfService' | 'fault';
 
@@ -30,6 +30,7 @@ export function StartScreen() {
   const connectors = useView(selectConnectors);
   const station = useView(selectStation);
   const tariff = useView(selectTariff);
+  const cardTap = useView(selectCardTap);
   const stationOut = station?.serviceState === 'outOfService';
 
   return (
@@ -37,6 +38,12 @@ export function StartScreen() {
       <div className="start-main">
         <h1>{t('start.title')}</h1>
         {stationOut ? <StationOutOfService station={station} /> : <p className="lead">{t('start.hint')}</p>}
+        {cardTap && !stationOut && (
+          // What the kiosk made of a card held to the terminal before any connector was chosen.
+          <p className={`callout ${cardTap.kind === 'chooseConnector' ? 'callout--info' : 'callout--problem'}`} role="status">
+            {t(`start.cardTap.${cardTap.kind}`)}
+          </p>
+        )}
         {connectors.length === 0 ? (
           <p>{t('start.noConnectors')}</p>
         ) : (

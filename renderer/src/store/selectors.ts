@@ -13,6 +13,7 @@ export const selectTerminal = (s: ViewState) => s.snapshot?.terminal ?? null;
 export const selectPrinter = (s: ViewState) => s.snapshot?.printer ?? null;
 export const selectConnectors = (s: ViewState): ConnectorView[] => s.snapshot?.connectors ?? EMPTY;
 export const selectSim = (s: ViewState) => s.snapshot?.sim ?? null;
+export const selectCardTap = (s: ViewState) => s.snapshot?.cardTap ?? null;
 export const selectLocale = (s: ViewState): string => s.snapshot?.station.locale ?? 'en';
 export const selectCurrency = (s: ViewState): string => s.snapshot?.tariff.currency ?? 'EUR';
 export const selectStationName = (s: ViewState): string | null => s.snapshot?.station.name ?? null;
