@@ -1,11 +1,22 @@
 // The rules in the README (Rules that always hold), asserted at every step of random sessions:
 // fast-check drives the whole kiosk (station, store, simulated charger and terminal)
-// through arbitrary sequences of taps, plugs, card answers, faults, restarts and time.
+// through arbitrary sequences of taps, plugs, card answers, faults, restarts and time,
+// once with the ZVT driver against the ZVT simulator (sim mode's terminal) and once with
+// the generic terminal that can be asked by reference.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KioskHarness } from './kiosk-harness.js';
 import type { SimulatedCharger } from '../../../devices/charger/simulated-charger.js';
 import type { SimulatedCardTerminal } from '../../../devices/payment/simulated-card-terminal.js';
+import type { CardOutcome } from '../../../electron/contract/commands.js';
+
+type Terminal = 'zvt' | 'generic';
+const OUTCOMES: Record<Terminal, CardOutcome[]> = {
+  generic: ['approve', 'decline', 'timeout'],
+  zvt: ['approve', 'decline', 'timeout', 'pin', 'lateApproval', 'busy', 'cardRemoved'],
+};
 
 type Step =
   | { kind: 'select'; c: number }
@@ -17,7 +28,7 @@ type Step =
   | { kind: 'home' }
   | { kind: 'stop'; c: number }
   | { kind: 'plug'; c: number; plugged: boolean }
-  | { kind: 'outcome'; outcome: 'approve' | 'decline' | 'timeout' }
+  | { kind: 'outcome'; outcome: CardOutcome }
   | { kind: 'fault'; c: number; fault: boolean }
   | { kind: 'full'; c: number }
   | { kind: 'reboot'; c: number }
@@ -26,7 +37,7 @@ type Step =
   | { kind: 'restart' };
 
 const connector = fc.constantFrom(1, 2);
-const step: fc.Arbitrary<Step> = fc.oneof(
+const stepOf = (terminal: Terminal): fc.Arbitrary<Step> => fc.oneof(
   { arbitrary: connector.map((c) => ({ kind: 'select' as const, c })), weight: 3 },
   { arbitrary: connector.map((c) => ({ kind: 'pay' as const, c })), weight: 2 },
   { arbitrary: connector.map((c) => ({ kind: 'start' as const, c })), weight: 5 },
@@ -37,7 +48,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'home' as const }), weight: 1 },
   { arbitrary: connector.map((c) => ({ kind: 'stop' as const, c })), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('plug' as const), c: connector, plugged: fc.boolean() }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('outcome' as const), outcome: fc.constantFrom('approve' as const, 'decline' as const, 'timeout' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('outcome' as const), outcome: fc.constantFrom(...OUTCOMES[terminal]) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('fault' as const), c: connector, fault: fc.boolean() }), weight: 1 },
   { arbitrary: connector.map((c) => ({ kind: 'full' as const, c })), weight: 1 },
   // the controller restarts and comes back enabled
@@ -105,17 +116,26 @@ type StationInternals = {
   options: { devices: { terminal: SimulatedCardTerminal } };
 };
 
+/** What the terminal itself has open, not what the kiosk believes: from its own record. */
+function openOnTerminal(h: KioskHarness, terminal: Terminal): { reference: string | null; amountMinor: number }[] {
+  if (terminal === 'generic') {
+    const internals = h.station as unknown as StationInternals;
+    return internals.options.devices.terminal.simState().holds.filter((hold) => hold.state === 'open');
+  }
+  const state = JSON.parse(readFileSync(join(h.dataDir, 'sim', 'zvt-terminal.json'), 'utf8')) as { reservations: { reference: string | null; amountMinor: number; state: string }[] };
+  return state.reservations.filter((r) => r.state === 'open');
+}
+
 /** Rules that hold after every step. */
-async function assertRules(h: KioskHarness): Promise<void> {
+async function assertRules(h: KioskHarness, terminal: Terminal): Promise<void> {
   const snapshot = h.snapshot();
   const internals = h.station as unknown as StationInternals;
-  // What the terminal itself has open, not what the kiosk believes.
-  const openOnTerminal = internals.options.devices.terminal.simState().holds.filter((hold) => hold.state === 'open');
+  const open = openOnTerminal(h, terminal);
   for (const [id, charger] of chargers(h)) {
     const status = await charger.status();
     const view = snapshot.connectors.find((c) => c.id === id)!;
     const authorization = internals.connectors.get(id)!.actor.getSnapshot().context.session?.authorization ?? null;
-    const covered = authorization !== null && openOnTerminal.some((hold) => hold.reference === authorization.key && hold.amountMinor === authorization.limitMinor);
+    const covered = authorization !== null && open.some((hold) => hold.reference === authorization.key && hold.amountMinor === authorization.limitMinor);
     // Rule 1 and 5: energy only while an authorisation the terminal holds open covers it; asleep whenever no paid session runs.
     if (status.mode === 'enabled') expect(covered, `connector ${id} enabled in ${view.phase} without an open hold`).toBe(true);
     if (status.relayClosed) expect(covered, `connector ${id} delivering in ${view.phase} without an open hold`).toBe(true);
@@ -123,7 +143,7 @@ async function assertRules(h: KioskHarness): Promise<void> {
     if (view.lastSummary) expect(view.lastSummary.capturedMinor).toBeLessThanOrEqual(h.config.payment.holdMinor);
   }
   // Rule 4: the terminal never holds two open holds for one request.
-  const references = openOnTerminal.map((hold) => hold.reference);
+  const references = open.map((hold) => hold.reference);
   expect(new Set(references).size, `two holds for one request: ${references.join(', ')}`).toBe(references.length);
 }
 
@@ -160,21 +180,22 @@ async function assertSettled(h: KioskHarness): Promise<void> {
 /** What the random sessions covered, so that a generator that never reaches a session fails. */
 const seen = { finished: 0, holdLimit: 0, cancelled: 0 };
 
-describe('station rules (property)', () => {
+describe.each(['zvt', 'generic'] as const)('station rules (property), %s terminal', (terminal) => {
   const open: KioskHarness[] = [];
   afterAll(async () => {
     for (const h of open) await h.close().catch(() => undefined);
   });
 
   it('hold at every step of random sessions with restarts', async () => {
+    for (const key of Object.keys(seen) as (keyof typeof seen)[]) seen[key] = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
-        const h = await KioskHarness.start({ payment: { holdMinor: 100 }, devices: { terminal: { kind: 'simulated', protocol: 'generic', approvalDelayMs: 1000 } } });
+      fc.asyncProperty(fc.array(stepOf(terminal), { minLength: 5, maxLength: 30 }), async (steps) => {
+        const h = await KioskHarness.start({ payment: { holdMinor: 100 }, devices: { terminal: { kind: 'simulated', protocol: terminal, approvalDelayMs: 1000 } } });
         open.push(h);
         try {
           for (const s of steps) {
             await apply(h, s);
-            await assertRules(h);
+            await assertRules(h, terminal);
           }
           await assertSettled(h);
         } finally {
@@ -182,7 +203,7 @@ describe('station rules (property)', () => {
           open.splice(open.indexOf(h), 1);
         }
       }),
-      { numRuns: 25 },
+      { numRuns: terminal === 'zvt' ? 20 : 25 },
     );
     expect(seen.finished + seen.holdLimit).toBeGreaterThan(5);
     expect(seen.holdLimit).toBeGreaterThan(0);
