@@ -269,9 +269,10 @@ export class ZvtCardTerminal implements CardTerminal {
     ];
     try {
       await this.serialised(async () => {
-        const exchange = await this.run(
-          buildRegistration({ password: this.password, configByte: ZVT_CONFIG_BYTE, currency: this.currencyNumber }),
-          { what: 'registration', timeoutMs: this.commandTimeoutMs },
+        // A terminal still finishing a transaction alone (its last ECR gone) refuses as busy first.
+        const exchange = await this.whileBusy(
+          () => this.run(buildRegistration({ password: this.password, configByte: ZVT_CONFIG_BYTE, currency: this.currencyNumber }), { what: 'registration', timeoutMs: this.commandTimeoutMs }),
+          this.busyRetryMs,
         );
         if (exchange.end.kind !== 'completion') throw this.commandError('registration', exchange.end);
       }, { needsRegistration: false });

@@ -14,7 +14,9 @@
 //   state              `ok {json}`: open reservations, behaviour, counters
 //   reservations       `ok [json]`: every reservation it remembers
 //   quit               exit (so do SIGTERM and SIGINT; the end of stdin does not, so it can run in the background)
-// Options: --password 6 digits (default 000000), --card-delay-ms, --host-delay-ms, --latency-ms.
+// Options: --password 6 digits (default 000000), --card-delay-ms, --host-delay-ms, --latency-ms,
+// --ends-with-link (a transaction ends when the kiosk's link goes; by default the terminal
+// finishes it alone, as real ones do, and the kiosk must find the reservation).
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../clock.js';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     'card-delay-ms': { type: 'string', default: '1500' },
     'host-delay-ms': { type: 'string', default: '800' },
     'latency-ms': { type: 'string', default: '0' },
+    'ends-with-link': { type: 'boolean', default: false },
   },
 });
 
@@ -49,9 +52,9 @@ let simulator: ZvtTerminalSimulator | null = null;
 let card = DEFAULT_SIM_CARD;
 let behaviour: ZvtSimBehaviourKind = 'approve';
 
-/** One simulator per connection, on the same state file: the terminal's memory outlives a reconnect. */
+/** One terminal, whatever link reaches it: a new connection is a new link to the same memory. */
 function serve(channel: ApduChannel): void {
-  void simulator?.close();
+  if (simulator) return simulator.connect(channel);
   simulator = new ZvtTerminalSimulator({
     channel,
     clock: systemClock,
@@ -61,6 +64,8 @@ function serve(channel: ApduChannel): void {
     cardDelayMs: Number(values['card-delay-ms']),
     hostDelayMs: Number(values['host-delay-ms']),
     latencyMs: Number(values['latency-ms']),
+    // A terminal whose ECR vanishes mid-payment goes on with the card it has (--ends-with-link: it gives up).
+    completesAfterLinkLoss: !values['ends-with-link'],
   });
   simulator.setBehaviour(behaviour);
 }

@@ -131,6 +131,13 @@ export interface ZvtSimulatorOptions {
   wrongPasswordCode?: number;
   /** Code of the 84 xx 00 refusing an abort it cannot do (default 0x83). */
   abortRefusedCode?: number;
+  /**
+   * When the link goes mid-transaction, finish the transaction alone (the card is there,
+   * the host answers): an approval then leaves an open reservation nobody was told of, as
+   * some terminals do. Default false: the transaction ends with the link. Either way the
+   * simulator keeps serving a link given to connect().
+   */
+  completesAfterLinkLoss?: boolean;
   /** The configuration before any registration (default 0x08: intermediate status, the terminal prints). */
   defaultConfigByte?: number;
   softwareVersion?: string;
@@ -279,7 +286,10 @@ function checkCard(card: ZvtSimCard): ZvtSimCard {
 const maskedText = (card: ZvtSimCard): string => card.bin + '*'.repeat(card.length - 10) + card.last4;
 
 export class ZvtTerminalSimulator {
-  private readonly channel: ApduChannel;
+  private channel: ApduChannel;
+  private readonly completesAfterLinkLoss: boolean;
+  /** The link went while a transaction ran, and the terminal finishes it alone (completesAfterLinkLoss). */
+  private linkLost = false;
   private readonly clock: Clock;
   private readonly file: JsonStateFile<ZvtSimState>;
   private readonly password: string;
@@ -311,6 +321,7 @@ export class ZvtTerminalSimulator {
 
   constructor(options: ZvtSimulatorOptions) {
     this.channel = options.channel;
+    this.completesAfterLinkLoss = options.completesAfterLinkLoss ?? false;
     this.clock = options.clock;
     this.password = options.password ?? '123456';
     if (!/^\d{6}$/.test(this.password)) throw new TypeError('password must be 6 digits');
@@ -351,8 +362,7 @@ export class ZvtTerminalSimulator {
     if (options.cardDelayMs !== undefined) this.state.cardDelayMs = nonNegative(options.cardDelayMs, 'cardDelayMs');
     if (options.cardTimeoutMs !== undefined) this.state.cardTimeoutMs = nonNegative(options.cardTimeoutMs, 'cardTimeoutMs');
     this.save();
-    this.unsubscribe.push(this.channel.onApdu((apdu) => this.receive(apdu)));
-    this.unsubscribe.push(this.channel.onClose(() => this.detach()));
+    this.listen(this.channel);
   }
 
   // ---- Panel and tests ----
@@ -434,6 +444,34 @@ export class ZvtTerminalSimulator {
   }
 
   // ---- Receiving ----
+
+  private listen(channel: ApduChannel): void {
+    this.unsubscribe.push(channel.onApdu((apdu) => this.receive(apdu)));
+    this.unsubscribe.push(channel.onClose(() => this.linkGone()));
+  }
+
+  /**
+   * A new link to the same terminal (the ECR reconnected): one terminal, one memory. A
+   * transaction it is still finishing alone makes it answer the new link busy until done.
+   */
+  connect(channel: ApduChannel): void {
+    if (this.closed) throw new Error('the ZVT simulator is closed');
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.channel = channel;
+    this.linkLost = false;
+    this.listen(channel);
+  }
+
+  private linkGone(): void {
+    if (this.completesAfterLinkLoss && !this.closed) {
+      // Like a terminal whose ECR vanished mid-payment: it goes on with the card it has.
+      for (const off of this.unsubscribe.splice(0)) off();
+      this.linkLost = true;
+      this.ackWaiter?.(false);
+      return;
+    }
+    this.detach();
+  }
 
   private detach(): void {
     if (this.closed) return;
@@ -547,6 +585,8 @@ export class ZvtTerminalSimulator {
   }
 
   private async intermediate(code: number): Promise<boolean> {
+    // Nobody to show it to: the transaction goes on.
+    if (this.linkLost) return true;
     if ((this.configByte() & RegistrationConfig.INTERMEDIATE_STATUS) === 0) return true;
     return this.message(buildIntermediateStatus(code));
   }

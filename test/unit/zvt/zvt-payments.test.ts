@@ -1,0 +1,116 @@
+// The brain's payment core on the real ZVT driver and the ZVT simulator: a terminal that
+// finishes a reservation after the kiosk went away, a kiosk that comes back, and no hold
+// left behind or placed twice.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../devices/clock.js';
+import type { ApduChannel } from '../../../devices/payment/zvt/channel.js';
+import { createApduChannelPair } from '../../../devices/payment/zvt/memory-channel.js';
+import { ZvtCardTerminal } from '../../../devices/payment/zvt/zvt-card-terminal.js';
+import { ZvtTerminalSimulator } from '../../../devices/payment/zvt/zvt-simulator.js';
+import { CardBackend } from '../../../electron/payments/card-backend.js';
+import { Payments, authorizeKey } from '../../../electron/payments/payments.js';
+import { KioskStore } from '../../../electron/store/kiosk-store.js';
+
+const PASSWORD = '123456';
+const log = pino({ level: 'silent' });
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+let dir: string;
+let store: KioskStore;
+const closers: Array<() => Promise<void>> = [];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zvt-payments-'));
+  store = KioskStore.open(path.join(dir, 'kiosk.sqlite'));
+});
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** One kiosk process: a driver on a fresh link to the terminal, and the payment core over it. */
+async function kioskOn(clock: ManualClock, simulator: ZvtTerminalSimulator | null, simulatorOptions: { completesAfterLinkLoss?: boolean } = {}) {
+  const [ecrEnd, terminalEnd] = createApduChannelPair();
+  const terminal =
+    simulator ??
+    new ZvtTerminalSimulator({ channel: terminalEnd, clock, password: PASSWORD, cardDelayMs: 3000, hostDelayMs: 500, stateFile: path.join(dir, 'zvt.json'), ...simulatorOptions });
+  if (simulator) simulator.connect(terminalEnd);
+  const driver = new ZvtCardTerminal({ clock, password: PASSWORD });
+  const payments = new Payments({ store, backends: [new CardBackend(driver)], clock, log, resolveIntervalMs: 1000 });
+  closers.push(() => driver.close());
+  const drive = async <T,>(promise: Promise<T>, limitMs = 60_000): Promise<T> => {
+    let done = false;
+    const watched = promise.finally(() => (done = true));
+    watched.catch(() => {});
+    for (let t = 0; !done && t < limitMs; t += 100) {
+      await flush();
+      await flush();
+      if (!done) clock.advance(100);
+    }
+    return watched;
+  };
+  await drive(driver.attach(ecrEnd));
+  return { terminal, driver, payments, ecrEnd: ecrEnd as ApduChannel, drive };
+}
+
+const request = { sessionId: 's1', connectorId: 1, method: 'card' as const, attempt: 1, limitMinor: 5000, currency: 'EUR' };
+
+describe('payments on ZVT: the terminal outlives the kiosk', () => {
+  it('a reservation the terminal finished after the kiosk died is found by the next kiosk and reversed; the request is never sent again', async () => {
+    const clock = new ManualClock();
+    const first = await kioskOn(clock, null, { completesAfterLinkLoss: true });
+    closers.push(() => first.terminal.close());
+    const pending = first.payments.authorize(request);
+    pending.catch(() => {});
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      clock.advance(100);
+    }
+    expect(first.terminal.view().phase).toBe('presentCard');
+    // kill -9: the link goes, the journal keeps the intent pending; the terminal goes on.
+    first.payments.stop();
+    await first.ecrEnd.close();
+    await first.drive(pending.catch(() => null));
+    for (let i = 0; i < 60; i++) {
+      await flush();
+      clock.advance(100);
+    }
+    const placed = first.terminal.reservations();
+    expect(placed).toMatchObject([{ state: 'open', reference: authorizeKey('s1', 1), amountMinor: 5000 }]);
+    expect(store.payment(authorizeKey('s1', 1))?.status).toBe('pending');
+
+    // The next kiosk process, the same terminal.
+    const second = await kioskOn(clock, first.terminal);
+    const report = await second.drive(second.payments.sweep(() => new Set(), () => new Set()));
+    expect(report).toMatchObject({ released: 1, resolved: 1 });
+    expect(first.terminal.reservations()).toMatchObject([{ state: 'reversed' }]);
+    expect(store.payment(authorizeKey('s1', 1))).toMatchObject({ status: 'failed', result: { outcome: 'notOpenOnDevice' } });
+    // The session that waited on it hears a decline, and the terminal never saw a second 06 22.
+    expect(await second.drive(second.payments.authorize(request))).toEqual({ outcome: 'declined', reason: 'unavailable' });
+    expect(first.terminal.journal().filter((e) => e.event === 'request')).toHaveLength(1);
+  });
+
+  it('a new link while the terminal still finishes alone is answered busy, and the driver waits it out', async () => {
+    const clock = new ManualClock();
+    const first = await kioskOn(clock, null, { completesAfterLinkLoss: true });
+    closers.push(() => first.terminal.close());
+    const pending = first.payments.authorize(request);
+    pending.catch(() => {});
+    for (let i = 0; i < 10; i++) {
+      await flush();
+      clock.advance(100);
+    }
+    first.payments.stop();
+    await first.ecrEnd.close();
+    // Straight back, while the terminal is still waiting for the card: the registration is refused busy, then taken.
+    const second = await kioskOn(clock, first.terminal);
+    expect(second.driver.online).toBe(true);
+    const report = await second.drive(second.payments.sweep(() => new Set(), () => new Set()));
+    expect(report.released).toBe(1);
+    expect(first.terminal.reservations().filter((r) => r.state === 'open')).toEqual([]);
+  });
+});
