@@ -144,7 +144,9 @@ type Tracked =
   | { state: 'captured'; hold: Hold; capturedMinor: number }
   | { state: 'released'; hold: Hold }
   /** Sent, and its end never heard (the link went, the terminal fell silent). */
-  | { state: 'lost' };
+  | { state: 'lost' }
+  /** Never sent (the terminal was offline when its turn came). */
+  | { state: 'notSent' };
 
 /** The messages of one command, as they arrived. */
 interface Exchange {
@@ -306,8 +308,13 @@ export class ZvtCardTerminal implements CardTerminal {
     validateHoldRequest(request, this.currency);
     if (this.tracked.has(request.reference)) throw new Error(`ZVT: a request with reference ${request.reference} was sent already; it is never sent twice`);
     if (signal?.aborted) return { outcome: 'declined', reason: 'cancelled' };
+    // Claimed at once, so a second call with this reference fails even while the first waits its turn.
+    this.tracked.set(request.reference, { state: 'notSent' });
     return this.serialised(async () => {
-      if (signal?.aborted) return { outcome: 'declined', reason: 'cancelled' };
+      if (signal?.aborted) {
+        this.tracked.set(request.reference, { state: 'declined', reason: 'cancelled' });
+        return { outcome: 'declined', reason: 'cancelled' };
+      }
       this.tracked.set(request.reference, { state: 'pending' });
       let exchange: Exchange;
       let abortSent = false;
@@ -399,6 +406,8 @@ export class ZvtCardTerminal implements CardTerminal {
         return { state: 'pending' };
       case 'lost':
         return { state: 'notTracked' };
+      case 'notSent':
+        return { state: 'unknown' };
       case 'declined':
         return { state: 'declined', reason: tracked.reason };
       case 'open':
@@ -619,6 +628,7 @@ export class ZvtCardTerminal implements CardTerminal {
             return;
           }
           case 'completion':
+            if (message.terminalId) this.identity.terminalId = message.terminalId;
             return finish(null, { status, end: { kind: 'completion' }, receipts });
           case 'abort':
             return finish(null, { status, end: message, receipts });

@@ -103,6 +103,7 @@ describe('ZVT driver: registration', () => {
     expect(driver.online).toBe(true);
     expect(simulator.view()).toMatchObject({ registered: true, configByte: ZVT_CONFIG_BYTE });
     expect(events).toContainEqual({ type: 'online' });
+    expect(driver.terminalId).toBe('52523535');
     // Intermediate status, receipts to the ECR (payment and administration), ECR in control, text blocks.
     expect(ZVT_CONFIG_BYTE).toBe(0xbe);
   });
@@ -112,6 +113,8 @@ describe('ZVT driver: registration', () => {
     await expect(r.drive(r.driver.attach(r.ecrEnd))).rejects.toThrow(/registration.*refused|refused the registration/);
     expect(r.driver.online).toBe(false);
     await expect(r.driver.authorize(request('k1'))).rejects.toBeInstanceOf(DeviceUnavailableError);
+    // Never sent: the terminal never received it.
+    expect(await r.driver.lookup('k1')).toEqual({ state: 'unknown' });
   });
 });
 
@@ -199,9 +202,11 @@ describe('ZVT driver: reservation, booking, reversal', () => {
     expect(await first.drive(first.driver.openHolds()).catch((e: Error) => e)).toBeInstanceOf(Error); // closed
   });
 
-  it('never sends a reservation twice for one reference', async () => {
+  it('never sends a reservation twice for one reference, even while the first waits its turn', async () => {
     const { driver, simulator, drive } = await rig();
-    await drive(driver.authorize(request('once:authorize:1')));
+    const first = driver.authorize(request('once:authorize:1'));
+    await expect(driver.authorize(request('once:authorize:1'))).rejects.toThrow(/never sent twice/);
+    await drive(first);
     await expect(driver.authorize(request('once:authorize:1'))).rejects.toThrow(/never sent twice/);
     expect(simulator.reservations().filter((r) => r.reference === 'once:authorize:1')).toHaveLength(1);
   });
