@@ -244,7 +244,7 @@ export class Payments {
       // Whatever those requests placed was in the list and is settled now: nothing is held for them.
       for (const intent of notTracked.get(backend.method) ?? []) {
         if (this.sending(intent.key) || this.store.payment(intent.key)?.status !== 'pending') continue;
-        this.store.completePayment(intent.key, 'failed', { outcome: 'notOpenOnDevice', reason: 'unavailable', resolved: true }, this.now());
+        this.store.completePayment(intent.key, 'failed', { outcome: 'notOpenOnDevice', reason: 'cancelled', resolved: true }, this.now());
         report.resolved++;
       }
     }

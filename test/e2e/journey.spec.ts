@@ -11,7 +11,7 @@ test('a driver pays by card, charges, stops with the stop code, unplugs and gets
 
   await tapConnector(page, '1');
   await page.getByRole('button', { name: 'Bank card' }).click();
-  await expect(page.getByText(/Present your card/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Present your card/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Plug in your car' })).toBeVisible();
 
   await simCharger(page, '1').getByRole('button', { name: 'Plug in car' }).click();
@@ -42,7 +42,7 @@ test('a driver pays by card, charges, stops with the stop code, unplugs and gets
   await simCharger(page, '1').getByRole('button', { name: 'Unplug car' }).click();
 
   await expect(page.getByRole('button', { name: 'Print receipt' })).toBeVisible();
-  await expect(page.getByText(/\*\*\*\* 4242|4242/).first()).toBeVisible();
+  await expect(page.getByText(/\*\*\*\* 0001|0001/).first()).toBeVisible();
   await page.getByRole('button', { name: 'Print receipt' }).click();
   await expect(page.getByText('Receipt printed')).toBeVisible();
   await expect(page.locator('aside pre')).toContainText('Charging receipt');
@@ -64,7 +64,7 @@ test('a driver pays by card, charges, stops with the stop code, unplugs and gets
 
 test('a declined card offers another try, and the retry charges', async ({ page, kiosk }) => {
   await page.goto(kiosk.url);
-  await page.getByRole('group', { name: 'Next card' }).getByRole('button', { name: 'Decline' }).click();
+  await page.getByRole('group', { name: 'Next card' }).getByRole('button', { name: 'Decline', exact: true }).click();
   await tapConnector(page, '1');
   await page.getByRole('button', { name: 'Bank card' }).click();
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
@@ -72,7 +72,7 @@ test('a declined card offers another try, and the retry charges', async ({ page,
   await expect(page.getByText('+49 30 555 0199').first()).toBeVisible();
   await expect(page.getByText(/E2E-STATION-7/).first()).toBeVisible();
 
-  await page.getByRole('group', { name: 'Next card' }).getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('group', { name: 'Next card' }).getByRole('button', { name: 'Approve', exact: true }).click();
   await page.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { name: 'Plug in your car' })).toBeVisible();
   await simCharger(page, '1').getByRole('button', { name: 'Plug in car' }).click();

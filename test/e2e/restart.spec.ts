@@ -1,15 +1,21 @@
-// The web host stopped and started again mid-session: the terminal keeps exactly one
+// The web host stopped and started again mid-session: the terminal keeps at most one
 // hold for the session, the energy never goes backwards, and the session is paid once.
 import { test, expect, tapConnector, simCharger, payByCard, energyShownWh } from './fixtures.js';
 
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-  test(`restart (${signal}) while the card terminal is authorising keeps one hold`, async ({ page, kiosk }) => {
+  test(`restart (${signal}) while the card terminal is authorising: nothing is held twice, the driver pays again`, async ({ page, kiosk }) => {
     await page.goto(kiosk.url);
     await tapConnector(page, '1');
     await page.getByRole('button', { name: 'Bank card' }).click();
-    await expect(page.getByText(/Present your card/)).toBeVisible();
+    await expect(page.getByRole('heading', { name: /Present your card/ })).toBeVisible();
     await kiosk.restart(signal);
     await page.goto(kiosk.url);
+    // The simulated ZVT terminal runs in the kiosk process: the reservation under way went
+    // with it. ZVT cannot be asked about it, so once the open reservations are settled the
+    // kiosk knows nothing is held, and says the payment was cancelled.
+    await expect(page.getByText('The payment was cancelled.')).toBeVisible();
+    expect((await kiosk.snapshot()).sim!.terminal!.openHolds).toBe(0);
+    await page.getByRole('button', { name: 'Try again' }).click();
     await expect(page.getByRole('heading', { name: 'Plug in your car' })).toBeVisible();
     expect((await kiosk.snapshot()).sim!.terminal!.openHolds).toBe(1);
 

@@ -247,9 +247,9 @@ describe('Payments with a terminal that lists open holds by its own reference on
     const report = await payments.sweep(() => new Set(), () => new Set());
     expect(backend.released).toEqual(['21']);
     expect(report.resolved).toBe(1);
-    expect(store.payment('s9:authorize:1')).toMatchObject({ status: 'failed', result: { outcome: 'notOpenOnDevice', reason: 'unavailable', resolved: true } });
+    expect(store.payment('s9:authorize:1')).toMatchObject({ status: 'failed', result: { outcome: 'notOpenOnDevice', reason: 'cancelled', resolved: true } });
     // The restored session waiting on it hears a decline, and never sends it again.
-    expect(await payments.authorize({ ...request, sessionId: 's9' })).toEqual({ outcome: 'declined', reason: 'unavailable' });
+    expect(await payments.authorize({ ...request, sessionId: 's9' })).toEqual({ outcome: 'declined', reason: 'cancelled' });
     expect(backend.placed).toEqual([]);
   });
 

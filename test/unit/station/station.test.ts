@@ -293,7 +293,7 @@ describe('station across restarts', () => {
     await h.run(5000);
     // ZVT cannot be asked by reference: once the open reservations are settled, the request is known to hold nothing.
     expect(h.connector(1).phase).toBe('declined');
-    expect(h.connector(1).session!.declineReason).toBe('unavailable');
+    expect(h.connector(1).session!.declineReason).toBe('cancelled');
     expect(h.snapshot().sim!.terminal!.openHolds).toBe(0);
     expect(h.store.payment(`${sessionId}:authorize:1`)).toMatchObject({ status: 'failed' });
     const state = JSON.parse(readFileSync(join(h.dataDir, 'sim', 'zvt-terminal.json'), 'utf8')) as { journal: { event: string; reference: string | null }[] };

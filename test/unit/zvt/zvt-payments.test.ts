@@ -90,7 +90,7 @@ describe('payments on ZVT: the terminal outlives the kiosk', () => {
     expect(first.terminal.reservations()).toMatchObject([{ state: 'reversed' }]);
     expect(store.payment(authorizeKey('s1', 1))).toMatchObject({ status: 'failed', result: { outcome: 'notOpenOnDevice' } });
     // The session that waited on it hears a decline, and the terminal never saw a second 06 22.
-    expect(await second.drive(second.payments.authorize(request))).toEqual({ outcome: 'declined', reason: 'unavailable' });
+    expect(await second.drive(second.payments.authorize(request))).toEqual({ outcome: 'declined', reason: 'cancelled' });
     expect(first.terminal.journal().filter((e) => e.event === 'request')).toHaveLength(1);
   });
 
