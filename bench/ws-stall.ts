@@ -63,7 +63,7 @@ function chargingSnapshot(seq: number): Snapshot {
     tariff,
     focus: 1,
     cardTap: null,
-    terminal: { available: true, busy: false },
+    terminal: { available: true, busy: false, prompt: null },
     printer: { available: true },
     devices: {
       chargers: [1, 2].map((connectorId) => ({

@@ -19,16 +19,33 @@ export type ConnectorPhase =
 
 import type { CardOutcome } from './commands.js';
 
-export type DeclineReason =
-  | 'declined'
-  | 'insufficientFunds'
-  | 'cardExpired'
-  | 'pinRequired'
-  | 'timeout'
-  | 'cancelled'
-  | 'busy'
-  | 'unavailable'
-  | 'error';
+/**
+ * Why a card payment did not go through, as the decline screen words it (one message
+ * each, `declined.reason.<reason>`): 'cardExpired'; 'pinRequired' (contactless over the
+ * PIN limit: the card must be inserted); 'cancelled' (the driver or the kiosk aborted);
+ * 'busy' (the terminal refused the request as busy); 'unavailable' (the terminal could
+ * not serve: offline, not registered, host down).
+ */
+export const DECLINE_REASONS = [
+  'declined',
+  'insufficientFunds',
+  'cardExpired',
+  'pinRequired',
+  'timeout',
+  'cancelled',
+  'busy',
+  'unavailable',
+  'error',
+] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+/**
+ * What the card terminal asks of the cardholder now, shown on the authorizing screen
+ * (`authorizing.prompt.<prompt>`): present the card, enter the PIN, wait while it
+ * processes, remove the card.
+ */
+export const TERMINAL_PROMPTS = ['presentCard', 'enterPin', 'processing', 'removeCard'] as const;
+export type TerminalPrompt = (typeof TERMINAL_PROMPTS)[number];
 
 export type StopReason = 'driver' | 'vehicle' | 'holdLimit' | 'unplugged' | 'fault' | 'deviceLost' | 'restart' | 'maxDuration';
 
@@ -235,8 +252,11 @@ export interface Snapshot {
   focus: number | null;
   /** What the kiosk made of the last card held to the terminal outside a payment, while the screen should say so. */
   cardTap: CardTapNotice | null;
-  /** The card terminal; null when the station has none (`devices.terminal.kind: none`): the screen offers no card payment. */
-  terminal: { available: boolean; busy: boolean } | null;
+  /**
+   * The card terminal; null when the station has none (`devices.terminal.kind: none`): the screen offers no card payment.
+   * `prompt`: what the terminal last asked of the cardholder (its intermediate status), null when it asks nothing.
+   */
+  terminal: { available: boolean; busy: boolean; prompt: TerminalPrompt | null } | null;
   /** The receipt printer; null when the station has none: the screen offers no printed receipt. */
   printer: { available: boolean } | null;
   /** How each device is, for the maintenance menu and scripts. */

@@ -90,6 +90,8 @@ export class Station {
   /** The focused connector shows its last session's summary (opened from its tile). */
   private summaryOpen = false;
   private terminalBusy = false;
+  /** What the card terminal last asked of the cardholder (its last prompt event), for the screen. */
+  private terminalPrompt: NonNullable<Snapshot['terminal']>['prompt'] = null;
   private terminalOnline = true;
   /** Why the store could not be written, while it cannot: the station is then out of service. */
   private storageFailure: string | null = null;
@@ -158,7 +160,11 @@ export class Station {
         watchTerminal(devices.terminal, diagnostics.terminal),
         devices.terminal.subscribe((event) => {
           if (event.type === 'busy') this.terminalBusy = event.busy;
-          if (event.type === 'offline') this.terminalOnline = false;
+          if (event.type === 'prompt') this.terminalPrompt = event.prompt;
+          if (event.type === 'offline') {
+            this.terminalOnline = false;
+            this.terminalPrompt = null; // a terminal that went away asks nothing
+          }
           if (event.type === 'online') this.terminalOnline = true;
           this.schedulePublish();
         }),
@@ -618,7 +624,7 @@ export class Station {
       tariff: this.prices.view(null, now),
       focus: this.focus,
       cardTap: this.cardTap && this.cardTap.until > now ? this.cardTap : null,
-      terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing() } : null,
+      terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing(), prompt: this.terminalPrompt } : null,
       printer: this.diagnostics.printer ? { available: this.diagnostics.printer.isOnline } : null,
       devices: {
         chargers: [...this.diagnostics.chargers].map(([connectorId, record]) => ({ connectorId, ...record.view() })),

@@ -1,14 +1,20 @@
 import { useTranslation } from 'react-i18next';
-import type { ConnectorView } from '../../../electron/contract/index.js';
+import type { ConnectorView, TerminalPrompt } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { Spinner } from '../components/Spinner.js';
 import { useFormats } from '../format/useFormats.js';
+import { useView } from '../store/StoreContext.js';
+import type { ViewState } from '../store/snapshot-store.js';
+
+const selectTerminalPrompt = (s: ViewState): TerminalPrompt | null => s.snapshot?.terminal?.prompt ?? null;
 
 export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
   const f = useFormats();
   const { send } = useCommands();
+  // What the card terminal asks now (present the card, the PIN, …); before it says anything, that we wait for the card.
+  const prompt = useView(selectTerminalPrompt);
   const hold = connector.session?.limitMinor ?? connector.tariff.holdMinor;
   return (
     <div className="flow">
@@ -16,7 +22,7 @@ export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
       <div className="card-prompt">
         <span className="card-icon card-icon--large" aria-hidden="true" />
         <p className="status-line" role="status">
-          <Spinner /> {t('authorizing.waiting')}
+          <Spinner /> {prompt ? t(`authorizing.prompt.${prompt}`) : t('authorizing.waiting')}
         </p>
       </div>
       <p className="lead">{t('authorizing.hold', { amount: f.money(hold) })}</p>

@@ -7,7 +7,24 @@ import { useCommands } from '../commands/CommandContext.js';
 import { useView } from '../store/StoreContext.js';
 import { selectConnectors } from '../store/selectors.js';
 
-const OUTCOMES: CardOutcome[] = ['approve', 'decline', 'insufficientFunds', 'timeout'];
+/**
+ * A button for every outcome the contract knows, in this order. Keyed by CardOutcome, so
+ * a new outcome does not compile without its button (nor its button without a label).
+ * Not CardOutcome.options: that would load zod into the screen for one list. The generic
+ * terminal refuses what it cannot play, and the refusal shows in the panel.
+ */
+const OUTCOME_ORDER: Record<CardOutcome, true> = {
+  approve: true,
+  decline: true,
+  insufficientFunds: true,
+  cardExpired: true,
+  pin: true,
+  timeout: true,
+  cardRemoved: true,
+  busy: true,
+  lateApproval: true,
+};
+const OUTCOMES = Object.keys(OUTCOME_ORDER) as CardOutcome[];
 
 export function SimPanel({ sim }: { sim: SimView }) {
   const { t } = useTranslation();
@@ -84,6 +101,7 @@ export function SimPanel({ sim }: { sim: SimView }) {
       {sim.terminal && (
         <section className="sim-section">
           <h3>{t('sim.terminal')}</h3>
+          <p className="sim-protocol">{t('sim.simulates', { protocol: t(`sim.protocol.${sim.terminal.protocol}`) })}</p>
           <div role="group" aria-label={t('sim.outcomeLabel')} className="sim-buttons sim-outcomes">
             {OUTCOMES.map((outcome) => (
               <button
