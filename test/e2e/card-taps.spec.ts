@@ -29,8 +29,8 @@ test('stop by the same card: the card that paid stops the charge; another card d
   await expect.poll(async () => (await kiosk.snapshot()).cardTap?.kind ?? null).toBe('noSession');
   expect((await kiosk.snapshot()).connectors[0]!.phase).toBe('charging');
 
-  // The card that paid.
-  await kiosk.sim({ type: 'tapCard', card: 'first' });
+  // The card that paid, from the simulator panel.
+  await page.getByRole('group', { name: 'Hold a card to the terminal' }).getByRole('button', { name: 'Tap card •••• 0001' }).click();
   await expect(page.getByRole('heading', { name: /Charging stopped/ })).toBeVisible();
   await simCharger(page, '1').getByRole('button', { name: 'Unplug car' }).click();
   await expect(page.getByRole('button', { name: 'No receipt' })).toBeVisible();

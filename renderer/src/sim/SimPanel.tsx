@@ -117,6 +117,17 @@ export function SimPanel({ sim }: { sim: SimView }) {
           </div>
           <p>{t('sim.nextOutcome', { outcome: t(`sim.outcome.${sim.terminal.nextOutcome}`) })}</p>
           <p>{t('sim.openHolds', { count: sim.terminal.openHolds })}</p>
+          {sim.terminal.protocol === 'zvt' && (
+            // A card held to the reader outside a payment: tap to start, stop by the same card.
+            <div role="group" aria-label={t('sim.tapLabel')} className="sim-buttons">
+              <button type="button" className="sim-btn" onClick={() => void run({ type: 'tapCard', card: 'first' })}>
+                {t('sim.tapFirst')}
+              </button>
+              <button type="button" className="sim-btn" onClick={() => void run({ type: 'tapCard', card: 'second' })}>
+                {t('sim.tapSecond')}
+              </button>
+            </div>
+          )}
         </section>
       )}
 
