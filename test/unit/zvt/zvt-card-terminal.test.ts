@@ -241,6 +241,14 @@ describe('ZVT driver: declines and aborts come back as typed reasons', () => {
     });
   }
 
+  it('the host\'s own codes read as their reasons: incorrect PIN (55) → pinRequired, insufficient funds (51)', async () => {
+    const { driver, simulator, drive } = await rig();
+    simulator.setBehaviour({ kind: 'decline', resultCode: 0x55 });
+    expect(await drive(driver.authorize(request('pin55:authorize:1')))).toEqual({ outcome: 'declined', reason: 'pinRequired' });
+    simulator.setBehaviour({ kind: 'decline', resultCode: 0x51 });
+    expect(await drive(driver.authorize(request('nsf:authorize:1')))).toEqual({ outcome: 'declined', reason: 'insufficientFunds' });
+  });
+
   it('a PIN is asked for on the terminal, then approved', async () => {
     const { driver, simulator, drive, events } = await rig();
     simulator.setBehaviour('pin');
