@@ -1,4 +1,4 @@
-// The chaos harness: `npm run chaos -- --kills N --seed S [--latency-ms L]`.
+// The chaos harness: `npm run chaos -- --kills N --seed S [--latency-ms L] [--terminal zvt|generic]`.
 //
 // It starts the kiosk's real entry (the built web host) as a child process on a
 // temporary data folder at an accelerated clock, drives random sessions through its
@@ -6,6 +6,9 @@
 // starts it again on the same folder. After every kill and at the end it checks the
 // rules (rules.ts) from outside: from the store, read-only, and from the simulated
 // devices' own state files (observe.ts). Chargers are also watched while the kiosk runs.
+// The card terminal is the ZVT simulator behind the real ZVT driver (`--terminal zvt`,
+// the default: reservations by receipt number, no idempotency) or the generic simulated
+// terminal (`--terminal generic`), set in the child's config (devices.terminal.protocol).
 //
 // Aimed kill points, chosen in turn with the random ones:
 //   commit             inside an SQLite transaction, before COMMIT: the one window that
@@ -17,17 +20,30 @@
 //   reconcile          during start-up, while the kiosk reconciles with its devices
 // A window that does not open in time gets a random kill instead, not counted as aimed.
 //
-// Prints one JSON object: killPoints, aimed, survived, sessions, holds {placed,
-// captured, released, open}, restartToFirstSnapshotMs {p50, p95}, violations
-// [{rule, seed, detail}]. Exit code 1 when there is any violation.
+// Prints one JSON object on stdout: terminal, killPoints, aimed, survived, sessions,
+// holds {placed, captured, released, open}, orphanHolds, doubleHolds,
+// restartToFirstSnapshotMs {p50, p95}, quiet, violations [{rule, seed, detail}]; and a
+// one-line summary on stderr. Exit code 1 when there is any violation.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChaosDriver, prng } from './driver.js';
 import { KioskChild, type StartOptions } from './kiosk-child.js';
-import { HoldLedger, readChargers, readStore, readTerminalHolds } from './observe.js';
-import { checkAudit, checkChargers, checkHolds, checkSessions, openPaidConnectors, toViolation, type StoreView, type Violation } from './rules.js';
+import { HoldLedger, readChargers, readStore, readTerminalHolds, TERMINAL_FILES, terminalsPresent } from './observe.js';
+import {
+  checkAudit,
+  checkChargers,
+  checkHolds,
+  checkSessions,
+  findDoubleHolds,
+  findOrphanHolds,
+  openPaidConnectors,
+  toViolation,
+  type StoreView,
+  type TerminalProtocol,
+  type Violation,
+} from './rules.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +52,7 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '0' },
     'clock-speed': { type: 'string', default: '10' },
     connectors: { type: 'string', default: '2' },
+    terminal: { type: 'string', default: 'zvt' },
     keep: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
@@ -45,6 +62,11 @@ const seed = Number(values.seed);
 const latencyMs = Number(values['latency-ms']);
 const speed = Number(values['clock-speed']);
 const connectorCount = Number(values.connectors);
+const protocol = values.terminal as TerminalProtocol;
+if (protocol !== 'zvt' && protocol !== 'generic') {
+  process.stderr.write(`chaos: --terminal ${values.terminal} is not zvt or generic\n`);
+  process.exit(2);
+}
 for (const [name, value, ok] of [
   ['--kills', kills, Number.isInteger(kills) && kills >= 0],
   ['--seed', seed, Number.isInteger(seed)],
@@ -76,7 +98,7 @@ writeFileSync(
   configFile,
   JSON.stringify({
     station: { id: 'CHAOS-1' },
-    devices: { terminal: { kind: 'simulated', approvalDelayMs: 1000, latencyMs: Math.round(latencyMs * speed) } },
+    devices: { terminal: { kind: 'simulated', protocol, approvalDelayMs: 1000, latencyMs: Math.round(latencyMs * speed) } },
     charging: { sampleIntervalMs: 500, stopDelayS: 2 },
     timeouts: { presentCardS: 20, plugInS: 60, summaryS: 10 },
     // Small batteries: some cars become full by themselves.
@@ -86,7 +108,7 @@ writeFileSync(
 );
 
 const kiosk = new KioskChild(configFile, dataDir, speed);
-const driver = new ChaosDriver(kiosk, random);
+const driver = new ChaosDriver(kiosk, random, protocol);
 const ledger = new HoldLedger();
 const violations: Violation[] = [];
 const seen = new Set<string>(); // one report per distinct problem
@@ -98,6 +120,9 @@ const report = (problems: string[]) => {
     say(`VIOLATION ${problem}`);
   }
 };
+/** Holds (holdKey) found orphaned or placed twice, over the whole run. */
+const orphanHolds = new Set<string>();
+const doubleHolds = new Set<string>();
 const restartTimes: number[] = [];
 const enabledSince = new Map<number, number>();
 const kinds = { random: 0, commit: 0, beforeEnable: 0, stopBeforeCapture: 0, captureInFlight: 0, reconcile: 0 };
@@ -110,7 +135,7 @@ function watch(): StoreView | null {
   const earlier = readStore(dataDir);
   const chargers = readChargers(dataDir, connectorIds);
   const later = readStore(dataDir);
-  ledger.update(readTerminalHolds(dataDir));
+  ledger.update(readTerminalHolds(dataDir, protocol));
   if (earlier && later) report(checkChargers(chargers, openPaidConnectors(earlier, later), performance.now(), enabledSince, ENABLED_GRACE_MS));
   return later;
 }
@@ -119,8 +144,10 @@ function watch(): StoreView | null {
 function checkAtRest(final: boolean): StoreView | null {
   const store = readStore(dataDir, { audit: true });
   if (!store) return null;
-  ledger.update(readTerminalHolds(dataDir));
+  ledger.update(readTerminalHolds(dataDir, protocol));
   report(checkHolds(ledger.all(), store, final));
+  for (const finding of findOrphanHolds(ledger.all(), store, final)) finding.holds.forEach((key) => orphanHolds.add(key));
+  for (const finding of findDoubleHolds(ledger.all(), final)) finding.holds.forEach((key) => doubleHolds.add(key));
   report(checkSessions(driver.paidSessions, store, final));
   report(checkAudit(store));
   return store;
@@ -130,11 +157,20 @@ function checkAtRest(final: boolean): StoreView | null {
 async function start(options: StartOptions): Promise<number | null> {
   enabledSince.clear(); // the controllers are reached afresh
   try {
-    return await kiosk.start(options);
+    const ms = await kiosk.start(options);
+    if (ms !== null) expectTerminal();
+    return ms;
   } catch (error) {
     report([`kioskRuns: ${error instanceof Error ? error.message : String(error)}`]);
     throw error;
   }
+}
+
+/** The kiosk runs the terminal asked for: no other terminal's state file is in the data folder (the generic one writes its file only once it has something to keep). */
+function expectTerminal(): void {
+  const other = terminalsPresent(dataDir).filter((p) => p !== protocol);
+  if (other.length === 0) return;
+  throw new Error(`the kiosk was asked for the ${protocol} terminal (${TERMINAL_FILES[protocol]}), and it keeps ${other.map((p) => TERMINAL_FILES[p]).join(', ')}`);
 }
 
 /**
@@ -241,8 +277,8 @@ function percentile(values: number[], p: number): number | null {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 }
 
-/** Winds the station down: no new sessions, cars leave; waits until nothing is open. */
-async function quiesce(): Promise<void> {
+/** Winds the station down: no new sessions, cars leave; waits until nothing is open. Resolves whether it went quiet. */
+async function quiesce(): Promise<boolean> {
   driver.starting = false;
   const deadline = performance.now() + QUIET_TIMEOUT_MS;
   while (performance.now() < deadline) {
@@ -253,14 +289,16 @@ async function quiesce(): Promise<void> {
       store?.payments.every((p) => p.status !== 'pending') &&
       store.sessions.every((s) => s.status !== 'active') &&
       ledger.all().every((h) => h.state !== 'open');
-    if (quiet) return;
+    if (quiet) return true;
     await sleep(20);
   }
   say('the station did not go quiet in time');
+  return false;
 }
 
 const began = performance.now();
 let crashed: unknown = null;
+let quiet = false;
 try {
   const plan = Array.from({ length: kills }, pickKind);
   let diedStarting = await startFor(plan[0] ?? 'random');
@@ -274,13 +312,15 @@ try {
     diedStarting = await startFor(plan[index + 1] ?? 'random');
     if (violations.length === before) survived++;
   }
-  await quiesce();
+  quiet = await quiesce();
 } catch (error) {
   crashed = error;
 }
 await kiosk.kill();
 const store = checkAtRest(crashed === null);
+const holds = ledger.counts();
 const result = {
+  terminal: protocol,
   seed,
   latencyMs,
   clockSpeed: speed,
@@ -292,13 +332,22 @@ const result = {
   sessions: store?.sessions.length ?? 0,
   sessionsPaid: driver.paidSessions.size,
   actions: driver.actions,
-  holds: ledger.counts(),
+  holds,
+  orphanHolds: orphanHolds.size,
+  doubleHolds: doubleHolds.size,
+  cardOutcomes: driver.outcomes,
   restartToFirstSnapshotMs: { p50: percentile(restartTimes, 50), p95: percentile(restartTimes, 95), samples: restartTimes.length },
+  quiet,
   durationS: Math.round((performance.now() - began) / 1000),
   violations,
   ...(crashed ? { error: crashed instanceof Error ? crashed.message : String(crashed), lastOutput: kiosk.lastOutput } : {}),
   ...(values.keep ? { dataDir } : {}),
 };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+process.stderr.write(
+  `chaos: ${protocol} terminal, seed ${seed}: ${kills} kill points (${aimed} aimed, ${survived} survived), ${result.sessions} sessions, ` +
+    `holds ${holds.placed} placed / ${holds.captured} captured / ${holds.released} released / ${holds.open} open, ` +
+    `orphanHolds ${orphanHolds.size}, doubleHolds ${doubleHolds.size}, ${violations.length} violations${crashed ? ', the run stopped early' : quiet ? '' : ', the station did not go quiet'}, ${result.durationS} s\n`,
+);
 if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
 process.exit(violations.length > 0 || crashed ? 1 : 0);

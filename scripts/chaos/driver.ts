@@ -1,10 +1,12 @@
 // Random drivers for the chaos harness: each tick reads the kiosk's snapshot and, for
 // every connector, maybe does what a driver (or a car, or the hardware) could do in
-// that phase: start, pay, have the card declined, cancel, plug in, stop with the stop
+// that phase: start, pay (the card approved, declined, asking for a PIN, removed, timed
+// out, the terminal busy, a late approval), cancel, plug in, stop with the stop
 // code, unplug, let the car become full, raise and clear a fault, take a receipt. It
 // acts on what the snapshot shows, not on a script, so it carries on across kills.
 import type { ConnectorView, Snapshot } from '../../electron/contract/index.js';
 import type { KioskChild } from './kiosk-child.js';
+import type { TerminalProtocol } from './rules.js';
 
 /** mulberry32: small, fast, and the same sequence for the same seed. */
 export function prng(seed: number): () => number {
@@ -18,12 +20,34 @@ export function prng(seed: number): () => number {
   };
 }
 
-const CARD_OUTCOMES = [
-  ['approve', 0.8],
-  ['decline', 0.1],
-  ['insufficientFunds', 0.05],
-  ['timeout', 0.05],
-] as const;
+/**
+ * What the card does next (`/api/sim` cardOutcome), by terminal, weighted so that
+ * approvals dominate. The ZVT simulator's behaviours: 'pin' asks for the PIN and then
+ * approves; 'lateApproval' refuses an abort and approves later (the driver then often
+ * cancels while it authorises, so that the late approval has to be reversed); 'busy'
+ * refuses the request; 'cardRemoved' and 'timeout' abort it.
+ */
+export const CARD_OUTCOMES = {
+  zvt: [
+    ['approve', 0.66],
+    ['pin', 0.08],
+    ['lateApproval', 0.06],
+    ['decline', 0.05],
+    ['insufficientFunds', 0.03],
+    ['cardExpired', 0.03],
+    ['timeout', 0.03],
+    ['cardRemoved', 0.03],
+    ['busy', 0.03],
+  ],
+  generic: [
+    ['approve', 0.8],
+    ['decline', 0.1],
+    ['insufficientFunds', 0.05],
+    ['timeout', 0.05],
+  ],
+} as const satisfies Record<TerminalProtocol, readonly (readonly [string, number])[]>;
+
+export type CardOutcome = (typeof CARD_OUTCOMES)[TerminalProtocol][number][0];
 
 export class ChaosDriver {
   /** Stop codes seen on the screen, by session. */
@@ -33,10 +57,21 @@ export class ChaosDriver {
   /** When false, no new session is started: the station winds down. */
   starting = true;
   actions = 0;
+  /** Card outcomes of the payments the kiosk started, by outcome. */
+  readonly outcomes: Partial<Record<CardOutcome, number>> = {};
+  /** Per connector, the outcome set before a payment command the kiosk accepted, and the phase it was given in, until the payment is seen under way. */
+  private readonly asked = new Map<number, { outcome: CardOutcome; from: ConnectorView['phase'] }>();
+  /**
+   * Per connector, whether the driver gives up while its payment is authorising: decided
+   * once per payment, so that how often it happens does not depend on how long the
+   * terminal takes (a ZVT reservation is a dozen messages).
+   */
+  private readonly cancelWhileAuthorizing = new Map<number, boolean>();
 
   constructor(
     private readonly kiosk: KioskChild,
     private readonly random: () => number,
+    private readonly protocol: TerminalProtocol = 'zvt',
   ) {}
 
   private chance(p: number): boolean {
@@ -64,6 +99,13 @@ export class ChaosDriver {
   }
 
   private note(connector: ConnectorView): void {
+    const asked = this.asked.get(connector.id);
+    if (asked && connector.phase !== asked.from) {
+      this.asked.delete(connector.id);
+      if (connector.phase !== 'available') this.outcomes[asked.outcome] = (this.outcomes[asked.outcome] ?? 0) + 1;
+      if (connector.phase === 'authorizing') this.cancelWhileAuthorizing.set(connector.id, this.chance(asked.outcome === 'lateApproval' ? 0.5 : 0.05));
+      else this.cancelWhileAuthorizing.delete(connector.id);
+    }
     const session = connector.session;
     if (!session) return;
     if (session.stopCode) this.stopCodes.set(session.id, session.stopCode);
@@ -78,9 +120,9 @@ export class ChaosDriver {
     return snapshot.sim?.chargers?.find((c) => c.connectorId === connectorId)?.fault ?? false;
   }
 
-  private async command(body: object): Promise<void> {
+  private async command(body: object): Promise<boolean> {
     this.actions++;
-    await this.kiosk.command(body);
+    return (await this.kiosk.command(body)).ok;
   }
 
   private async sim(body: object): Promise<void> {
@@ -88,7 +130,19 @@ export class ChaosDriver {
     await this.kiosk.sim(body);
   }
 
-  private async act(snapshot: Snapshot, connector: ConnectorView): Promise<void> {
+  /**
+   * Sets what the card does next and starts the payment (`command`, given in `phase`).
+   * The terminal serves every connector and takes the outcome set last when the request
+   * reaches it. Once the payment is seen under way (note), the driver decides whether to
+   * give up on it while it authorises: 5% of payments, and half of those whose approval
+   * comes late (after an abort the terminal refused: it must be reversed).
+   */
+  private async pay(connectorId: number, phase: ConnectorView['phase'], outcome: CardOutcome, command: object): Promise<void> {
+    await this.sim({ type: 'cardOutcome', outcome });
+    if (await this.command(command)) this.asked.set(connectorId, { outcome, from: phase });
+  }
+
+  private async act(snapshot: Snapshot, connector: ConnectorView): Promise<unknown> {
     const connectorId = connector.id;
     const session = connector.session;
     const plugged = this.plugged(snapshot, connectorId);
@@ -104,19 +158,16 @@ export class ChaosDriver {
         return;
       case 'choosingPayment':
         if (!this.starting || this.chance(0.05)) return this.command({ type: 'cancel', connectorId });
-        if (this.chance(0.5)) {
-          await this.sim({ type: 'cardOutcome', outcome: this.pick(CARD_OUTCOMES) });
-          return this.command({ type: 'choosePayment', connectorId, method: 'card' });
-        }
+        if (this.chance(0.5)) return this.pay(connectorId, 'choosingPayment', this.pick<CardOutcome>(CARD_OUTCOMES[this.protocol]), { type: 'choosePayment', connectorId, method: 'card' });
         return;
       case 'authorizing':
-        if (this.chance(0.02)) return this.command({ type: 'cancel', connectorId });
+        if (this.cancelWhileAuthorizing.get(connectorId) && this.chance(0.1)) {
+          this.cancelWhileAuthorizing.delete(connectorId);
+          return this.command({ type: 'cancel', connectorId });
+        }
         return;
       case 'declined':
-        if (this.starting && this.chance(0.3)) {
-          await this.sim({ type: 'cardOutcome', outcome: 'approve' });
-          return this.command({ type: 'retryPayment', connectorId });
-        }
+        if (this.starting && this.chance(0.3)) return this.pay(connectorId, 'declined', 'approve', { type: 'retryPayment', connectorId });
         if (this.chance(0.2)) return this.command({ type: 'cancel', connectorId });
         return;
       case 'awaitingVehicle':

@@ -2,11 +2,19 @@
 // from outside: the kiosk's store (read-only) and the simulated devices' own state
 // files. Kept apart from the harness so each rule is unit-tested with the violation
 // it must catch (test/unit/chaos/rules.test.ts).
+//
+// They hold for both simulated card terminals: the generic one (holds by id, asked by
+// reference) and the ZVT simulator (reservations by receipt number, no idempotency: a
+// resent 06 22 reserves twice). A hold's `reference` is the journal key of the request
+// that placed it (`<sessionId>:authorize:<attempt>`); the store's authorisation, capture
+// and release records carry the terminal's id of the hold (hold id or receipt number).
 import type { PaymentRecord, SessionRecord } from '../../electron/store/kiosk-store.js';
 
 export type Rule =
   | 'holdSettledOnce' // every hold ends captured or released, once, and the store agrees with the terminal
   | 'captureWithinHold' // no capture exceeds its hold
+  | 'doubleHold' // no request placed two holds, and no session holds two at once
+  | 'orphanHold' // no hold stays open that no live session owns
   | 'noSessionLost' // a session that reached a payment is in the store, and ends
   | 'chargerEnabledUnpaid' // no charger delivers (or stays enabled) without an open paid session
   | 'auditChain' // the audit chain verifies
@@ -18,13 +26,25 @@ export interface Violation {
   detail: string;
 }
 
-/** A hold as the terminal's state file has it. */
+/** Which simulated card terminal the kiosk runs (devices.terminal.protocol). */
+export type TerminalProtocol = 'zvt' | 'generic';
+
+/**
+ * A hold as the terminal's state file has it. ZVT: a reservation, `holdId` its receipt
+ * number, captured = booked (06 23), released = reversed (06 25).
+ */
 export interface TerminalHold {
   holdId: string;
-  reference: string;
+  /** The merchant reference the request carried (the journal key), or null. */
+  reference: string | null;
   amountMinor: number;
   state: 'open' | 'captured' | 'released';
   capturedMinor: number | null;
+  /**
+   * When the terminal placed it (its clock), where hold ids are reused: ZVT receipt
+   * numbers wrap at 9999. Absent where the id alone is unique.
+   */
+  placedAt?: number;
 }
 
 /** What the harness read of the store, in one read. */
@@ -35,7 +55,16 @@ export interface StoreView {
   auditBrokenAt: number | null;
 }
 
+/** One hold, however often it is seen: its id, and when it was placed where ids are reused. */
+export const holdKey = (hold: TerminalHold): string => (hold.placedAt === undefined ? hold.holdId : `${hold.holdId}@${hold.placedAt}`);
+
 const authorizeKeyOf = (payment: PaymentRecord): string => payment.key.replace(/:(capture|release)$/, '');
+
+/** The session a journal key belongs to ('s1:authorize:2' → 's1'); null for anything else. */
+export function sessionOfReference(reference: string | null): string | null {
+  const match = reference === null ? null : /^(.+):authorize:\d+$/.exec(reference);
+  return match ? match[1]! : null;
+}
 
 function settlementsByAuthorization(payments: PaymentRecord[]): Map<string, PaymentRecord[]> {
   const map = new Map<string, PaymentRecord[]>();
@@ -53,18 +82,165 @@ function approved(payment: PaymentRecord): boolean {
 }
 
 /**
+ * The holds the store's records name: by the terminal's id, and where an id was reused
+ * (ZVT receipt numbers wrap) the one the record's request placed, else the last one
+ * placed before the record was written.
+ */
+class HoldIndex {
+  private readonly byId = new Map<string, TerminalHold[]>();
+
+  constructor(holds: readonly TerminalHold[]) {
+    for (const hold of holds) this.byId.set(hold.holdId, [...(this.byId.get(hold.holdId) ?? []), hold]);
+    for (const list of this.byId.values()) list.sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0));
+  }
+
+  of(payment: PaymentRecord): TerminalHold | undefined {
+    const list = payment.reference === null ? undefined : this.byId.get(payment.reference);
+    if (!list || list.length <= 1) return list?.[0];
+    const key = authorizeKeyOf(payment);
+    return list.find((h) => h.reference === key) ?? list.findLast((h) => (h.placedAt ?? 0) <= payment.createdAt) ?? list.at(-1);
+  }
+}
+
+/** The store's records about one hold: its session, the authorisation that placed it, what settles it. */
+interface HoldRecord {
+  sessionId: string | null;
+  session: SessionRecord | undefined;
+  authorization: PaymentRecord | undefined;
+  /** Capture and release records the store matches to this hold, any status. */
+  settlements: PaymentRecord[];
+}
+
+function recordsOf(hold: TerminalHold, store: StoreView, index: HoldIndex): HoldRecord {
+  const sessionId = sessionOfReference(hold.reference);
+  return {
+    sessionId,
+    session: sessionId === null ? undefined : store.sessions.find((s) => s.id === sessionId),
+    authorization: hold.reference === null ? undefined : store.payments.find((p) => p.operation === 'authorize' && p.key === hold.reference),
+    settlements: store.payments.filter((p) => p.operation !== 'authorize' && p.status !== 'failed' && index.of(p) === hold),
+  };
+}
+
+/**
+ * The store takes this hold as a live session's: the session is active, its
+ * authorisation approved with this hold's id and not given up, and nothing settles it yet.
+ */
+function ownedByLiveSession(hold: TerminalHold, records: HoldRecord): boolean {
+  const { session, authorization, settlements } = records;
+  return session?.status === 'active' && authorization !== undefined && approved(authorization) && authorization.reference === hold.holdId && !authorization.abandoned && settlements.length === 0;
+}
+
+function describe(hold: TerminalHold): string {
+  const state = hold.state === 'captured' ? `captured ${hold.capturedMinor}` : hold.state;
+  return `${hold.holdId} (${hold.reference ?? 'no reference'}, ${state} of ${hold.amountMinor})`;
+}
+
+function describeRecords(records: HoldRecord): string {
+  const { sessionId, session, authorization, settlements } = records;
+  const parts = [
+    sessionId === null ? 'no session in its reference' : `session ${sessionId} ${session?.status ?? 'not in the store'}`,
+    authorization
+      ? `authorisation ${authorization.status}${authorization.abandoned ? ' (abandoned)' : ''} with reference ${authorization.reference ?? 'none'}`
+      : 'no authorisation in the journal',
+    settlements.length === 0 ? 'no capture or release' : settlements.map((p) => `${p.operation} ${p.status} ${p.amountMinor}`).join(', '),
+  ];
+  return parts.join('; ');
+}
+
+/** A hold finding: the problem, and the holds (holdKey) it counts. */
+export interface HoldFinding {
+  problem: string;
+  holds: string[];
+}
+
+/**
+ * Double holds: two holds on the terminal carrying one reference (a request sent twice:
+ * ZVT has no idempotency), two holds of one session both captured (the card charged
+ * twice), and, once the station is quiet, two holds of one session open. (While the
+ * kiosk is down a session may for a moment have two open: a late approval of an attempt
+ * it gave up, not reversed yet; the restart reverses it, so only the quiet station tells.)
+ * Each finding counts the holds beyond the first.
+ */
+export function findDoubleHolds(holds: Iterable<TerminalHold>, final: boolean): HoldFinding[] {
+  const findings: HoldFinding[] = [];
+  const list = [...holds].sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0));
+  const group = (keyOf: (hold: TerminalHold) => string | null, filter: (hold: TerminalHold) => boolean): Map<string, TerminalHold[]> => {
+    const groups = new Map<string, TerminalHold[]>();
+    for (const hold of list) {
+      const key = filter(hold) ? keyOf(hold) : null;
+      if (key !== null) groups.set(key, [...(groups.get(key) ?? []), hold]);
+    }
+    return new Map([...groups].filter(([, members]) => members.length > 1));
+  };
+  const counted = new Set<string>();
+  const add = (problem: string, members: TerminalHold[]) => {
+    const extra = members.slice(1).map(holdKey).filter((key) => !counted.has(key));
+    extra.forEach((key) => counted.add(key));
+    findings.push({ problem, holds: extra });
+  };
+  for (const [reference, members] of group((h) => h.reference, () => true)) {
+    add(`doubleHold: the request ${reference} placed ${members.length} holds on the terminal: ${members.map(describe).join(', ')}`, members);
+  }
+  for (const [sessionId, members] of group((h) => sessionOfReference(h.reference), (h) => h.state === 'captured')) {
+    add(`doubleHold: session ${sessionId} was charged on ${members.length} holds: ${members.map(describe).join(', ')}`, members);
+  }
+  if (final) {
+    for (const [sessionId, members] of group((h) => sessionOfReference(h.reference), (h) => h.state === 'open')) {
+      add(`doubleHold: session ${sessionId} has ${members.length} holds open after the station went quiet: ${members.map(describe).join(', ')}`, members);
+    }
+  }
+  return findings;
+}
+
+/**
+ * Orphan holds: open on the terminal and owned by no live session. Once the station is
+ * quiet, every open hold no active session holds is one. At any moment, a hold open
+ * for a session the store has finished, approved in the journal with that hold's id,
+ * not given up, and with no capture or release journalled: nothing will ever settle it.
+ * (While the kiosk is down, other open holds are for its restart to settle: a request
+ * whose answer it never heard, a late approval it has not reversed yet.)
+ */
+export function findOrphanHolds(holds: Iterable<TerminalHold>, store: StoreView, final: boolean): HoldFinding[] {
+  const list = [...holds];
+  const index = new HoldIndex(list);
+  const findings: HoldFinding[] = [];
+  for (const hold of list) {
+    if (hold.state !== 'open') continue;
+    const records = recordsOf(hold, store, index);
+    if (final) {
+      if (!ownedByLiveSession(hold, records)) {
+        findings.push({ problem: `orphanHold: hold ${describe(hold)} is open after the station went quiet, and no live session owns it: ${describeRecords(records)}`, holds: [holdKey(hold)] });
+      }
+      continue;
+    }
+    const { session, authorization, settlements } = records;
+    const finished = session !== undefined && session.status !== 'active';
+    if (finished && authorization && approved(authorization) && authorization.reference === hold.holdId && !authorization.abandoned && settlements.length === 0) {
+      findings.push({ problem: `orphanHold: hold ${describe(hold)} is open for session ${session.id}, which the store has ${session.status}, and nothing in the journal settles it`, holds: [holdKey(hold)] });
+    }
+  }
+  return findings;
+}
+
+/**
  * Holds against the store, at any moment: no capture above its hold; no hold settled
  * twice; what the store took as done, the terminal did (a capture the store records is
- * a captured hold of that amount; a recorded release is a released hold). With
- * `final`, the station is quiet: no hold may be open any more.
+ * a captured hold of that amount; a recorded release is a released hold), and what the
+ * terminal did, the store asked for (a booking of the amount the capture intent names);
+ * the store's approvals name holds their own requests placed; no double hold, no orphan
+ * (findDoubleHolds, findOrphanHolds). With `final`, the station is quiet: no hold may be
+ * open any more.
  */
 export function checkHolds(holds: Iterable<TerminalHold>, store: StoreView, final: boolean): string[] {
   const problems: string[] = [];
-  const byId = new Map<string, TerminalHold>();
-  for (const hold of holds) {
-    byId.set(hold.holdId, hold);
+  const list = [...holds];
+  const index = new HoldIndex(list);
+  for (const hold of list) {
     if (hold.capturedMinor !== null && hold.capturedMinor > hold.amountMinor) problems.push(`captureWithinHold: hold ${hold.holdId} captured ${hold.capturedMinor} of ${hold.amountMinor}`);
-    if (final && hold.state === 'open') problems.push(`holdSettledOnce: hold ${hold.holdId} (${hold.reference}) is still open after the station went quiet`);
+    // Open and still a live session's when the station should be quiet (the others are orphans).
+    if (final && hold.state === 'open' && ownedByLiveSession(hold, recordsOf(hold, store, index))) {
+      problems.push(`holdSettledOnce: hold ${hold.holdId} (${hold.reference}) is still open after the station went quiet`);
+    }
   }
   const settlements = settlementsByAuthorization(store.payments);
   for (const [key, done] of settlements) {
@@ -72,7 +248,7 @@ export function checkHolds(holds: Iterable<TerminalHold>, store: StoreView, fina
     const releases = done.filter((p) => p.operation === 'release');
     if (captures.length > 0 && releases.length > 0) problems.push(`holdSettledOnce: ${key} was both captured and released in the store`);
     for (const payment of done) {
-      const hold = payment.reference ? byId.get(payment.reference) : undefined;
+      const hold = index.of(payment);
       if (!hold) continue; // the terminal forgot it (its journal is finite); the harness keeps what it saw
       if (payment.operation === 'capture' && (hold.state !== 'captured' || hold.capturedMinor !== payment.amountMinor)) {
         problems.push(`holdSettledOnce: the store captured ${payment.amountMinor} on ${hold.holdId}; the terminal has it ${hold.state} (${hold.capturedMinor})`);
@@ -83,10 +259,30 @@ export function checkHolds(holds: Iterable<TerminalHold>, store: StoreView, fina
   // A hold the terminal settled that the store never asked for. Until the station is
   // quiet, a request still pending counts: the kiosk died between its journal entry
   // and the terminal's answer, and resolves it when it starts again.
-  const settledRefs = new Set(store.payments.filter((p) => p.operation !== 'authorize' && (p.status === 'done' || (!final && p.status === 'pending'))).map((p) => p.reference));
-  for (const hold of byId.values()) {
-    if (hold.state !== 'open' && !settledRefs.has(hold.holdId)) problems.push(`holdSettledOnce: hold ${hold.holdId} is ${hold.state} on the terminal with no settlement in the store`);
+  for (const hold of list) {
+    if (hold.state === 'open') continue;
+    const asked = recordsOf(hold, store, index).settlements.filter((p) => p.status === 'done' || (!final && p.status === 'pending'));
+    if (asked.length === 0) {
+      problems.push(`holdSettledOnce: hold ${hold.holdId} is ${hold.state} on the terminal with no settlement in the store`);
+      continue;
+    }
+    if (hold.state !== 'captured') continue;
+    const captures = asked.filter((p) => p.operation === 'capture');
+    if (captures.length === 0) problems.push(`holdSettledOnce: hold ${hold.holdId} is captured (${hold.capturedMinor}) on the terminal; the store only asked to release it`);
+    for (const intent of captures) {
+      if (intent.status === 'pending' && intent.amountMinor !== hold.capturedMinor) {
+        problems.push(`holdSettledOnce: the terminal captured ${hold.capturedMinor} on ${hold.holdId}; the journal's capture intent ${intent.key} is for ${intent.amountMinor}`);
+      }
+    }
   }
+  // The store's approval names a hold its own request placed.
+  for (const authorization of store.payments.filter(approved)) {
+    const hold = index.of(authorization);
+    if (hold && hold.reference !== null && hold.reference !== authorization.key) {
+      problems.push(`holdSettledOnce: the store's approval ${authorization.key} names hold ${hold.holdId}, which the terminal placed for ${hold.reference}`);
+    }
+  }
+  for (const finding of [...findDoubleHolds(list, final), ...findOrphanHolds(list, store, final)]) problems.push(finding.problem);
   return problems;
 }
 

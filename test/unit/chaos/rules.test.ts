@@ -2,7 +2,24 @@
 // record of a kiosk that broke it, and the record of one that did not.
 import { describe, expect, it } from 'vitest';
 import type { PaymentRecord, SessionRecord } from '../../../electron/store/kiosk-store.js';
-import { checkAudit, checkChargers, checkHolds, checkSessions, openPaidConnectors, toViolation, type StoreView, type TerminalHold } from '../../../scripts/chaos/rules.js';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReservationRecord } from '../../../devices/payment/zvt/zvt-simulator-state.js';
+import { HoldLedger, readTerminalHolds, zvtHold } from '../../../scripts/chaos/observe.js';
+import {
+  checkAudit,
+  checkChargers,
+  checkHolds,
+  checkSessions,
+  findDoubleHolds,
+  findOrphanHolds,
+  openPaidConnectors,
+  sessionOfReference,
+  toViolation,
+  type StoreView,
+  type TerminalHold,
+} from '../../../scripts/chaos/rules.js';
 
 function payment(key: string, operation: PaymentRecord['operation'], status: PaymentRecord['status'], extra: Partial<PaymentRecord> = {}): PaymentRecord {
   return {
@@ -46,7 +63,9 @@ describe('chaos rules', () => {
 
   it('holdSettledOnce: a hold left open, captured and released, or settled on one side only', () => {
     expect(checkHolds([hold('open')], store([authorized], [session('s1', 'active')]), false)).toEqual([]);
-    expect(checkHolds([hold('open')], store([authorized]), true)).toEqual([expect.stringMatching(/^holdSettledOnce: .*still open/)]);
+    // open when the station should be quiet: a live session's hold not settled, or an orphan
+    expect(checkHolds([hold('open')], store([authorized], [session('s1', 'active')]), true)).toEqual([expect.stringMatching(/^holdSettledOnce: .*still open/)]);
+    expect(checkHolds([hold('open')], store([authorized]), true)).toEqual([expect.stringMatching(/^orphanHold: hold h1 .*no live session owns it/)]);
     expect(checkHolds([hold('captured', 1234)], store([authorized, captured, released]), true).join('\n')).toMatch(/both captured and released/);
     expect(checkHolds([hold('released')], store([authorized, captured]), true).join('\n')).toMatch(/the store captured 1234 on h1; the terminal has it released/);
     expect(checkHolds([hold('captured', 999)], store([authorized, captured]), true).join('\n')).toMatch(/the terminal has it captured \(999\)/);
@@ -102,5 +121,163 @@ describe('chaos rules', () => {
 
   it('a problem becomes a violation with its rule and the seed', () => {
     expect(toViolation('auditChain: the audit chain breaks at entry 17', 42)).toEqual({ rule: 'auditChain', seed: 42, detail: 'the audit chain breaks at entry 17' });
+  });
+});
+
+// The ZVT simulator's reservations (sim/zvt-terminal.json): receipt numbers for ids, the
+// journal key as merchant reference, no idempotency. The store's records carry the
+// receipt number in decimal.
+describe('chaos rules with the ZVT simulator', () => {
+  function reservation(receiptNumber: number, reference: string | null, state: ReservationRecord['state'], bookedMinor: number | null = null, at = receiptNumber * 1000): ReservationRecord {
+    return {
+      receiptNumber,
+      traceNumber: receiptNumber,
+      amountMinor: 5000,
+      currency: 978,
+      state,
+      bookedMinor,
+      reference,
+      closeReference: null,
+      closeReceiptNumber: state === 'open' ? null : receiptNumber + 1,
+      at,
+      closedAt: state === 'open' ? null : at + 500,
+      card: '672559*********1234',
+      cardName: 'Girocard',
+    };
+  }
+  const zvt = (...reservations: ReservationRecord[]): TerminalHold[] => reservations.map(zvtHold);
+  const approval = (key: string, receipt: number, extra: Partial<PaymentRecord> = {}) => payment(key, 'authorize', 'done', { reference: String(receipt), ...extra });
+  const capture = (key: string, receipt: number, amountMinor: number, status: PaymentRecord['status'] = 'done') => payment(`${key}:capture`, 'capture', status, { reference: String(receipt), amountMinor });
+  const release = (key: string, receipt: number, status: PaymentRecord['status'] = 'done') => payment(`${key}:release`, 'release', status, { reference: String(receipt) });
+
+  it('maps a reservation to a hold: receipt number, reference, booked is captured, reversed is released', () => {
+    expect(zvtHold(reservation(17, 's1:authorize:1', 'booked', 1234))).toEqual({ holdId: '17', reference: 's1:authorize:1', amountMinor: 5000, state: 'captured', capturedMinor: 1234, placedAt: 17000 });
+    expect(zvtHold(reservation(18, null, 'reversed'))).toMatchObject({ holdId: '18', reference: null, state: 'released', capturedMinor: null });
+    expect(zvtHold(reservation(19, 's2:authorize:1', 'open'))).toMatchObject({ state: 'open', capturedMinor: null });
+    expect(sessionOfReference('s1:authorize:12')).toBe('s1');
+    expect(sessionOfReference('orphan:card:17:5')).toBeNull();
+  });
+
+  it('reads the reservations from whichever terminal file the data folder has', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-rules-'));
+    try {
+      mkdirSync(join(dir, 'sim'));
+      expect(readTerminalHolds(dir)).toEqual([]);
+      writeFileSync(join(dir, 'sim', 'terminal.json'), JSON.stringify({ holds: [{ hold: { holdId: 'sim-h-1', reference: 's1:authorize:1', amountMinor: 5000 }, state: 'open', capturedMinor: null }] }));
+      expect(readTerminalHolds(dir)).toEqual([{ holdId: 'sim-h-1', reference: 's1:authorize:1', amountMinor: 5000, state: 'open', capturedMinor: null }]);
+      writeFileSync(join(dir, 'sim', 'zvt-terminal.json'), JSON.stringify({ version: 1, reservations: [reservation(17, 's1:authorize:1', 'booked', 1234)] }));
+      expect(readTerminalHolds(dir).map((h) => h.holdId)).toEqual(['17']);
+      expect(readTerminalHolds(dir, 'zvt').map((h) => h.holdId)).toEqual(['17']);
+      expect(readTerminalHolds(dir, 'generic').map((h) => h.holdId)).toEqual(['sim-h-1']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a station that booked, reversed a late approval and reversed what its journal never placed breaks no rule', () => {
+    const holds = zvt(
+      reservation(17, 's1:authorize:1', 'booked', 1234), // paid, charged, booked less than the hold
+      reservation(19, 's2:authorize:1', 'reversed'), // approved after the session gave up: reversed at once
+      reservation(21, 's2:authorize:2', 'booked', 800), // the retry that charged
+      reservation(23, 's3:authorize:1', 'reversed'), // approved, the kiosk killed before it heard: the restart found it open and reversed it
+    );
+    const record = store(
+      [
+        approval('s1:authorize:1', 17),
+        capture('s1:authorize:1', 17, 1234),
+        approval('s2:authorize:1', 19, { abandoned: true }),
+        release('s2:authorize:1', 19),
+        approval('s2:authorize:2', 21),
+        capture('s2:authorize:2', 21, 800),
+        payment('s3:authorize:1', 'authorize', 'failed', { reference: null, result: { outcome: 'notOpenOnDevice', resolved: true } }),
+        payment('orphan:card:23:40000', 'release', 'done', { sessionId: 'orphan', connectorId: null, amountMinor: 0, reference: '23' }),
+      ],
+      [session('s1', 'finished', 1234), session('s2', 'finished', 800), session('s3', 'cancelled')],
+    );
+    expect(checkHolds(holds, record, true)).toEqual([]);
+    expect(checkSessions(['s1', 's2', 's3'], record, true)).toEqual([]);
+    expect(findDoubleHolds(holds, true)).toEqual([]);
+    expect(findOrphanHolds(holds, record, true)).toEqual([]);
+  });
+
+  it('doubleHold: a 06 22 sent twice reserves twice, whatever became of the second', () => {
+    const holds = zvt(reservation(17, 's1:authorize:1', 'booked', 1234), reservation(18, 's1:authorize:1', 'reversed'));
+    const record = store(
+      [approval('s1:authorize:1', 17), capture('s1:authorize:1', 17, 1234), payment('orphan:card:18:20000', 'release', 'done', { sessionId: 'orphan', reference: '18' })],
+      [session('s1', 'finished', 1234)],
+    );
+    for (const final of [false, true]) {
+      expect(checkHolds(holds, record, final)).toEqual([expect.stringMatching(/^doubleHold: the request s1:authorize:1 placed 2 holds on the terminal: 17 .*, 18 /)]);
+    }
+    expect(findDoubleHolds(holds, false)).toEqual([{ problem: expect.stringMatching(/^doubleHold:/), holds: ['18@18000'] }]);
+  });
+
+  it('doubleHold: two holds of one session open once the station is quiet, or both booked', () => {
+    const open = zvt(reservation(17, 's1:authorize:1', 'open'), reservation(19, 's1:authorize:2', 'open'));
+    const record = store([approval('s1:authorize:1', 17), approval('s1:authorize:2', 19)], [session('s1', 'active')]);
+    // While the kiosk is down a late approval may not be reversed yet: only the quiet station tells.
+    expect(findDoubleHolds(open, false)).toEqual([]);
+    expect(checkHolds(open, record, false)).toEqual([]);
+    expect(checkHolds(open, record, true).join('\n')).toMatch(/doubleHold: session s1 has 2 holds open after the station went quiet: 17 .*, 19 /);
+    expect(findDoubleHolds(open, true).flatMap((f) => f.holds)).toEqual(['19@19000']);
+
+    const booked = zvt(reservation(17, 's1:authorize:1', 'booked', 1234), reservation(19, 's1:authorize:2', 'booked', 1234));
+    const charged = store([approval('s1:authorize:1', 17), capture('s1:authorize:1', 17, 1234), approval('s1:authorize:2', 19), capture('s1:authorize:2', 19, 1234)], [session('s1', 'finished', 2468)]);
+    expect(checkHolds(booked, charged, false)).toEqual([expect.stringMatching(/^doubleHold: session s1 was charged on 2 holds/)]);
+  });
+
+  it('orphanHold: a reservation open after the final settle that no live session owns', () => {
+    // Approved on the terminal and on file, the kiosk killed before it heard: its journal has the intent pending.
+    const unheard = zvt(reservation(21, 's4:authorize:1', 'open'));
+    const killed = store([payment('s4:authorize:1', 'authorize', 'pending', { reference: null })], [session('s4', 'active')]);
+    expect(checkHolds(unheard, killed, false)).toEqual([]); // the restart must find it and reverse it
+    const quiet = store([payment('s4:authorize:1', 'authorize', 'failed', { reference: null })], [session('s4', 'cancelled')]);
+    expect(checkHolds(unheard, quiet, true)).toEqual([
+      'orphanHold: hold 21 (s4:authorize:1, open of 5000) is open after the station went quiet, and no live session owns it: session s4 cancelled; authorisation failed with reference none; no capture or release',
+    ]);
+    expect(findOrphanHolds(unheard, quiet, true)).toEqual([{ problem: expect.stringMatching(/^orphanHold:/), holds: ['21@21000'] }]);
+    // A hold with no reference at all is nobody's.
+    expect(checkHolds(zvt(reservation(22, null, 'open')), store([]), true).join('\n')).toMatch(/^orphanHold: hold 22 \(no reference, open of 5000\)/);
+  });
+
+  it('orphanHold: open for a session the store has finished, approved and never settled, even while the kiosk is down', () => {
+    const holds = zvt(reservation(17, 's1:authorize:1', 'open'));
+    const record = store([approval('s1:authorize:1', 17)], [session('s1', 'finished', 0)]);
+    expect(checkHolds(holds, record, false)).toEqual(['orphanHold: hold 17 (s1:authorize:1, open of 5000) is open for session s1, which the store has finished, and nothing in the journal settles it']);
+    // ... but not when the session gave the request up (a late approval, reversed by the restart) or a release is on its way
+    expect(checkHolds(holds, store([approval('s1:authorize:1', 17, { abandoned: true })], [session('s1', 'cancelled')]), false)).toEqual([]);
+    expect(checkHolds(holds, store([approval('s1:authorize:1', 17), release('s1:authorize:1', 17, 'pending')], [session('s1', 'finished', 0)]), false)).toEqual([]);
+  });
+
+  it('captureWithinHold and holdSettledOnce: a booking above the reservation, or not what the capture intent said', () => {
+    const over = zvt(reservation(17, 's1:authorize:1', 'booked', 5001));
+    expect(checkHolds(over, store([approval('s1:authorize:1', 17), capture('s1:authorize:1', 17, 5001)], [session('s1', 'finished', 5001)]), true)).toEqual(['captureWithinHold: hold 17 captured 5001 of 5000']);
+    // The kiosk died with its capture intent pending; the terminal booked another amount.
+    const booked = zvt(reservation(17, 's1:authorize:1', 'booked', 1500));
+    expect(checkHolds(booked, store([approval('s1:authorize:1', 17), capture('s1:authorize:1', 17, 1234, 'pending')], [session('s1', 'active')]), false)).toEqual([
+      "holdSettledOnce: the terminal captured 1500 on 17; the journal's capture intent s1:authorize:1:capture is for 1234",
+    ]);
+    // Booked while the store only asked for a release.
+    expect(checkHolds(booked, store([approval('s1:authorize:1', 17), release('s1:authorize:1', 17, 'pending')], [session('s1', 'active')]), false).join('\n')).toMatch(
+      /hold 17 is captured \(1500\) on the terminal; the store only asked to release it/,
+    );
+  });
+
+  it("holdSettledOnce: the store's approval names another request's reservation", () => {
+    const holds = zvt(reservation(17, 's1:authorize:1', 'open'), reservation(19, 's2:authorize:1', 'open'));
+    const record = store([approval('s1:authorize:1', 19)], [session('s1', 'active'), session('s2', 'active')]);
+    expect(checkHolds(holds, record, false)).toEqual(["holdSettledOnce: the store's approval s1:authorize:1 names hold 19, which the terminal placed for s2:authorize:1"]);
+  });
+
+  it('a receipt number used again after the counter wrapped is another hold', () => {
+    const ledger = new HoldLedger();
+    ledger.update(zvt(reservation(17, 's1:authorize:1', 'booked', 1234, 1000)));
+    ledger.update(zvt(reservation(17, 's9:authorize:1', 'open', null, 9_000_000))); // the old one trimmed from the file by now
+    expect(ledger.counts()).toEqual({ placed: 2, captured: 1, released: 0, open: 1 });
+    const record = store(
+      [approval('s1:authorize:1', 17, { createdAt: 900 }), capture('s1:authorize:1', 17, 1234), approval('s9:authorize:1', 17, { createdAt: 8_999_000 })],
+      [session('s1', 'finished', 1234), session('s9', 'active')],
+    );
+    expect(checkHolds(ledger.all(), record, false)).toEqual([]);
   });
 });
