@@ -175,6 +175,7 @@ export class Payments {
    */
   async sweep(live: () => ReadonlySet<string>, liveSessions: () => ReadonlySet<string>): Promise<SweepReport> {
     const report: SweepReport = { resolved: 0, released: 0, retried: 0 };
+    const startedAt = this.now();
     // Intents whose device keeps no record by reference: its open list settles them.
     const notTracked = new Map<PaymentMethod, PaymentRecord[]>();
     for (const intent of this.store.pendingPayments()) {
@@ -247,6 +248,7 @@ export class Payments {
         this.store.completePayment(intent.key, 'failed', { outcome: 'notOpenOnDevice', reason: 'cancelled', resolved: true }, this.now());
         report.resolved++;
       }
+      report.resolved += this.settleUnrecordedReleases(backend.method, new Set(open.map((o) => o.reference)), startedAt);
     }
     this.closeLostSessions(liveSessions());
     return report;
@@ -426,6 +428,24 @@ export class Payments {
     this.store.completePayment(key, 'done', { why: 'unrecorded' }, this.now(), reference);
     this.store.appendAudit(this.now(), 'kiosk', 'payment.orphanReleased', { key, reference, unrecorded: true });
     this.options.log.warn({ method: backend.method, reference }, 'released an authorisation no journal entry placed');
+  }
+
+  /**
+   * Unrecorded releases an earlier process sent without hearing the answer (a kill during
+   * the 06 25): the open list, read after them, says how they ended. Not listed any more,
+   * the release went through; listed, it did not, and this sweep released it again under
+   * an entry of its own.
+   */
+  private settleUnrecordedReleases(method: PaymentMethod, listed: ReadonlySet<string>, before: number): number {
+    let settled = 0;
+    for (const intent of this.store.pendingPayments()) {
+      if (intent.method !== method || intent.operation !== 'release' || !intent.key.startsWith(`orphan:${method}:`)) continue;
+      if (this.inFlight.has(intent.key) || intent.createdAt >= before) continue;
+      const stillOpen = intent.reference !== null && listed.has(intent.reference);
+      this.store.completePayment(intent.key, stillOpen ? 'failed' : 'done', { why: 'unrecorded', resolved: true, ...(stillOpen ? { superseded: true } : {}) }, this.now(), intent.reference);
+      settled++;
+    }
+    return settled;
   }
 
   private authorizationOf(key: string): Authorization | null {

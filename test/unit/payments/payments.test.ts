@@ -239,6 +239,21 @@ describe('Payments with a terminal that lists open holds by its own reference on
     expect(store.listPayments().filter((p) => p.key.startsWith('orphan:'))).toHaveLength(2);
   });
 
+  it('an unrecorded release cut off by a kill is settled by the next listing: gone from the list, it went through; still there, it is released again (chaos seed 1 at 200 ms)', async () => {
+    const { backend, payments, clock } = setup();
+    // Two releases an earlier process sent and never heard back from.
+    store.beginPayment({ key: 'orphan:card:19:1', sessionId: 'orphan', connectorId: null, method: 'card', operation: 'release', amountMinor: 0, currency: '', reference: '19' }, 1);
+    store.beginPayment({ key: 'orphan:card:20:1', sessionId: 'orphan', connectorId: null, method: 'card', operation: 'release', amountMinor: 0, currency: '', reference: '20' }, 1);
+    clock.advance(1000);
+    backend.open = [listed('20')];
+    await payments.sweep(() => new Set(), () => new Set());
+    expect(store.pendingPayments()).toEqual([]);
+    expect(store.payment('orphan:card:19:1')).toMatchObject({ status: 'done', result: { resolved: true } });
+    expect(store.payment('orphan:card:20:1')).toMatchObject({ status: 'failed', result: { superseded: true } });
+    expect(backend.released).toEqual(['20']);
+    expect(store.listPayments().filter((p) => p.reference === '20' && p.status === 'done')).toHaveLength(1);
+  });
+
   it('a request the device does not track is resolved once its open list is settled: nothing was left held for it', async () => {
     const { backend, payments } = setup();
     store.beginPayment({ key: 's9:authorize:1', sessionId: 's9', connectorId: 1, method: 'card', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 0);
