@@ -181,6 +181,8 @@ const PROMPT_OF: Partial<Record<IntermediateStatusKind, TerminalPrompt>> = {
   removeCard: 'removeCard',
 };
 
+/** Finished requests remembered for lookups, besides the open and pending ones (memory stays bounded). */
+export const MAX_TRACKED = 500;
 const RECEIPT_CUSTOMER = 2;
 const BUSY = 0x9c;
 /** 06 1E codes of a booking or reversal: reversed already / no open reservation with this receipt number. */
@@ -309,13 +311,13 @@ export class ZvtCardTerminal implements CardTerminal {
     if (this.tracked.has(request.reference)) throw new Error(`ZVT: a request with reference ${request.reference} was sent already; it is never sent twice`);
     if (signal?.aborted) return { outcome: 'declined', reason: 'cancelled' };
     // Claimed at once, so a second call with this reference fails even while the first waits its turn.
-    this.tracked.set(request.reference, { state: 'notSent' });
+    this.track(request.reference, { state: 'notSent' });
     return this.serialised(async () => {
       if (signal?.aborted) {
-        this.tracked.set(request.reference, { state: 'declined', reason: 'cancelled' });
+        this.track(request.reference, { state: 'declined', reason: 'cancelled' });
         return { outcome: 'declined', reason: 'cancelled' };
       }
-      this.tracked.set(request.reference, { state: 'pending' });
+      this.track(request.reference, { state: 'pending' });
       let exchange: Exchange;
       let abortSent = false;
       try {
@@ -334,19 +336,19 @@ export class ZvtCardTerminal implements CardTerminal {
         if (error instanceof ZvtCommandError && error.how === 'refused') {
           // 84 cc 00: the terminal did not take the request; nothing was placed.
           const reason = error.result.code === BUSY ? 'busy' : declineOf(error.result, false);
-          this.tracked.set(request.reference, { state: 'declined', reason });
+          this.track(request.reference, { state: 'declined', reason });
           return { outcome: 'declined', reason };
         }
         // Still followed (a timeout): it stays pending until its last message. Otherwise its end is not known.
-        if (!(error instanceof ZvtTimeoutError && this.lingering)) this.tracked.set(request.reference, { state: 'lost' });
+        if (!(error instanceof ZvtTimeoutError && this.lingering)) this.track(request.reference, { state: 'lost' });
         throw error;
       }
       const outcome = this.reservationOutcome(request, exchange, abortSent);
       if (outcome.outcome === 'approved') {
-        this.tracked.set(request.reference, { state: 'open', hold: outcome.hold });
+        this.track(request.reference, { state: 'open', hold: outcome.hold });
         this.referenceOf.set(outcome.hold.holdId, request.reference);
       } else {
-        this.tracked.set(request.reference, { state: 'declined', reason: outcome.reason });
+        this.track(request.reference, { state: 'declined', reason: outcome.reason });
       }
       return outcome;
     });
@@ -662,16 +664,16 @@ export class ZvtCardTerminal implements CardTerminal {
   /** The last message of a reservation whose caller had given up (null: it never came): an approval is reversed at once. */
   private async lateEnd(request: HoldRequest, exchange: Exchange | null): Promise<void> {
     if (!exchange) {
-      this.tracked.set(request.reference, { state: 'lost' });
+      this.track(request.reference, { state: 'lost' });
       return;
     }
     const status = exchange.status;
     if (!(exchange.end.kind === 'completion' && status?.resultCode === 0 && status.receiptNumber !== null)) {
-      this.tracked.set(request.reference, { state: 'declined', reason: 'timeout' });
+      this.track(request.reference, { state: 'declined', reason: 'timeout' });
       return;
     }
     const hold = this.holdOf(request.reference, status, status.amountMinor ?? request.amountMinor, customerReceipt(exchange));
-    this.tracked.set(request.reference, { state: 'open', hold });
+    this.track(request.reference, { state: 'open', hold });
     this.referenceOf.set(hold.holdId, request.reference);
     this.stats.lateApprovalsReversed++;
     this.log?.warn({ device: 'card terminal', receiptNumber: hold.holdId }, 'ZVT: a reservation approved after its request was given up; reversing it');
@@ -721,12 +723,28 @@ export class ZvtCardTerminal implements CardTerminal {
     };
   }
 
+  /**
+   * Records what became of a request. Finished ones are forgotten, oldest first, beyond
+   * MAX_TRACKED (their outcome is in the brain's journal); open and pending ones never are.
+   */
+  private track(reference: string, value: Tracked): void {
+    this.tracked.delete(reference);
+    this.tracked.set(reference, value);
+    if (this.tracked.size <= MAX_TRACKED) return;
+    for (const [oldest, tracked] of this.tracked) {
+      if (this.tracked.size <= MAX_TRACKED) break;
+      if (tracked.state === 'open' || tracked.state === 'pending') continue;
+      this.tracked.delete(oldest);
+      if ('hold' in tracked && this.referenceOf.get(tracked.hold.holdId) === oldest) this.referenceOf.delete(tracked.hold.holdId);
+    }
+  }
+
   /** A hold placed in this process was booked (capturedMinor) or reversed (null). */
   private markClosed(holdId: string, captured: { capturedMinor: number } | null): void {
     const reference = this.referenceOf.get(holdId);
     const tracked = reference ? this.tracked.get(reference) : undefined;
     if (!reference || tracked?.state !== 'open') return;
-    this.tracked.set(reference, captured ? { state: 'captured', hold: tracked.hold, capturedMinor: captured.capturedMinor } : { state: 'released', hold: tracked.hold });
+    this.track(reference, captured ? { state: 'captured', hold: tracked.hold, capturedMinor: captured.capturedMinor } : { state: 'released', hold: tracked.hold });
   }
 
   private receive(apdu: Uint8Array): void {

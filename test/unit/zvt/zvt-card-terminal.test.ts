@@ -9,7 +9,7 @@ import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import type { TerminalEvent } from '../../../devices/payment/card-terminal-port.js';
 import type { ApduChannel } from '../../../devices/payment/zvt/channel.js';
 import { createApduChannelPair } from '../../../devices/payment/zvt/memory-channel.js';
-import { ZVT_CONFIG_BYTE, ZvtCardTerminal, ZvtTimeoutError } from '../../../devices/payment/zvt/zvt-card-terminal.js';
+import { MAX_TRACKED, ZVT_CONFIG_BYTE, ZvtCardTerminal, ZvtTimeoutError } from '../../../devices/payment/zvt/zvt-card-terminal.js';
 import type { ZvtCardTerminalOptions, ZvtDriverLog } from '../../../devices/payment/zvt/zvt-card-terminal.js';
 import { ZvtTerminalSimulator } from '../../../devices/payment/zvt/zvt-simulator.js';
 import type { ZvtSimulatorOptions } from '../../../devices/payment/zvt/zvt-simulator.js';
@@ -200,6 +200,19 @@ describe('ZVT driver: reservation, booking, reversal', () => {
     expect(await fresh.lookup('new:authorize:1')).toEqual({ state: 'notTracked' });
     // The first process would have named its own.
     expect(await first.drive(first.driver.openHolds()).catch((e: Error) => e)).toBeInstanceOf(Error); // closed
+  });
+
+  it('remembers finished requests only up to a bound, and never forgets an open hold', async () => {
+    const { driver, simulator, drive } = await rig({ simulator: { cardDelayMs: 0, hostDelayMs: 0 } });
+    const kept = await drive(driver.authorize(request('kept:authorize:1')));
+    if (kept.outcome !== 'approved') throw new Error('not approved');
+    simulator.setBehaviour('decline');
+    for (let i = 0; i < MAX_TRACKED + 20; i++) await drive(driver.authorize(request(`many-${i}:authorize:1`)));
+    const tracked = (driver as unknown as { tracked: Map<string, unknown> }).tracked;
+    expect(tracked.size).toBeLessThanOrEqual(MAX_TRACKED);
+    expect(await driver.lookup('kept:authorize:1')).toMatchObject({ state: 'open' });
+    expect(await driver.lookup('many-0:authorize:1')).toEqual({ state: 'notTracked' });
+    expect(await drive(driver.openHolds())).toEqual([expect.objectContaining({ holdId: kept.hold.holdId, reference: 'kept:authorize:1' })]);
   });
 
   it('never sends a reservation twice for one reference, even while the first waits its turn', async () => {
