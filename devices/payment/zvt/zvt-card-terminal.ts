@@ -430,7 +430,11 @@ export class ZvtCardTerminal implements CardTerminal {
     if (this.standby) throw new Error('ZVT: a card read is waiting already');
     const standby = new AbortController();
     this.standby = standby;
-    const ended = signal ? AbortSignal.any([signal, standby.signal]) : standby.signal;
+    // Linked by hand: AbortSignal.any with a long-lived signal (the watcher's) keeps every read's signal alive (Node 20).
+    const end = (): void => standby.abort();
+    signal?.addEventListener('abort', end, { once: true });
+    if (signal?.aborted) standby.abort();
+    const ended = standby.signal;
     try {
       return await this.serialised(
         async () => {
@@ -444,6 +448,7 @@ export class ZvtCardTerminal implements CardTerminal {
         { quiet: true },
       );
     } finally {
+      signal?.removeEventListener('abort', end);
       if (this.standby === standby) this.standby = null;
     }
   }

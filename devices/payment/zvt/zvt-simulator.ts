@@ -675,6 +675,19 @@ export class ZvtTerminalSimulator {
   }
 
   private async transaction(request: Extract<ZvtRequest, { kind: 'reservation' | 'authorisation' }>): Promise<void> {
+    // The waits end on an abort or when the simulator closes. Linked by hand: AbortSignal.any
+    // with the simulator's long-lived signal keeps every transaction's signal alive (Node 20).
+    const wait = new AbortController();
+    const end = (): void => wait.abort();
+    this.life.signal.addEventListener('abort', end, { once: true });
+    try {
+      await this.transactionWith(request, wait);
+    } finally {
+      this.life.signal.removeEventListener('abort', end);
+    }
+  }
+
+  private async transactionWith(request: Extract<ZvtRequest, { kind: 'reservation' | 'authorisation' }>, wait: AbortController): Promise<void> {
     const behaviour = { ...this.state.behaviour };
     const reference = request.kind === 'reservation' ? (request.merchantReference?.value ?? null) : null;
     const amountMinor = request.amountMinor;
@@ -702,7 +715,8 @@ export class ZvtTerminalSimulator {
       return;
     }
 
-    const waitSignal = AbortSignal.any([tx.abort.signal, this.life.signal]);
+    tx.abort.signal.addEventListener('abort', () => wait.abort(), { once: true });
+    const waitSignal = wait.signal;
     const abortEnd = async (): Promise<void> => {
       tx.phase = 'finishing';
       this.note('aborted', { resultCode: ZvtSimCode.ABORTED, reference, amountMinor });
