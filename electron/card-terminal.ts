@@ -11,7 +11,7 @@ import { SimulatedCardTerminal } from '../devices/payment/simulated-card-termina
 import { createApduChannelPair } from '../devices/payment/zvt/memory-channel.js';
 import { ZvtCardTerminal } from '../devices/payment/zvt/zvt-card-terminal.js';
 import { openZvtSerial, openZvtTcp } from '../devices/payment/zvt/zvt-link.js';
-import { DEFAULT_SIM_CARD, ZvtTerminalSimulator, type ZvtSimCard } from '../devices/payment/zvt/zvt-simulator.js';
+import { DEFAULT_SIM_CARD, SECOND_SIM_CARD, ZvtTerminalSimulator, type ZvtSimCard } from '../devices/payment/zvt/zvt-simulator.js';
 import type { KioskConfig } from './config/config-schema.js';
 import type { CardOutcome, SimView } from './contract/index.js';
 
@@ -42,7 +42,7 @@ export type SimCard = 'first' | 'second';
 /** The simulated terminal's cards: the first is its default one; only what a terminal shows of a card. */
 const SIM_CARDS: Record<SimCard, ZvtSimCard> = {
   first: DEFAULT_SIM_CARD,
-  second: { bin: '476173', last4: '0119', length: 16, name: 'VISA', cardType: 10 },
+  second: SECOND_SIM_CARD,
 };
 
 const GENERIC_OUTCOMES: ReadonlySet<CardOutcome> = new Set(['approve', 'decline', 'insufficientFunds', 'timeout']);

@@ -18,6 +18,17 @@ export interface HoldRequest {
   currency: string;
 }
 
+/** What every terminal checks of a request before it sends anything. */
+export function validateHoldRequest(request: HoldRequest): void {
+  if (typeof request.reference !== 'string' || request.reference.length === 0) {
+    throw new TypeError('authorize: reference must be a non-empty string');
+  }
+  if (!Number.isInteger(request.amountMinor) || request.amountMinor <= 0) {
+    throw new RangeError(`authorize: amount must be a whole number of minor units > 0, got ${request.amountMinor}`);
+  }
+  if (!/^[A-Z]{3}$/.test(request.currency)) throw new TypeError(`authorize: currency must be an ISO 4217 code, got ${request.currency}`);
+}
+
 export interface Hold {
   holdId: string;
   /** The reference of the request that placed it. */

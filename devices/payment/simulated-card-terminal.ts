@@ -28,6 +28,7 @@ import type {
   TerminalDecline,
   TerminalEvent,
 } from './card-terminal-port.js';
+import { validateHoldRequest } from './card-terminal-port.js';
 
 export type SimOutcome = 'approve' | 'decline' | 'insufficientFunds' | 'timeout';
 
@@ -241,7 +242,7 @@ export class SimulatedCardTerminal implements CardTerminal {
   async authorize(request: HoldRequest, signal?: AbortSignal): Promise<AuthorizeResult> {
     this.assertOpen();
     // The driver checks the request before it sends anything.
-    validateRequest(request);
+    validateHoldRequest(request);
     return this.afterLatency(() => this.take(request, signal));
   }
 
@@ -535,14 +536,4 @@ export class SimulatedCardTerminal implements CardTerminal {
       holds: [...this.holds.values()],
     });
   }
-}
-
-function validateRequest(request: HoldRequest): void {
-  if (typeof request.reference !== 'string' || request.reference.length === 0) {
-    throw new TypeError('authorize: reference must be a non-empty string');
-  }
-  if (!Number.isInteger(request.amountMinor) || request.amountMinor <= 0) {
-    throw new RangeError(`authorize: amount must be a whole number of minor units > 0, got ${request.amountMinor}`);
-  }
-  if (!/^[A-Z]{3}$/.test(request.currency)) throw new TypeError(`authorize: currency must be an ISO 4217 code, got ${request.currency}`);
 }

@@ -20,7 +20,7 @@
 // are kept, and log lines carry the class and instruction and the result code, never
 // the data.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Clock, TimerHandle } from '../../clock.js';
+import { delay, type Clock, type TimerHandle } from '../../clock.js';
 import { DeviceUnavailableError } from '../../device-errors.js';
 import type {
   AuthorizeResult,
@@ -35,8 +35,11 @@ import type {
   TerminalEvent,
   TerminalPrompt,
 } from '../card-terminal-port.js';
+import { validateHoldRequest } from '../card-terminal-port.js';
 import { EventOutbox } from '../../event-outbox.js';
 import type { ApduChannel } from './channel.js';
+import { hex2 } from './errors.js';
+import { apduSummary } from './serial-channel.js';
 import type { IntermediateStatusKind } from './intermediate-status.js';
 import {
   buildAbort,
@@ -307,7 +310,7 @@ export class ZvtCardTerminal implements CardTerminal {
   // ---- CardTerminal ----
 
   async authorize(request: HoldRequest, signal?: AbortSignal): Promise<AuthorizeResult> {
-    validateHoldRequest(request, this.currency);
+    validateZvtRequest(request, this.currency);
     if (this.tracked.has(request.reference)) throw new Error(`ZVT: a request with reference ${request.reference} was sent already; it is never sent twice`);
     if (signal?.aborted) return { outcome: 'declined', reason: 'cancelled' };
     // Claimed at once, so a second call with this reference fails even while the first waits its turn.
@@ -530,7 +533,9 @@ export class ZvtCardTerminal implements CardTerminal {
         const busy = error instanceof ZvtCommandError && error.how === 'refused' && error.result.code === BUSY;
         if (!busy || attempt >= this.busyRetries || signal?.aborted) throw error;
         this.stats.refusedBusy++;
-        await sleep(this.linkClock, pauseMs);
+        // An abort ends the pause; the terminal took nothing, so the refusal is the answer.
+        await delay(this.linkClock, pauseMs, signal);
+        if (signal?.aborted) throw error;
       }
     }
   }
@@ -543,7 +548,7 @@ export class ZvtCardTerminal implements CardTerminal {
   private run(command: Uint8Array, options: RunOptions, onAbortSent?: () => void): Promise<Exchange> {
     const channel = this.channel;
     if (!channel) return Promise.reject(new DeviceUnavailableError('the card terminal is not connected'));
-    const control = hex2(command[0]!) + ' ' + hex2(command[1]!);
+    const control = apduSummary(command).apdu;
     const startedAt = this.linkClock.now();
     return new Promise<Exchange>((resolve, reject) => {
       let taken = false;
@@ -756,7 +761,7 @@ export class ZvtCardTerminal implements CardTerminal {
     const message = parseTerminalMessage(apdu, { host: this.host });
     if (message.kind === 'error') {
       this.stats.unreadable++;
-      this.log?.warn({ device: 'card terminal', apdu: apdu.length >= 2 ? `${hex2(apdu[0]!)} ${hex2(apdu[1]!)}` : '?', reason: message.error.message }, 'ZVT: unreadable message from the terminal');
+      this.log?.warn({ device: 'card terminal', apdu: apduSummary(apdu).apdu, reason: message.error.message }, 'ZVT: unreadable message from the terminal');
       // Acknowledged all the same, so the terminal does not wait on us.
       if (apdu[0] === 0x04 || apdu[0] === 0x06) this.channel?.send(buildAck()).catch(() => {});
       return;
@@ -812,13 +817,11 @@ function maskedPanOf(status: StatusInformation): string {
   return last4 ? `**** **** **** ${last4}` : '****';
 }
 
-function validateHoldRequest(request: HoldRequest, currency: string): void {
-  if (typeof request.reference !== 'string' || request.reference.length === 0 || request.reference.length > 99) {
-    throw new TypeError('authorize: reference must be 1..99 characters');
-  }
-  if (!Number.isInteger(request.amountMinor) || request.amountMinor <= 0 || request.amountMinor > 999_999_999_999) {
-    throw new RangeError(`authorize: amount must be a whole number of minor units > 0, got ${request.amountMinor}`);
-  }
+/** Beyond what every terminal checks: what ZVT can carry (a 99-character reference, 12 BCD digits) and the registered currency. */
+function validateZvtRequest(request: HoldRequest, currency: string): void {
+  validateHoldRequest(request);
+  if (request.reference.length > 99) throw new TypeError('authorize: a ZVT merchant reference is at most 99 characters');
+  if (request.amountMinor > 999_999_999_999) throw new RangeError(`authorize: ${request.amountMinor} does not fit a ZVT amount (12 digits)`);
   if (request.currency !== currency) throw new RangeError(`authorize: the terminal is registered for ${currency}, not ${request.currency}`);
 }
 
@@ -828,10 +831,5 @@ function receiptNumberOf(holdId: string): number {
   return n;
 }
 
-const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
 const hexCode = (code: number | null): string => (code === null ? 'none' : hex2(code));
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimeout(resolve, ms));
-}

@@ -25,7 +25,7 @@ import type { ApduChannel } from './channel.js';
 import { ZvtSerialChannel } from './serial-channel.js';
 import { listenZvtTcp } from './tcp-channel.js';
 import { BEHAVIOUR_KINDS } from './zvt-simulator-state.js';
-import { DEFAULT_SIM_CARD, ZvtTerminalSimulator } from './zvt-simulator.js';
+import { DEFAULT_SIM_CARD, SECOND_SIM_CARD, ZvtTerminalSimulator } from './zvt-simulator.js';
 import type { ZvtSimBehaviourKind } from './zvt-simulator.js';
 
 const { values } = parseArgs({
@@ -47,7 +47,6 @@ if ((values.tcp === undefined) === (values.serial === undefined)) {
   process.exit(2);
 }
 
-const SECOND_CARD = { bin: '476173', last4: '0119', length: 16, name: 'VISA', cardType: 10 };
 let simulator: ZvtTerminalSimulator | null = null;
 let card = DEFAULT_SIM_CARD;
 let behaviour: ZvtSimBehaviourKind = 'approve';
@@ -107,7 +106,7 @@ lines.on('line', (line) => {
         simulator?.setBehaviour(behaviour);
         return console.log('ok');
       case 'tap':
-        card = argument === 'second' ? SECOND_CARD : DEFAULT_SIM_CARD;
+        card = argument === 'second' ? SECOND_SIM_CARD : DEFAULT_SIM_CARD;
         simulator?.setCard(card);
         return console.log(simulator?.tap() ? 'ok' : 'ok (no card read was waiting)');
       case 'state':

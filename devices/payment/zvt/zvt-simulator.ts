@@ -96,6 +96,8 @@ export interface ZvtSimCard {
 }
 
 export const DEFAULT_SIM_CARD: ZvtSimCard = { bin: '672559', last4: '0001', length: 19, name: 'Maestro', cardType: 46 };
+/** Another card, for a tap that must not match the default one (stop by the same card). */
+export const SECOND_SIM_CARD: ZvtSimCard = { bin: '476173', last4: '0119', length: 16, name: 'VISA', cardType: 10 };
 
 export interface ZvtSimulatorOptions {
   channel: ApduChannel;

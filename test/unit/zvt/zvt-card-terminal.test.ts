@@ -11,8 +11,9 @@ import type { ApduChannel } from '../../../devices/payment/zvt/channel.js';
 import { createApduChannelPair } from '../../../devices/payment/zvt/memory-channel.js';
 import { MAX_TRACKED, ZVT_CONFIG_BYTE, ZvtCardTerminal, ZvtTimeoutError } from '../../../devices/payment/zvt/zvt-card-terminal.js';
 import type { ZvtCardTerminalOptions, ZvtDriverLog } from '../../../devices/payment/zvt/zvt-card-terminal.js';
-import { ZvtTerminalSimulator } from '../../../devices/payment/zvt/zvt-simulator.js';
+import { SECOND_SIM_CARD, ZvtTerminalSimulator } from '../../../devices/payment/zvt/zvt-simulator.js';
 import type { ZvtSimulatorOptions } from '../../../devices/payment/zvt/zvt-simulator.js';
+import { driveClock, flush, passClock } from './zvt-helpers.js';
 
 const PASSWORD = '123456';
 
@@ -23,7 +24,6 @@ function recordingLog(): ZvtDriverLog & { lines: string[] } {
   return { lines, debug: keep, info: keep, warn: keep, error: keep };
 }
 
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 interface Rig {
   clock: ManualClock;
@@ -71,24 +71,8 @@ async function rig(options: { simulator?: Partial<ZvtSimulatorOptions>; driver?:
   const driver = new ZvtCardTerminal({ clock, password: PASSWORD, log, ...options.driver });
   const events: TerminalEvent[] = [];
   driver.subscribe((event) => events.push(event));
-  const pass = async (ms: number): Promise<void> => {
-    for (let t = 0; t < ms; t += 100) {
-      await flush();
-      clock.advance(100);
-    }
-    await flush();
-  };
-  const drive = async <T,>(promise: Promise<T>, limitMs = 600_000): Promise<T> => {
-    let done = false;
-    const watched = promise.finally(() => (done = true));
-    watched.catch(() => {});
-    for (let t = 0; !done && t < limitMs; t += 100) {
-      await flush();
-      await flush();
-      if (!done) clock.advance(100);
-    }
-    return watched;
-  };
+  const pass = (ms: number): Promise<void> => passClock(clock, ms);
+  const drive = <T,>(promise: Promise<T>, limitMs?: number): Promise<T> => driveClock(clock, promise, limitMs);
   const r: Rig = { clock, driver, simulator, ecrEnd, terminalEnd, events, log, drive, pass };
   rigs.push(r);
   if (options.attach ?? true) await drive(driver.attach(ecrEnd));
@@ -362,7 +346,6 @@ describe('ZVT driver: the link', () => {
 });
 
 describe('ZVT driver: reading a card (06 C0) for tap to start and stop by the same card', () => {
-  const OTHER = { bin: '476173', last4: '0119', length: 16, name: 'VISA', cardType: 10 };
 
   it('reads a tapped card as a token: the same card as its hold, another card another token, never the PAN', async () => {
     const { driver, simulator, drive, pass } = await rig();
@@ -376,7 +359,7 @@ describe('ZVT driver: reading a card (06 C0) for tap to start and stop by the sa
     const read = await drive(first);
     expect(read).toEqual({ cardToken: held.hold.cardToken, maskedPan: '**** **** **** 0001', brand: 'Maestro' });
 
-    simulator.setCard(OTHER);
+    simulator.setCard(SECOND_SIM_CARD);
     const second = driver.readCard();
     await pass(500);
     simulator.tap();

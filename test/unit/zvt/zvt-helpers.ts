@@ -97,3 +97,33 @@ export const tlvTree: fc.Arbitrary<TlvNode[]> = fc.letrec<{ nodes: TlvNode[]; no
     fc.tuple(tlvTag.filter(isConstructed), tie('nodes')).map(([tag, children]) => tlvNode(tag, children)),
   ),
 })).nodes;
+
+// ---- A manual clock moved while ZVT messages pass (the memory channel delivers on later ticks) ----
+
+interface ManualClockLike {
+  advance(ms: number): void;
+}
+
+export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Moves the clock by `ms` in 100 ms steps, letting messages pass between steps. */
+export async function passClock(clock: ManualClockLike, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) {
+    await flush();
+    clock.advance(100);
+  }
+  await flush();
+}
+
+/** Moves the clock in 100 ms steps until `promise` settles (or `limitMs` passed), and returns its outcome. */
+export async function driveClock<T>(clock: ManualClockLike, promise: Promise<T>, limitMs = 600_000): Promise<T> {
+  let done = false;
+  const watched = promise.finally(() => (done = true));
+  watched.catch(() => {});
+  for (let t = 0; !done && t < limitMs; t += 100) {
+    await flush();
+    await flush();
+    if (!done) clock.advance(100);
+  }
+  return watched;
+}

@@ -14,10 +14,10 @@ import { ZvtTerminalSimulator } from '../../../devices/payment/zvt/zvt-simulator
 import { CardBackend } from '../../../electron/payments/card-backend.js';
 import { Payments, authorizeKey } from '../../../electron/payments/payments.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
+import { driveClock, passClock } from './zvt-helpers.js';
 
 const PASSWORD = '123456';
 const log = pino({ level: 'silent' });
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 let dir: string;
 let store: KioskStore;
@@ -42,17 +42,7 @@ async function kioskOn(clock: ManualClock, simulator: ZvtTerminalSimulator | nul
   const driver = new ZvtCardTerminal({ clock, password: PASSWORD });
   const payments = new Payments({ store, backends: [new CardBackend(driver)], clock, log, resolveIntervalMs: 1000 });
   closers.push(() => driver.close());
-  const drive = async <T,>(promise: Promise<T>, limitMs = 60_000): Promise<T> => {
-    let done = false;
-    const watched = promise.finally(() => (done = true));
-    watched.catch(() => {});
-    for (let t = 0; !done && t < limitMs; t += 100) {
-      await flush();
-      await flush();
-      if (!done) clock.advance(100);
-    }
-    return watched;
-  };
+  const drive = <T,>(promise: Promise<T>): Promise<T> => driveClock(clock, promise, 60_000);
   await drive(driver.attach(ecrEnd));
   return { terminal, driver, payments, ecrEnd: ecrEnd as ApduChannel, drive };
 }
@@ -66,19 +56,13 @@ describe('payments on ZVT: the terminal outlives the kiosk', () => {
     closers.push(() => first.terminal.close());
     const pending = first.payments.authorize(request);
     pending.catch(() => {});
-    for (let i = 0; i < 10; i++) {
-      await flush();
-      clock.advance(100);
-    }
+    await passClock(clock, 1000);
     expect(first.terminal.view().phase).toBe('presentCard');
     // kill -9: the link goes, the journal keeps the intent pending; the terminal goes on.
     first.payments.stop();
     await first.ecrEnd.close();
     await first.drive(pending.catch(() => null));
-    for (let i = 0; i < 60; i++) {
-      await flush();
-      clock.advance(100);
-    }
+    await passClock(clock, 6000);
     const placed = first.terminal.reservations();
     expect(placed).toMatchObject([{ state: 'open', reference: authorizeKey('s1', 1), amountMinor: 5000 }]);
     expect(store.payment(authorizeKey('s1', 1))?.status).toBe('pending');
@@ -100,10 +84,7 @@ describe('payments on ZVT: the terminal outlives the kiosk', () => {
     closers.push(() => first.terminal.close());
     const pending = first.payments.authorize(request);
     pending.catch(() => {});
-    for (let i = 0; i < 10; i++) {
-      await flush();
-      clock.advance(100);
-    }
+    await passClock(clock, 1000);
     first.payments.stop();
     await first.ecrEnd.close();
     // Straight back, while the terminal is still waiting for the card: the registration is refused busy, then taken.
