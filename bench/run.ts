@@ -31,6 +31,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import type { Snapshot, WsMessage } from '../electron/contract/index.js';
+import { percentile, round } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(ROOT, 'dist/main/web-main.js');
@@ -50,15 +51,6 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 // ── statistics ──────────────────────────────────────────────────────────────
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1); // linear interpolation between closest ranks
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-const round = (value: number, digits = 1) => +value.toFixed(digits);
 const summary = (values: number[]) => ({
   n: values.length,
   p50Ms: round(percentile(values, 50)),

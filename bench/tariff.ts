@@ -16,6 +16,7 @@ import { zoneOf } from '../electron/billing/local-time.js';
 import { projectedCostExceedsHold } from '../electron/billing/tariff.js';
 import { accumulate, priceUsage, startUsage, usageOfTotals, type TariffUsage, type UsageInterval } from '../electron/billing/tariff-engine.js';
 import { TariffConfig } from '../electron/billing/tariff-schema.js';
+import { percentile, round } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_TARIFF_RUNS ?? 5000);
 const WARMUP = Number(process.env.BENCH_TARIFF_WARMUP ?? 2000);
@@ -44,14 +45,6 @@ const PARKED_H = 4;
 // so the day built reading by reading is exactly the session the quote prices from its totals.
 const POWER_W = 2160;
 
-const round = (value: number, digits = 1) => +value.toFixed(digits);
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
 const stats = (us: number[]) => ({ n: us.length, p50Us: round(percentile(us, 50), 2), p95Us: round(percentile(us, 95), 2), minUs: round(Math.min(...us), 2), maxUs: round(Math.max(...us), 1) });
 
 /** Runs `body` WARMUP times, then times each of RUNS runs, µs (hrtime: ns resolution). */

@@ -53,6 +53,7 @@ import { openZvtSerial, openZvtTcp, type ZvtLink } from '../devices/payment/zvt/
 import { ZvtTerminalSimulator } from '../devices/payment/zvt/zvt-simulator.js';
 import { serialPortOpener } from '../devices/serial/serial-link.js';
 import { SOCAT, startPtyPair, type PtyPair } from '../test/integration/charger/pty-helpers.js';
+import { percentile, round } from './stats.js';
 
 const PASSWORD = '010203';
 /** The simulator's own waits: none, so the figures are the link and the code. */
@@ -109,15 +110,6 @@ async function serve(kind: string | undefined, path: string | undefined): Promis
 
 // ── the kiosk's side ────────────────────────────────────────────────────────
 
-const round = (value: number, digits = 1) => +value.toFixed(digits);
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p / 100) * (sorted.length - 1); // linear interpolation between closest ranks
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
 const stats = (values: number[], digits = 1) => ({
   n: values.length,
   p50Ms: round(percentile(values, 50), digits),
