@@ -3,7 +3,7 @@
 // car is plugged in. The taps come through /api/sim, as the simulated terminal's reader.
 import { test as base, expect } from '@playwright/test';
 import { E2E_CONFIG, KioskProcess } from './kiosk-process.js';
-import { energyShownWh, payByCard, simCharger, tapConnector } from './fixtures.js';
+import { energyShownWh, payPlugAndCharge, simCharger, tapConnector } from './fixtures.js';
 
 const test = base.extend<{ kiosk: KioskProcess }>({
   kiosk: async ({}, use, testInfo) => {
@@ -17,11 +17,7 @@ const test = base.extend<{ kiosk: KioskProcess }>({
 
 test('stop by the same card: the card that paid stops the charge; another card does not', async ({ page, kiosk }) => {
   await page.goto(kiosk.url);
-  await tapConnector(page, '1');
-  await payByCard(page);
-  await simCharger(page, '1').getByRole('button', { name: 'Plug in car' }).click();
-  await expect(page.getByRole('heading', { name: 'Charging' })).toBeVisible();
-  await page.getByRole('button', { name: 'OK, noted' }).click();
+  await payPlugAndCharge(page);
   await expect.poll(() => energyShownWh(page), { timeout: 10_000 }).toBeGreaterThan(0);
 
   // Someone else's card: nothing stops, and the start screen would say why.

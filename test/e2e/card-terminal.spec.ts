@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { E2E_CONFIG, KioskProcess } from './kiosk-process.js';
-import { energyShownWh, simCharger, tapConnector } from './fixtures.js';
+import { energyShownWh, payPlugAndCharge, simCharger, stopWithCode, tapConnector } from './fixtures.js';
 import { ZvtSimState, type ReservationRecord } from '../../devices/payment/zvt/zvt-simulator-state.js';
 
 /** Each test starts its own kiosk (its own fresh data folder), with the config it needs. */
@@ -56,28 +56,6 @@ const minorOf = (text: string): number => {
   if (!match) throw new Error(`no amount in '${text}'`);
   return Number(match[1]) * 100 + Number(match[2]);
 };
-
-/** Pays by card on connector 1, plugs the car in and returns the stop code shown. */
-async function payPlugAndCharge(page: Page): Promise<string> {
-  await tapConnector(page, '1');
-  await page.getByRole('button', { name: 'Bank card' }).click();
-  await expect(page.getByRole('heading', { name: 'Plug in your car' })).toBeVisible();
-  await simCharger(page, '1').getByRole('button', { name: 'Plug in car' }).click();
-  await expect(page.getByRole('heading', { name: 'Charging' })).toBeVisible();
-  const stopCode = (await page.locator('.stop-code-digits').innerText()).trim();
-  expect(stopCode).toMatch(/^\d{4}$/);
-  await page.getByRole('button', { name: 'OK, noted' }).click();
-  return stopCode;
-}
-
-/** Stops charging with the stop code, on the keypad, and waits for the parked screen. */
-async function stopWithCode(page: Page, stopCode: string): Promise<void> {
-  await page.getByRole('button', { name: 'Stop charging' }).click();
-  const keypad = page.getByRole('dialog');
-  for (const digit of stopCode) await keypad.getByRole('button', { name: digit, exact: true }).click();
-  await keypad.getByRole('button', { name: 'OK', exact: true }).click();
-  await expect(page.getByRole('heading', { name: /Charging stopped/ })).toBeVisible();
-}
 
 test('approved: the hold is booked for the cost of the session, less than the hold, once', async ({ page, startKiosk }) => {
   const kiosk = await startKiosk();

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { E2E_CONFIG, KioskProcess } from './kiosk-process.js';
-import { simCharger, tapConnector } from './fixtures.js';
+import { payPlugAndCharge, simCharger, stopWithCode } from './fixtures.js';
 import { readTerminalHolds } from '../../scripts/chaos/observe.js';
 
 const NIGHT_TARIFF = {
@@ -43,21 +43,11 @@ test('a session across 22:00 costs the same on the screen, on the card and on th
   await expect(page.getByText(/€0\.39.*per kWh|per kWh.*€0\.39/).first()).toBeVisible();
   await expect(page.getByText(/from 22:00 €0\.29/).first()).toBeVisible();
 
-  await tapConnector(page, '1');
-  await page.getByRole('button', { name: 'Bank card' }).click();
-  await expect(page.getByRole('heading', { name: 'Plug in your car' })).toBeVisible();
-  await simCharger(page, '1').getByRole('button', { name: 'Plug in car' }).click();
-  await expect(page.getByRole('heading', { name: 'Charging' })).toBeVisible();
-  const stopCode = (await page.locator('.stop-code-digits').innerText()).trim();
-  await page.getByRole('button', { name: 'OK, noted' }).click();
+  const stopCode = await payPlugAndCharge(page);
 
   // Charge until the kiosk's clock is past 22:01 (about 20 s of real time at ten times).
   await expect.poll(async () => (await kiosk.snapshot()).now, { timeout: 40_000, intervals: [1000] }).toBeGreaterThan(Date.parse('2026-12-02T22:01:00+01:00'));
-  await page.getByRole('button', { name: 'Stop charging' }).click();
-  const keypad = page.getByRole('dialog');
-  for (const digit of stopCode) await keypad.getByRole('button', { name: digit, exact: true }).click();
-  await keypad.getByRole('button', { name: 'OK', exact: true }).click();
-  await expect(page.getByRole('heading', { name: /Charging stopped/ })).toBeVisible();
+  await stopWithCode(page, stopCode);
   // Parked a little over a minute of kiosk time: the idle fee runs.
   const stoppedAt = (await kiosk.snapshot()).now;
   await expect.poll(async () => (await kiosk.snapshot()).now, { timeout: 20_000, intervals: [500] }).toBeGreaterThan(stoppedAt + 70_000);
