@@ -3,6 +3,7 @@ import type { ConnectorView, TerminalPrompt } from '../../../electron/contract/i
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { Spinner } from '../components/Spinner.js';
+import { CardOnReaderIcon, paidByStationCard } from '../components/StationCard.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
 import type { ViewState } from '../store/snapshot-store.js';
@@ -12,10 +13,11 @@ const selectTerminalPrompt = (s: ViewState): TerminalPrompt | null => s.snapshot
 export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
   const f = useFormats();
-  const { send } = useCommands();
   // What the card terminal asks now (present the card, the PIN, …); before it says anything, that we wait for the card.
   const prompt = useView(selectTerminalPrompt);
   const hold = connector.session?.limitMinor ?? connector.tariff.holdMinor;
+  const session = connector.session;
+  if (session && paidByStationCard(session)) return <CheckingStationCard connector={connector} />;
   return (
     <div className="flow">
       <FlowTitle connector={connector}>{t('authorizing.title')}</FlowTitle>
@@ -26,15 +28,36 @@ export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
         </p>
       </div>
       <p className="lead">{t('authorizing.hold', { amount: f.money(hold) })}</p>
-      <div className="actions">
-        <button
-          type="button"
-          className="btn btn-secondary"
-          onClick={() => void send({ type: 'cancel', connectorId: connector.id })}
-        >
-          {t('actions.cancel')}
-        </button>
+      <CancelAction connectorId={connector.id} />
+    </div>
+  );
+}
+
+/** A station card is checked against its account by the brain: no terminal prompts, no hold. */
+function CheckingStationCard({ connector }: { connector: ConnectorView }) {
+  const { t } = useTranslation();
+  return (
+    <div className="flow">
+      <FlowTitle connector={connector}>{t('authorizing.stationCardTitle')}</FlowTitle>
+      <div className="card-prompt">
+        <CardOnReaderIcon large />
+        <p className="status-line" role="status">
+          <Spinner /> {t('authorizing.checking')}
+        </p>
       </div>
+      <CancelAction connectorId={connector.id} />
+    </div>
+  );
+}
+
+function CancelAction({ connectorId }: { connectorId: number }) {
+  const { t } = useTranslation();
+  const { send } = useCommands();
+  return (
+    <div className="actions">
+      <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'cancel', connectorId })}>
+        {t('actions.cancel')}
+      </button>
     </div>
   );
 }

@@ -1,17 +1,21 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConnectorView } from '../../../electron/contract/index.js';
+import type { ConnectorView, SessionView } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { Spinner } from '../components/Spinner.js';
+import { accountText } from '../components/StationCard.js';
 import { useFormats } from '../format/useFormats.js';
 
 export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView }) {
   const { t } = useTranslation();
-  const f = useFormats();
   const { send } = useCommands();
   const hintId = useId();
   const plugged = connector.vehiclePlugged;
+  const session = connector.session;
+  const account = session?.account ?? null;
+  const cancelHint =
+    account === null ? t('awaiting.cancelHint') : account.type === 'prepaid' ? t('awaiting.cancelHintPrepaid') : t('awaiting.cancelHintAccount');
   return (
     <div className="flow">
       <FlowTitle connector={connector}>{plugged ? t('awaiting.starting') : t('awaiting.title')}</FlowTitle>
@@ -20,9 +24,9 @@ export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView 
           <Spinner /> {t('awaiting.startingText')}
         </p>
       ) : (
-        <p className="lead">{t('awaiting.text', { label: connector.label })}</p>
+        <p className="lead">{t(account ? 'awaiting.textStationCard' : 'awaiting.text', { label: connector.label })}</p>
       )}
-      {connector.session && <p>{t('charging.held', { amount: f.money(connector.session.limitMinor) })}</p>}
+      {session && <PaidWith session={session} />}
       <div className="actions">
         <button
           type="button"
@@ -33,9 +37,17 @@ export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView 
           {t('actions.cancel')}
         </button>
         <p id={hintId} className="muted">
-          {t('awaiting.cancelHint')}
+          {cancelHint}
         </p>
       </div>
     </div>
   );
+}
+
+/** What the session may take: the hold on the bank card, or the station card's balance and reservation (or its account). */
+function PaidWith({ session }: { session: SessionView }) {
+  const { t } = useTranslation();
+  const f = useFormats(session.currency);
+  if (!session.account) return <p>{t('charging.held', { amount: f.money(session.limitMinor) })}</p>;
+  return <p className="account-line">{accountText(t, f, session.account, session.limitMinor)}</p>;
 }

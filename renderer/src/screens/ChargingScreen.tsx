@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectorView, SessionView } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { Figure } from '../components/Figure.js';
 import { BackToStartButton } from '../components/BackToStart.js';
 import { FlowTitle } from '../components/FlowTitle.js';
+import { accountText, CardOnReaderIcon, paidByStationCard } from '../components/StationCard.js';
 import { StopKeypad } from '../components/StopKeypad.js';
 import { useFormats } from '../format/useFormats.js';
 
@@ -13,6 +14,9 @@ export function ChargingScreen({ connector }: { connector: ConnectorView }) {
   const [keypadOpen, setKeypadOpen] = useState(false);
   const session = connector.session;
   const connectorId = connector.id;
+  // A station card stops its session when held to the reader again, besides the stop code.
+  const stopByCard = session !== null && paidByStationCard(session);
+  const stopHintId = useId();
 
   return (
     <div className="flow flow--charging">
@@ -20,9 +24,20 @@ export function ChargingScreen({ connector }: { connector: ConnectorView }) {
       {session?.stopCode && <StopCodeNotice code={session.stopCode} connectorId={connectorId} />}
       {session && <LiveFigures session={session} />}
       <div className="actions">
-        <button type="button" className="btn btn-danger btn-lg" onClick={() => setKeypadOpen(true)}>
+        <button
+          type="button"
+          className="btn btn-danger btn-lg"
+          aria-describedby={stopByCard ? stopHintId : undefined}
+          onClick={() => setKeypadOpen(true)}
+        >
           {t('actions.stopCharging')}
         </button>
+        {stopByCard && (
+          <p id={stopHintId} className="stop-by-card">
+            <CardOnReaderIcon />
+            {t('charging.stopByCard')}
+          </p>
+        )}
         <BackToStartButton />
       </div>
       {keypadOpen && <StopKeypad connectorId={connectorId} onClose={() => setKeypadOpen(false)} />}
@@ -60,11 +75,18 @@ function LiveFigures({ session }: { session: SessionView }) {
         <Figure size="lg" label={t('charging.cost')} value={f.money(session.costMinor)} />
         <Figure label={t('charging.power')} value={f.power(session.powerW)} />
         <Figure label={t('charging.elapsed')} value={f.duration(session.elapsedS)} />
-        <Figure label={t('charging.heldLabel')} value={f.money(session.limitMinor)} />
+        <Figure label={t(limitLabel(session))} value={f.money(session.limitMinor)} />
       </dl>
+      {session.account && <p className="account-line">{accountText(t, f, session.account, session.limitMinor)}</p>}
       <p className="sr-only" aria-live="polite" aria-atomic="true">
         {t('charging.announce', { energy: announcedEnergy })}
       </p>
     </>
   );
+}
+
+/** What the session's limit is: the hold on a bank card, the part of a prepaid balance reserved, an account's limit. */
+function limitLabel(session: SessionView): 'charging.heldLabel' | 'charging.reservedLabel' | 'charging.limitLabel' {
+  if (!session.account) return 'charging.heldLabel';
+  return session.account.type === 'prepaid' ? 'charging.reservedLabel' : 'charging.limitLabel';
 }

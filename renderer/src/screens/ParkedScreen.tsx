@@ -13,7 +13,7 @@ export function ParkedScreen({ connector }: { connector: ConnectorView }) {
       {session?.stopReason && <p className="lead">{t(`stopReason.${session.stopReason}`)}</p>}
       <p>{t('parked.text')}</p>
       {session && <EnergyCostFigures session={session} />}
-      {session?.parkingCapped && <p className="callout callout--info">{t('parked.parkingCapped')}</p>}
+      {session?.parkingCapped && <p className="callout callout--info">{t(session.account ? 'parked.parkingCappedLimit' : 'parked.parkingCapped')}</p>}
       <div className="actions">
         <BackToStartButton />
       </div>

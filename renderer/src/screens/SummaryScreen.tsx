@@ -1,6 +1,7 @@
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConnectorView, SessionSummary } from '../../../electron/contract/index.js';
+import type { TFunction } from 'i18next';
+import type { AccountView, ConnectorView, SessionSummary } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { QrImage } from '../components/QrImage.js';
@@ -16,6 +17,8 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
   const { send } = useCommands();
   const connectorId = connector.id;
   const writtenOff = (summary?.writtenOffMinor ?? 0) > 0;
+  // The station account paid from, with its balance after the session; null for a bank card.
+  const account = summary?.account ?? null;
   const done = (
     <div className="actions">
       <button type="button" className="btn btn-primary btn-lg btn-wide" onClick={() => void send({ type: 'closeSummary', connectorId })}>
@@ -39,18 +42,21 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
             </dl>
             <CostRows summary={summary} />
             <dl className="rows">
-              <Row
-                label={t('summary.paidBy')}
-                value={summary.maskedPan ? t('summary.cardPan', { pan: summary.maskedPan }) : t('summary.card')}
-              />
-              <Row label={t('summary.taken')} value={f.money(summary.capturedMinor)} strong />
+              <Row label={t('summary.paidBy')} value={paidByText(t, summary)} />
+              <Row label={t(takenLabel(account))} value={f.money(summary.capturedMinor)} strong />
               {writtenOff && <Row label={t('summary.writtenOff')} value={f.money(summary.writtenOffMinor)} />}
             </dl>
+            {account?.type === 'prepaid' && account.balanceMinor !== null && (
+              <p className="summary-balance">{t('summary.newBalance', { amount: f.money(account.balanceMinor) })}</p>
+            )}
+            {account?.type === 'account' && <p className="account-line">{t('stationCard.onAccount', { name: account.name })}</p>}
           </div>
           <div className="summary-side">
-            {summary.noCharge && <p className="callout callout--info">{t('summary.noCharge')}</p>}
-            {summary.parkingCapped && <p className="callout callout--info">{t('summary.parkingCappedNote')}</p>}
-            {writtenOff && <p className="callout callout--info">{t('summary.writtenOffNote')}</p>}
+            {summary.noCharge && <p className="callout callout--info">{t(account ? 'summary.noChargeStationCard' : 'summary.noCharge')}</p>}
+            {summary.parkingCapped && (
+              <p className="callout callout--info">{t(account ? 'summary.parkingCappedNoteLimit' : 'summary.parkingCappedNote')}</p>
+            )}
+            {writtenOff && <p className="callout callout--info">{t(account ? 'summary.writtenOffNoteLimit' : 'summary.writtenOffNote')}</p>}
             <Receipt summary={summary} connectorId={connectorId} />
             {done}
           </div>
@@ -64,6 +70,18 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
       )}
     </div>
   );
+}
+
+/** "Bank card •••• 0001", or the station card's kind and account: "Prepaid card, Demo prepaid". */
+function paidByText(t: TFunction, summary: SessionSummary): string {
+  const account = summary.account;
+  if (account) return t(account.type === 'prepaid' ? 'summary.prepaidCard' : 'summary.accountCard', { name: account.name });
+  return summary.maskedPan ? t('summary.cardPan', { pan: summary.maskedPan }) : t('summary.card');
+}
+
+function takenLabel(account: AccountView | null): 'summary.taken' | 'summary.takenBalance' | 'summary.takenAccount' {
+  if (!account) return 'summary.taken';
+  return account.type === 'prepaid' ? 'summary.takenBalance' : 'summary.takenAccount';
 }
 
 /**

@@ -1,9 +1,11 @@
 // Controls of the simulated devices. Not part of the kiosk: shown only when the
 // brain runs simulated hardware (snapshot.sim), beside the driver's screen.
-import { useId, useState } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CardOutcome, SimCommand, SimView } from '../../../electron/contract/index.js';
+import type { TFunction } from 'i18next';
+import type { CardOutcome, SimCommand, SimRfidCard, SimView } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
+import { useFormats, type UnitFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
 import { selectConnectors } from '../store/selectors.js';
 
@@ -131,6 +133,8 @@ export function SimPanel({ sim }: { sim: SimView }) {
         </section>
       )}
 
+      {sim.rfid && <RfidReader cards={sim.rfid.cards} run={run} />}
+
       {sim.printer && (
         <section className="sim-section">
           <h3>{t('sim.printer')}</h3>
@@ -147,4 +151,70 @@ export function SimPanel({ sim }: { sim: SimView }) {
       )}
     </aside>
   );
+}
+
+/** The simulated RFID reader: the demo cards, labelled from what the accounts make of them now, and any UID. */
+function RfidReader({ cards, run }: { cards: SimRfidCard[]; run: (command: SimCommand) => Promise<void> }) {
+  const { t } = useTranslation();
+  const f = useFormats();
+  const [uid, setUid] = useState('');
+  const uidId = useId();
+  const uidHintId = useId();
+  const tapUid = (event: FormEvent) => {
+    event.preventDefault();
+    if (uid.trim() !== '') void run({ type: 'tag', uid: uid.trim() });
+  };
+
+  return (
+    <section className="sim-section">
+      <h3>{t('sim.rfid')}</h3>
+      <div role="group" aria-label={t('sim.rfidCards')} className="sim-buttons sim-rfid-cards">
+        {cards.map((card) => {
+          const label = card.account ?? t('sim.rfidUnknown');
+          const detail = rfidCardDetail(t, f, card);
+          return (
+            <button
+              key={card.uid}
+              type="button"
+              className="sim-btn"
+              aria-label={t('sim.rfidTap', { label })}
+              title={card.uid}
+              onClick={() => void run({ type: 'tag', uid: card.uid })}
+            >
+              {detail === null ? label : t('sim.rfidCard', { label, detail })}
+            </button>
+          );
+        })}
+      </div>
+      <form className="sim-uid" onSubmit={tapUid}>
+        <label htmlFor={uidId}>{t('sim.rfidUid')}</label>
+        <div className="sim-uid-row">
+          <input
+            id={uidId}
+            className="sim-input"
+            value={uid}
+            onChange={(event) => setUid(event.target.value)}
+            aria-describedby={uidHintId}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+          />
+          <button type="submit" className="sim-btn" disabled={uid.trim() === ''}>
+            {t('sim.rfidTapUid')}
+          </button>
+        </div>
+        <p id={uidHintId} className="sim-hint">
+          {t('sim.rfidUidHint')}
+        </p>
+      </form>
+    </section>
+  );
+}
+
+/** What a demo card is now: blocked, its balance, on account; null for a card no account knows. */
+function rfidCardDetail(t: TFunction, f: UnitFormats, card: SimRfidCard): string | null {
+  if (card.account === null) return null;
+  if (card.blocked) return t('sim.rfidBlocked');
+  if (card.type === 'account') return t('sim.rfidOnAccount');
+  return card.balanceMinor === null ? t('sim.rfidPrepaid') : f.money(card.balanceMinor);
 }

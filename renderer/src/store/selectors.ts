@@ -11,6 +11,8 @@ export const selectStation = (s: ViewState) => s.snapshot?.station ?? null;
 export const selectTariff = (s: ViewState) => s.snapshot?.tariff ?? null;
 export const selectTerminal = (s: ViewState) => s.snapshot?.terminal ?? null;
 export const selectPrinter = (s: ViewState) => s.snapshot?.printer ?? null;
+export const selectRfid = (s: ViewState) => s.snapshot?.rfid ?? null;
+export const selectPaymentMethods = (s: ViewState): Snapshot['payment']['methods'] => s.snapshot?.payment.methods ?? NO_METHODS;
 export const selectConnectors = (s: ViewState): ConnectorView[] => s.snapshot?.connectors ?? EMPTY;
 export const selectSim = (s: ViewState) => s.snapshot?.sim ?? null;
 export const selectCardTap = (s: ViewState) => s.snapshot?.cardTap ?? null;
@@ -39,3 +41,4 @@ export const selectProblemShown = (s: ViewState): boolean => {
 };
 
 const EMPTY: ConnectorView[] = [];
+const NO_METHODS: Snapshot['payment']['methods'] = [];

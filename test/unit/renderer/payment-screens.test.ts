@@ -1,169 +1,28 @@
-// The screen as a driver and a tester see it, in Chromium: the real App (screens, i18n,
-// command context, snapshot store) bundled with esbuild, fed snapshots by a stand-in
-// bridge that also records what the screen sends. Checks what the authorizing screen
-// says for each terminal prompt, what the decline screen says for each reason, and that
-// the simulator panel's outcome buttons send their outcome.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { build } from 'esbuild';
+// The bank card's screens as a driver and a tester see them, in Chromium (screen-harness.ts):
+// what the authorizing screen says for each terminal prompt, what the decline screen says
+// for each reason, and that the simulator panel's outcome buttons send their outcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CardOutcome,
-  DECLINE_REASONS,
-  TERMINAL_PROMPTS,
-  type ConnectorPhase,
-  type DeclineReason,
-  type SimView,
-  type Snapshot,
-  type TariffView,
-  type TerminalPrompt,
-} from '../../../electron/contract/index.js';
+import { CardOutcome, DECLINE_REASONS, TERMINAL_PROMPTS, type DeclineReason, type SimView } from '../../../electron/contract/index.js';
 import en from '../../../electron/contract/messages/en.json';
+import { hasChromium, openScreen, snapshot, type Box, type ScreenHarness } from './screen-harness.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ZVT_SIM: SimView = { chargers: null, terminal: { nextOutcome: 'approve', openHolds: 0, protocol: 'zvt' }, printer: null, rfid: null };
+/** The bank card's reasons; a station card's (station-card-screens.test.ts) offer no Try again. */
+const CARD_DECLINE_REASONS = DECLINE_REASONS.filter((r) => r !== 'unknownCard' && r !== 'cardBlocked' && r !== 'noCredit');
 
-/** Mounts the App on a bridge the test drives: `harness.publish(snapshot)`, `harness.sent`. */
-const HARNESS = String.raw`
-import { createElement } from 'react';
-import { flushSync } from 'react-dom';
-import { createRoot } from 'react-dom/client';
-import { App } from './renderer/src/App.tsx';
-import { CommandProvider } from './renderer/src/commands/CommandContext.tsx';
-import { initI18n } from './renderer/src/i18n/i18n.ts';
-import { StoreContext } from './renderer/src/store/StoreContext.tsx';
-import { createSnapshotStore } from './renderer/src/store/snapshot-store.ts';
-
-initI18n();
-const listeners = new Set();
-let current = null;
-const sent = [];
-const bridge = {
-  send: async (command) => { sent.push({ kind: 'command', body: command }); return { ok: true }; },
-  sim: async (command) => { sent.push({ kind: 'sim', body: command }); return { ok: true }; },
-  subscribe: (listener) => { listeners.add(listener); if (current) listener(current); return () => listeners.delete(listener); },
-};
-const store = createSnapshotStore(bridge);
-const root = createRoot(document.getElementById('root'));
-flushSync(() =>
-  root.render(createElement(StoreContext.Provider, { value: store }, createElement(CommandProvider, { bridge }, createElement(App)))),
-);
-window.harness = {
-  sent,
-  publish(snapshot) {
-    current = snapshot;
-    flushSync(() => { for (const listener of listeners) listener(snapshot); });
-  },
-};
-`;
-
-const tariff: TariffView = {
-  currency: 'EUR',
-  vatPercent: '19',
-  lines: [{ kind: 'energy', price: '0.39', unit: 'kWh' }],
-  changes: [],
-  minPriceMinor: null,
-  maxPriceMinor: null,
-  holdMinor: 5000,
-};
-
-const ZVT_SIM: SimView = { chargers: null, terminal: { nextOutcome: 'approve', openHolds: 0, protocol: 'zvt' }, printer: null };
-
-let seq = 0;
-function snapshot(options: {
-  phase?: ConnectorPhase;
-  prompt?: TerminalPrompt | null;
-  declineReason?: DeclineReason | null;
-  terminal?: { available: boolean; busy: boolean } | null;
-  sim?: SimView | null;
-}): Snapshot {
-  const phase = options.phase ?? 'available';
-  const now = 1_780_000_000_000;
-  return {
-    seq: ++seq,
-    now,
-    station: { id: 'DE-TST-0001', name: 'Test station', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null },
-    alarms: [],
-    tariff,
-    focus: phase === 'available' ? null : 1,
-    cardTap: null,
-    terminal: options.terminal === null ? null : { available: true, busy: false, ...options.terminal, prompt: options.prompt ?? null },
-    printer: null,
-    devices: { chargers: [], terminal: null, printer: null, rfid: null },
-    connectors: [
-      {
-        id: 1,
-        label: 'A',
-        phase,
-        vehiclePlugged: false,
-        maxPowerW: 11_040,
-        problem: null,
-        problemKind: null,
-        tariff,
-        lastSummary: null,
-        session:
-          phase === 'available'
-            ? null
-            : {
-                id: 'S-1',
-                method: 'card',
-                startedAt: now,
-                energyWh: 0,
-                powerW: 0,
-                elapsedS: 0,
-                costMinor: 0,
-                currency: 'EUR',
-                limitMinor: 5000,
-                maskedPan: null,
-                parkingCapped: false,
-                stopCode: null,
-                declineReason: options.declineReason ?? null,
-                stopReason: null,
-                inactivityWarning: false,
-              },
-      },
-    ],
-    sim: options.sim ?? null,
-  };
-}
-
-type Sent = { kind: 'command' | 'sim'; body: unknown };
-/** The page's globals as the harness sets them (this file is type-checked without the DOM library). */
-type HarnessPage = { harness: { publish(snapshot: unknown): void; sent: Sent[] } };
-/** What the size check reads of a button. */
-type Box = { getBoundingClientRect(): { width: number; height: number }; scrollWidth: number; clientWidth: number };
-
-describe.skipIf(!existsSync(executablePath))('payment screens and the simulator panel, in Chromium', () => {
-  let browser: Browser;
-  let page: Page;
-
-  const publish = (s: Snapshot) => page.evaluate((s) => (globalThis as unknown as HarnessPage).harness.publish(s), s);
-  const sent = () => page.evaluate(() => (globalThis as unknown as HarnessPage).harness.sent.splice(0));
+describe.skipIf(!hasChromium)('payment screens and the simulator panel, in Chromium', () => {
+  let screen: ScreenHarness;
+  let page: ScreenHarness['page'];
+  const publish: ScreenHarness['publish'] = (s) => screen.publish(s);
+  const sent: ScreenHarness['sent'] = () => screen.sent();
 
   beforeAll(async () => {
-    const bundle = await build({
-      stdin: { contents: HARNESS, resolveDir: ROOT, loader: 'tsx', sourcefile: 'harness.tsx' },
-      bundle: true,
-      write: false,
-      format: 'iife',
-      jsx: 'automatic',
-      define: { 'process.env.NODE_ENV': '"development"' },
-      logLevel: 'silent',
-    });
-    const script = bundle.outputFiles[0]!.text;
-    const css = readFileSync(resolve(ROOT, 'renderer/src/styles.css'), 'utf8');
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.setContent(`<!doctype html><html><head><style>${css}</style></head><body><div id="root"></div></body></html>`);
-    await page.addScriptTag({ content: script });
-    expect(errors).toEqual([]);
+    screen = await openScreen();
+    page = screen.page;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await screen?.close();
   });
 
   describe('authorizing screen', () => {
@@ -204,7 +63,7 @@ describe.skipIf(!existsSync(executablePath))('payment screens and the simulator 
       unavailable: en.declined.nextLater,
     };
 
-    it.each(DECLINE_REASONS)('says why (%s) and offers try again, another way to pay and cancel', async (reason) => {
+    it.each(CARD_DECLINE_REASONS)('says why (%s) and offers try again, another way to pay and cancel', async (reason) => {
       await publish(snapshot({ phase: 'declined', declineReason: reason }));
       const alert = page.getByRole('alert');
       await expect(alert.locator('.callout-title').textContent()).resolves.toBe(en.declined.reason[reason]);
