@@ -96,6 +96,26 @@ function auditHash(prevHash: string, at: number, actor: string, action: string, 
 
 type Row = Record<string, unknown>;
 
+/** A value SQLite binds to a `?` of a statement. */
+export type SqlValue = string | number | bigint | null;
+
+/**
+ * What a collaborator that keeps its own tables in this file is given (the account book,
+ * electron/accounts/): statements on the same connection, prepared once and reused, and
+ * the audit log. Its transactions are this store's `transaction`, so that its rows and
+ * their audit entries land together.
+ */
+export interface StoreSql {
+  get(sql: string, ...params: SqlValue[]): Row | undefined;
+  all(sql: string, ...params: SqlValue[]): Row[];
+  /** Runs a statement; returns the rows it changed and the last inserted rowid. */
+  run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number };
+  /** Whether a transaction is open on this connection now (a collaborator's work joins it rather than nest). */
+  readonly inTransaction: boolean;
+  /** Appends an audit entry; only inside `transaction`, so that it lands with what it records. */
+  audit(at: number, actor: string, action: string, data: unknown): void;
+}
+
 export class KioskStore {
   private readonly db: DatabaseSyncInstance;
   /**
@@ -150,6 +170,26 @@ export class KioskStore {
       this.statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /** Statements and audit entries for a collaborator's own tables in this file (see StoreSql). */
+  sql(): StoreSql {
+    const db = this.db;
+    return {
+      get: (sql, ...params) => this.statement(sql).get(...params) as Row | undefined,
+      all: (sql, ...params) => this.statement(sql).all(...params) as Row[],
+      run: (sql, ...params) => {
+        const result = this.statement(sql).run(...params);
+        return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
+      },
+      get inTransaction() {
+        return db.isTransaction;
+      },
+      audit: (at, actor, action, data) => {
+        if (!db.isTransaction) throw new Error('an audit entry of a collaborator is appended inside a transaction');
+        this.appendAuditInTransaction(at, actor, action, data);
+      },
+    };
   }
 
   schemaVersion(): number {

@@ -114,4 +114,61 @@ export const migrations: { version: number; sql: string }[] = [
         WHERE operation = 'authorize' AND status = 'done' AND reference IS NOT NULL;
     `,
   },
+  {
+    // Station RFID accounts (electron/accounts/account-book.ts): accounts, their cards, the
+    // reservations of sessions paid from them (keyed by the payment journal's key) and an
+    // append-only ledger, whose sum per account is its balance. UIDs are canonical hex
+    // (devices/rfid/uid.ts); a suffix card is an EM4100 print knowing only a tag's last bytes.
+    version: 4,
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('prepaid', 'account')),
+        cap_minor INTEGER CHECK (cap_minor IS NULL OR cap_minor > 0),
+        blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+        currency TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE account_cards (
+        uid TEXT PRIMARY KEY,
+        suffix INTEGER NOT NULL DEFAULT 0 CHECK (suffix IN (0, 1)),
+        account_id TEXT NOT NULL REFERENCES accounts (id),
+        added_at INTEGER NOT NULL
+      );
+      CREATE INDEX account_cards_account ON account_cards (account_id);
+      CREATE TABLE account_reservations (
+        ref TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id),
+        session_id TEXT,
+        method TEXT NOT NULL CHECK (method IN ('prepaid', 'account')),
+        amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+        limit_minor INTEGER NOT NULL CHECK (limit_minor >= 0),
+        state TEXT NOT NULL CHECK (state IN ('open', 'settled', 'released')),
+        charged_minor INTEGER,
+        balance_before_minor INTEGER NOT NULL,
+        balance_after_minor INTEGER,
+        created_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX account_reservations_open ON account_reservations (method, state);
+      CREATE TABLE account_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        account_id TEXT NOT NULL REFERENCES accounts (id),
+        kind TEXT NOT NULL CHECK (kind IN ('topup', 'reservation', 'release', 'charge', 'writeoff', 'refund', 'correction')),
+        amount_minor INTEGER NOT NULL,
+        balance_minor INTEGER NOT NULL,
+        session_id TEXT,
+        ref TEXT UNIQUE,
+        who TEXT NOT NULL,
+        reason TEXT
+      );
+      CREATE INDEX account_ledger_account ON account_ledger (account_id, id);
+      CREATE TRIGGER account_ledger_no_update BEFORE UPDATE ON account_ledger
+        BEGIN SELECT RAISE(ABORT, 'the account ledger is append-only: entries are never changed'); END;
+      CREATE TRIGGER account_ledger_no_delete BEFORE DELETE ON account_ledger
+        BEGIN SELECT RAISE(ABORT, 'the account ledger is append-only: entries are never deleted'); END;
+    `,
+  },
 ];
