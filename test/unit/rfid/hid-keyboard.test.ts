@@ -144,7 +144,7 @@ describe('KeyboardReportDecoder', () => {
     const { feed } = decoder('hex');
     const [result] = feed(...keyboardReports('abc'));
     expect(result).toMatchObject({ kind: 'dropped', text: 'abc' });
-    expect(result!.kind === 'dropped' && result.reason).toMatch(/not a card UID \(hex\)/);
+    expect(result?.kind === 'dropped' && result.reason).toMatch(/not a card UID \(hex\)/);
     expect(feed(keys(0, 0x28), RELEASE)).toEqual([{ kind: 'dropped', reason: 'Enter with nothing typed before it', text: '' }]);
   });
 
