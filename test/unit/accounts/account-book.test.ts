@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { DatabaseSync } from '@photostructure/sqlite';
-import { AccountBook, AccountError, ON_ACCOUNT_LIMIT_MINOR, type AccountType, type LedgerEntry, type Reservation } from '../../../electron/accounts/account-book.js';
+import type { AccountBook} from '../../../electron/accounts/account-book.js';
+import { AccountError, ON_ACCOUNT_LIMIT_MINOR, type AccountType, type LedgerEntry, type Reservation } from '../../../electron/accounts/account-book.js';
 import { stores } from './helpers.js';
 
 const opened = stores();
