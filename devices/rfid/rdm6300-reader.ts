@@ -51,6 +51,8 @@ export interface Rdm6300ReaderOptions {
 
 export class Rdm6300Reader implements RfidReader {
   readonly address: string;
+  /** Good frames read since the start, repeats included. */
+  framesRead = 0;
   /** Frames dropped since the start (garbage, bad checksums): for the diagnostics. */
   droppedFrames = 0;
   private readonly listeners = new RfidListeners();
@@ -83,6 +85,7 @@ export class Rdm6300Reader implements RfidReader {
     const onData = (chunk: Buffer | string): void => {
       for (const result of parser.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk)) {
         if (result.kind === 'tag') {
+          this.framesRead++;
           if (this.filter.accept(result.uid)) this.listeners.tag(result.uid);
         } else {
           this.droppedFrames++;
