@@ -84,9 +84,15 @@ export function parseUid(text: string, form: UidForm = 'hex'): CardId {
   }
 }
 
-/** Whether a tag read whole (`tagUid`, canonical) is the card `id` stands for. */
-export function uidMatches(id: CardId, tagUid: string): boolean {
-  return id.suffix ? tagUid.length > id.uid.length && tagUid.endsWith(id.uid) : tagUid === id.uid;
+/**
+ * Whether a tag read is the card `id` stands for: a tag read whole (`tag`, canonical), or
+ * only its last bytes (`{ uid, suffix: true }`, a USB reader typing the EM4100 print),
+ * which matches every id that ends with them.
+ */
+export function uidMatches(id: CardId, tag: string | { uid: string; suffix?: boolean }): boolean {
+  const read = typeof tag === 'string' ? { uid: tag, suffix: false } : { uid: tag.uid, suffix: tag.suffix === true };
+  if (read.suffix) return id.suffix ? id.uid.endsWith(read.uid) || read.uid.endsWith(id.uid) : id.uid.length > read.uid.length && id.uid.endsWith(read.uid);
+  return id.suffix ? read.uid.length > id.uid.length && read.uid.endsWith(id.uid) : read.uid === id.uid;
 }
 
 /** How a canonical UID prints in each form (the forms that apply to its length). */

@@ -94,4 +94,14 @@ describe('uidForms and uidMatches', () => {
     expect(uidMatches(parseUid('0006102437', 'em4100'), '005D1DA5')).toBe(false); // a 4-byte card is another card
     expect(uidMatches(parseUid('0006102438', 'em4100'), '13005D1DA5')).toBe(false);
   });
+
+  it('matches a tap that gives only the tag’s last bytes (a USB reader typing the EM4100 print)', () => {
+    const tap = { uid: '005D1DA5', suffix: true };
+    expect(uidMatches(parseUid('13005D1DA5'), tap)).toBe(true);
+    expect(uidMatches(parseUid('0006102437', 'em4100'), tap)).toBe(true);
+    expect(uidMatches(parseUid('093,07589', 'em4100'), tap)).toBe(true);
+    expect(uidMatches(parseUid('005D1DA5'), tap)).toBe(false); // a 4-byte card is another card
+    expect(uidMatches(parseUid('13005D1DA6'), tap)).toBe(false);
+    expect(uidMatches(parseUid('1C78F2BF'), { uid: '1C78F2BF' })).toBe(true);
+  });
 });
