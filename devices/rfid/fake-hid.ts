@@ -89,6 +89,10 @@ export interface FakeHidDeviceInfo {
   serialNumber?: string;
   manufacturer?: string;
   product?: string;
+  /** A composite reader lists one entry per interface (default: interface 0, the keyboard usage 1/6). */
+  interface?: number;
+  usagePage?: number;
+  usage?: number;
 }
 
 /** One reader on the USB bus. */
@@ -165,7 +169,7 @@ export class FakeHidModule implements HidModule {
   devices(): HidDeviceInfo[] {
     this.calls.push('devices');
     if (this.listingError) throw this.listingError;
-    return [...this.plugged].map((device) => ({ ...device.info, interface: 0, usagePage: 1, usage: 6 }));
+    return [...this.plugged].map((device) => ({ interface: 0, usagePage: 1, usage: 6, ...device.info }));
   }
 
   /** Plugs a reader in (again). */

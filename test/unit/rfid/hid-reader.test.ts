@@ -167,6 +167,16 @@ describe('HidRfidReader', () => {
     expect(tagsOf(events)).toEqual(['22222222']);
   });
 
+  it('a composite reader: opens its keyboard interface, not the one listed first', () => {
+    const clock = new ManualClock();
+    const consumer = new FakeHidDevice({ ...READER, path: 'if1', interface: 1, usagePage: 0x0c, usage: 1 }, { clock });
+    const keyboard = new FakeHidDevice({ ...READER, path: 'if0', interface: 0, usagePage: 1, usage: 6 }, { clock });
+    const hid = new FakeHidModule([consumer, keyboard]);
+    const reader = new HidRfidReader({ hid, vendorId: 0xffff, productId: 0x0035, format: 'hex', clock, platform: 'linux' });
+    reader.start();
+    expect(hid.calls.at(-1)).toBe('open if0');
+  });
+
   it('a listener subscribing late is told the state first; close() closes the device and stops looking', async () => {
     const { clock, device, hid, reader } = setup();
     const late = record(reader);
