@@ -221,15 +221,24 @@ export class AccountBook {
     });
   }
 
-  /** The account and card a tag read whole belongs to: its exact UID first, then a suffix card; null for none. */
-  accountOfTag(uid: string): { account: Account; card: AccountCard } | null {
-    const exact = this.sql.get('SELECT * FROM account_cards WHERE uid = ? AND suffix = 0', uid);
-    const row =
-      exact ??
-      this.sql.get(
-        'SELECT * FROM account_cards WHERE suffix = 1 AND length(uid) < length(?1) AND substr(?1, -length(uid)) = uid ORDER BY length(uid) DESC LIMIT 1',
-        uid,
-      );
+  /**
+   * The account and card a tag belongs to; null for none. A tag read whole (a string)
+   * matches its exact UID first, then a suffix card. A read of only the tag's last bytes
+   * (`{ uid, suffix: true }`: a USB reader typing the EM4100 print) matches every card that
+   * ends with them, and is taken only when those cards are all of one account.
+   */
+  accountOfTag(tag: string | { uid: string; suffix?: boolean }): { account: Account; card: AccountCard } | null {
+    let row: Row | undefined;
+    if (typeof tag === 'string' || tag.suffix !== true) {
+      const uid = typeof tag === 'string' ? tag : tag.uid;
+      row =
+        this.sql.get('SELECT * FROM account_cards WHERE uid = ? AND suffix = 0', uid) ??
+        this.sql.get('SELECT * FROM account_cards WHERE suffix = 1 AND length(uid) < length(?1) AND substr(?1, -length(uid)) = uid ORDER BY length(uid) DESC LIMIT 1', uid);
+    } else {
+      const read = { uid: tag.uid, suffix: true };
+      const matching = this.sql.all('SELECT * FROM account_cards ORDER BY uid').filter((r) => uidMatches(toCard(r), read));
+      if (new Set(matching.map((r) => r.account_id)).size === 1) row = matching[0];
+    }
     if (!row) return null;
     const card = toCard(row);
     return { account: this.requireAccount(card.accountId), card };

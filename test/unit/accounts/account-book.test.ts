@@ -6,8 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { DatabaseSync } from '@photostructure/sqlite';
-import type { AccountBook} from '../../../electron/accounts/account-book.js';
-import { AccountError, ON_ACCOUNT_LIMIT_MINOR, type AccountType, type LedgerEntry, type Reservation } from '../../../electron/accounts/account-book.js';
+import { AccountError, ON_ACCOUNT_LIMIT_MINOR, type AccountBook, type AccountType, type LedgerEntry, type Reservation } from '../../../electron/accounts/account-book.js';
 import { stores } from './helpers.js';
 
 const opened = stores();
@@ -66,6 +65,22 @@ describe('accounts and cards', () => {
     expect(book.accountOfTag('005D1DA5')).toBeNull(); // a suffix matches longer tags only
     expect(book.accountOfTag('0A0B0C0D')).toBeNull();
     expect(book.cards(ann.id).map((c) => c.uid)).toEqual(['04A1B2C3D4E5F6']);
+  });
+
+  it('takes a read of only the last bytes of a tag when the cards it matches are all of one account', () => {
+    const { book } = opened.memory();
+    const ann = prepaid(book, 0, 'Ann');
+    const bob = prepaid(book, 0, 'Bob');
+    book.addCard(ann.id, { uid: '13005D1DA5', suffix: false }, WHO, 1);
+    book.addCard(bob.id, { uid: '11AABBCCDD', suffix: false }, WHO, 1);
+    expect(book.accountOfTag({ uid: '005D1DA5', suffix: true })).toMatchObject({ account: { id: ann.id }, card: { uid: '13005D1DA5' } });
+    expect(book.accountOfTag({ uid: '13005D1DA5', suffix: true })).toBeNull(); // a read as long as the card is not a suffix of it
+    expect(book.accountOfTag({ uid: 'AABBCCDD', suffix: true })?.account.id).toBe(bob.id);
+    expect(book.accountOfTag('005D1DA5')).toBeNull();
+    const carl = prepaid(book, 0, 'Carl');
+    book.addCard(carl.id, { uid: '22AABBCCDD', suffix: false }, WHO, 1); // the same last bytes as Bob's card
+    expect(book.accountOfTag({ uid: 'AABBCCDD', suffix: true })).toBeNull(); // two accounts: never guessed
+    expect(book.accountOfTag({ uid: '22AABBCCDD', suffix: false })?.account.id).toBe(carl.id);
   });
 
   it('refuses a UID another account has, and a card that would make one tag match two accounts', () => {
