@@ -57,7 +57,6 @@ export class Rdm6300Reader implements RfidReader {
   droppedFrames = 0;
   private readonly listeners = new RfidListeners();
   private readonly filter: RepeatFilter;
-  private stream: Readable | null = null;
   private detachStream: (() => void) | null = null;
   private closed = false;
 
@@ -96,7 +95,6 @@ export class Rdm6300Reader implements RfidReader {
     const onClose = (): void => this.detach('the serial link closed');
     stream.on('data', onData);
     if (options.watchClose !== false) stream.once('close', onClose);
-    this.stream = stream;
     this.detachStream = () => {
       stream.off('data', onData);
       stream.off('close', onClose);
@@ -126,7 +124,6 @@ export class Rdm6300Reader implements RfidReader {
   private release(): void {
     this.detachStream?.();
     this.detachStream = null;
-    this.stream = null;
   }
 }
 
