@@ -64,6 +64,8 @@ function chargingSnapshot(seq: number): Snapshot {
     focus: 1,
     cardTap: null,
     terminal: { available: true, busy: false, prompt: null },
+    payment: { methods: ['card', 'rfid'] },
+    rfid: { available: true },
     printer: { available: true },
     devices: {
       chargers: [1, 2].map((connectorId) => ({
@@ -102,6 +104,7 @@ function chargingSnapshot(seq: number): Snapshot {
           currency: 'EUR',
           limitMinor: 5000,
           maskedPan: '**** **** **** 4242',
+          account: null,
           parkingCapped: false,
           stopCode: null,
           declineReason: null,
@@ -132,6 +135,7 @@ function chargingSnapshot(seq: number): Snapshot {
           costMinor: 686,
           vatMinor: 110,
           capturedMinor: 686,
+          account: null,
           writtenOffMinor: 0,
           noCharge: false,
           parkingCapped: false,
@@ -152,6 +156,7 @@ function chargingSnapshot(seq: number): Snapshot {
       ],
       terminal: { nextOutcome: 'approve', openHolds: 1, protocol: 'zvt' },
       printer: { printed: 3, lastReceipt: 'Parkhaus Mitte\nDE-BER-0042\n\nEnergy 18.432 kWh   6.36 EUR\nSession fee         0.50 EUR\nTotal               6.86 EUR\nincl. VAT 19 %      1.10 EUR\n' },
+      rfid: { cards: [{ uid: '04A1B2C3D4E5F6', account: 'Demo prepaid', type: 'prepaid', blocked: false, balanceMinor: 2000 }] },
     },
   } as Snapshot; // `as`, not `satisfies`: the bench measures size, and the snapshot's type grows
 }

@@ -14,9 +14,15 @@ import { SimulatedCharger } from '../devices/charger/simulated-charger.js';
 import { createDuplexPair } from '../devices/memory-duplex.js';
 import { SimulatedPrinter } from '../devices/printer/simulated-printer.js';
 import type { ConnectorConfig, KioskConfig } from './config/config-schema.js';
-import type { SimCommand, SimView } from './contract/index.js';
+import type { SimCommand, SimRfidCard, SimView } from './contract/index.js';
 import { KioskStore } from './store/kiosk-store.js';
 import { CardBackend } from './payments/card-backend.js';
+import { AccountBackend } from './payments/account-backend.js';
+import type { PaymentBackend } from './payments/payment-backend.js';
+import { AccountBook } from './accounts/account-book.js';
+import { ensureDemoAccounts } from './accounts/demo-accounts.js';
+import { createRfidReader } from './rfid-reader.js';
+import { parseUid } from '../devices/rfid/uid.js';
 import { Payments } from './payments/payments.js';
 import { Station, type SimControls } from './station/station.js';
 import { receiptTexts } from './messages.js';
@@ -105,7 +111,12 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
   const terminal = cardTerminal.terminal;
   const printerConfig = config.devices.printer;
   const printer = printerConfig.kind === 'none' ? null : new SimulatedPrinter({ clock, columns: printerConfig.columns, outputFile: join(simDir, 'printer-paper.txt') });
-  const anySimulated = simChargers.size > 0 || cardTerminal.sim !== null || printer !== null;
+  const rfid = await createRfidReader({ config: config.devices.rfid, clock, linkClock, log: log.child({ device: 'rfid' }) });
+  // The station's RFID accounts live in the store: the accounts tool changes them while the kiosk runs.
+  const accounts = new AccountBook(store);
+  // Sim mode comes with demo cards to tap in the simulator panel (made once, never topped up again).
+  const demoCards = rfid.sim ? ensureDemoAccounts(accounts, clock.now(), config.tariff.currency) : [];
+  const anySimulated = simChargers.size > 0 || cardTerminal.sim !== null || printer !== null || rfid.sim !== null;
 
   // The simulator panel and /api/sim exist only for simulated devices.
   const sim: SimControls | null = !anySimulated ? null : {
@@ -116,11 +127,16 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       }),
       terminal: cardTerminal.sim?.view() ?? null,
       printer: printer?.simState() ?? null,
+      rfid: rfid.sim ? { cards: demoCards.map(({ uid }) => simCardView(accounts, uid)) } : null,
     }),
     apply: async (command: SimCommand) => {
       if (command.type === 'cardOutcome') {
         if (!cardTerminal.sim) throw new Error('the station has no simulated card terminal');
         return cardTerminal.sim.setOutcome(command.outcome);
+      }
+      if (command.type === 'tag') {
+        if (!rfid.sim) throw new Error('the station has no simulated RFID reader');
+        return rfid.sim.tap(parseUid(command.uid).uid);
       }
       if (command.type === 'tapCard') {
         if (!cardTerminal.sim) throw new Error('the station has no simulated card terminal');
@@ -136,15 +152,25 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
   };
 
   // The brain owns the payments: one backend per way to pay, one journal for all.
-  const payments = new Payments({ store, backends: terminal ? [new CardBackend(terminal)] : [], clock, log: log.child({ part: 'payments' }) });
+  const backends: PaymentBackend[] = terminal ? [new CardBackend(terminal)] : [];
+  if (rfid.reader) backends.push(new AccountBackend({ book: accounts, method: 'prepaid', clock }), new AccountBackend({ book: accounts, method: 'account', clock }));
+  const payments = new Payments({ store, backends, clock, log: log.child({ part: 'payments' }) });
   const station = new Station({
     config,
     store,
     payments,
     clock,
     log,
-    devices: { chargers, terminal, terminalAddress: cardTerminal.address, printer, sim },
+    devices: {
+      chargers,
+      terminal,
+      terminalAddress: cardTerminal.address,
+      printer,
+      rfid: rfid.reader ? { reader: rfid.reader, address: rfid.address, firmware: rfid.firmware } : null,
+      sim,
+    },
     receiptTexts: receiptTexts(config.station.locale),
+    accounts: rfid.reader ? { methodOfTag: (tag) => accounts.accountOfTag(tag)?.account.type ?? null } : null,
   });
   await station.start();
 
@@ -177,8 +203,16 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       cancelEndOfDay();
       await station.stop();
       await Promise.allSettled(closers.map((close) => close()));
-      await Promise.allSettled([cardTerminal.close(), printer?.close()]);
+      await Promise.allSettled([cardTerminal.close(), printer?.close(), rfid.close()]);
       store.close();
     },
   };
+}
+
+/** A demo card as the simulator panel shows it: what the accounts make of it now. */
+function simCardView(accounts: AccountBook, uid: string): SimRfidCard {
+  const found = accounts.accountOfTag(uid);
+  if (!found) return { uid, account: null, type: null, blocked: false, balanceMinor: null };
+  const { account } = found;
+  return { uid, account: account.name, type: account.type, blocked: account.blocked, balanceMinor: account.type === 'prepaid' ? accounts.balance(account.id) : null };
 }

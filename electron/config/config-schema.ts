@@ -6,6 +6,7 @@ import { validateSerialPath } from '../../devices/serial/serial-link.js';
 import { FIRMWARE_VARIANTS } from '../../devices/charger/rapi-variants.js';
 import { LocalTime } from '../billing/local-time.js';
 import { TariffConfig } from '../billing/tariff-schema.js';
+import { UID_FORMS } from '../../devices/rfid/uid.js';
 
 export { TariffConfig } from '../billing/tariff-schema.js';
 
@@ -28,6 +29,15 @@ const EndOfDayTime = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'endOfDay is a time of day "HH:MM"')
   .nullable()
   .default(null);
+
+/** A USB vendor or product id: a number (YAML reads 0xffff as one) or a hex string "0xffff". */
+const UsbId = z.union([
+  z.number().int().min(0).max(0xffff),
+  z.string().regex(/^0x[0-9a-fA-F]{1,4}$/, 'a USB id is a number or hex text like "0xffff"').transform((text) => parseInt(text, 16)),
+]);
+
+/** The ways to pay a station can offer: bank card (the card terminal), station RFID card (the reader). */
+export const PAYMENT_WAYS = ['card', 'rfid'] as const;
 
 export const ConnectorConfig = z.strictObject({
   id: z.number().int().min(1).max(64),
@@ -106,6 +116,13 @@ export const KioskConfig = z.strictObject({
        * connector where a car is plugged in (or asks which one).
        */
       tapToStart: z.boolean().default(false),
+      /**
+       * The ways to pay the screen offers, of those whose device the station has; absent:
+       * every way whose device is configured.
+       */
+      methods: z.array(z.enum(PAYMENT_WAYS)).min(1).refine((list) => new Set(list).size === list.length, 'each way to pay once').optional(),
+      /** The least a prepaid card's balance must hold for a session to start, minor units. */
+      minBalanceMinor: z.number().int().min(1).max(100000).default(100),
       /** A session still plugged in after this long is settled, before a card reservation can expire, h. */
       maxSessionHours: z.number().int().min(1).max(168).default(48),
     })
@@ -187,7 +204,29 @@ export const KioskConfig = z.strictObject({
       printer: z
         .discriminatedUnion('kind', [SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }), NoDevice])
         .prefault({ kind: 'simulated' }),
-      rfid: z.discriminatedUnion('kind', [SimulatedDevice, NoDevice]).prefault({ kind: 'simulated' }),
+      rfid: z
+        .discriminatedUnion('kind', [
+          // The real keyboard-wedge decoding, fed by a simulated USB reader.
+          SimulatedDevice,
+          // A USB keyboard-wedge reader, opened exclusively through node-hid (libusb on Linux).
+          z.strictObject({
+            kind: z.literal('hid'),
+            vendorId: UsbId,
+            productId: UsbId,
+            /** Which of several readers with the same ids (their USB serial number). */
+            serialNumber: z.string().min(1).max(126).optional(),
+            /** How the reader types a UID: 'auto' reads 10 digits as reversedDecimal and hex as hex. */
+            format: z.enum(['auto', ...UID_FORMS]).default('auto'),
+          }),
+          // A 125 kHz serial reader (RDM6300 and its clones).
+          z.strictObject({
+            kind: z.literal('rdm6300'),
+            path: SerialPath,
+            baudRate: z.number().int().positive().default(9600),
+          }),
+          NoDevice,
+        ])
+        .prefault({ kind: 'simulated' }),
     })
     .prefault({}),
   log: z
@@ -199,6 +238,13 @@ export const KioskConfig = z.strictObject({
       keep: z.number().int().min(1).max(100).default(10),
     })
     .prefault({}),
+}).superRefine((config, ctx) => {
+  // A way to pay the station has no device for would be offered to nobody: say so rather than drop it.
+  const device = { card: config.devices.terminal.kind, rfid: config.devices.rfid.kind };
+  for (const way of config.payment.methods ?? []) {
+    if (device[way] === 'none') ctx.addIssue({ code: 'custom', path: ['payment', 'methods'], message: `${way} is offered, but devices.${way === 'card' ? 'terminal' : 'rfid'}.kind is none` });
+  }
 });
+
 export type KioskConfig = z.infer<typeof KioskConfig>;
 export type KioskConfigInput = z.input<typeof KioskConfig>;

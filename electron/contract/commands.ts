@@ -61,6 +61,8 @@ export const SimCommand = z.discriminatedUnion('type', [
    * 'second' another one. It is also the card the next payments use.
    */
   z.strictObject({ type: z.literal('tapCard'), card: z.enum(['first', 'second']).default('first') }),
+  /** A card is held to the simulated RFID reader: its UID in hex (any case, ':' or spaces between bytes). */
+  z.strictObject({ type: z.literal('tag'), uid: z.string().min(8).max(40) }),
   /** The car stops drawing current, as a full battery does. */
   z.strictObject({ type: z.literal('vehicleFull'), ...connector }),
   /** The charger controller restarts (a power glitch): it comes back enabled. */

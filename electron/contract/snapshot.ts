@@ -24,7 +24,8 @@ import type { CardOutcome } from './commands.js';
  * each, `declined.reason.<reason>`): 'cardExpired'; 'pinRequired' (contactless over the
  * PIN limit: the card must be inserted); 'cancelled' (the driver or the kiosk aborted);
  * 'busy' (the terminal refused the request as busy); 'unavailable' (the terminal could
- * not serve: offline, not registered, host down).
+ * not serve: offline, not registered, host down); for station RFID cards 'unknownCard',
+ * 'cardBlocked' and 'noCredit' (the prepaid balance is below `payment.minBalanceMinor`).
  */
 export const DECLINE_REASONS = [
   'declined',
@@ -36,6 +37,10 @@ export const DECLINE_REASONS = [
   'busy',
   'unavailable',
   'error',
+  // station RFID cards: a card no account knows, an account blocked, a prepaid balance below the least a session needs
+  'unknownCard',
+  'cardBlocked',
+  'noCredit',
 ] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
@@ -112,6 +117,19 @@ export interface VatRateTotal {
   grossMinor: number;
 }
 
+/** The station account an RFID card pays with, as the driver may see it. */
+export interface AccountView {
+  /** The account's display name. */
+  name: string;
+  type: 'prepaid' | 'account';
+  /**
+   * Prepaid: the balance, minor units, in the session's currency. In a running session the
+   * balance before it (its limit is what is reserved of it); in a summary the new balance.
+   * Null for an on-account card (billed later).
+   */
+  balanceMinor: number | null;
+}
+
 export interface SessionView {
   id: string;
   method: PaymentMethod;
@@ -126,6 +144,8 @@ export interface SessionView {
   /** The most the session may cost: the card hold, the balance reserved, the account's cap. */
   limitMinor: number;
   maskedPan: string | null;
+  /** The station account it is paid from (RFID card); null for a bank card. */
+  account: AccountView | null;
   /** The cost reached the limit while parked: the parking fee has stopped growing. */
   parkingCapped: boolean;
   /** The 4-digit stop code, present only while the driver is being shown it. */
@@ -152,8 +172,10 @@ export interface SessionSummary {
   netMinor: number;
   vatMinor: number;
   vatRates: VatRateTotal[];
-  /** What was taken from the card. */
+  /** What was taken from the card (or charged to the account). */
   capturedMinor: number;
+  /** The station account it was paid from, with its balance after the session; null for a bank card. */
+  account: AccountView | null;
   /** Priced cost above what could be taken (capped at the hold), written off. */
   writtenOffMinor: number;
   /** Nothing was delivered, so nothing was taken: the authorisation was released in full. */
@@ -189,6 +211,19 @@ export interface SimView {
   /** The simulated card terminal: what it does next, the holds it has open, and what it simulates. */
   terminal: { nextOutcome: CardOutcome; openHolds: number; protocol: 'zvt' | 'generic' } | null;
   printer: { printed: number; lastReceipt: string | null } | null;
+  /** The simulated RFID reader, and the demo cards the panel offers to tap (any UID can be tapped too). */
+  rfid: { cards: SimRfidCard[] } | null;
+}
+
+/** A card the simulator panel offers, with what the station's accounts make of it now. */
+export interface SimRfidCard {
+  uid: string;
+  /** The account's name; null for a card no account knows. */
+  account: string | null;
+  type: 'prepaid' | 'account' | null;
+  blocked: boolean;
+  /** Prepaid balance, minor units (null for on-account and unknown cards). */
+  balanceMinor: number | null;
 }
 
 /** One device as a technician checks it: the same shape for every device, real or simulated. */
@@ -257,6 +292,10 @@ export interface Snapshot {
    * `prompt`: what the terminal last asked of the cardholder (its intermediate status), null when it asks nothing.
    */
   terminal: { available: boolean; busy: boolean; prompt: TerminalPrompt | null } | null;
+  /** The ways to pay the screen offers now (`payment.methods` of the devices the station has), in order. */
+  payment: { methods: ('card' | 'rfid')[] };
+  /** The RFID reader; null when the station has none. */
+  rfid: { available: boolean } | null;
   /** The receipt printer; null when the station has none: the screen offers no printed receipt. */
   printer: { available: boolean } | null;
   /** How each device is, for the maintenance menu and scripts. */

@@ -35,7 +35,7 @@ export class AccountBackend implements PaymentBackend {
     const placed = this.book.reservation(request.key);
     if (placed) return { outcome: 'approved', authorization: this.authorizationOf(placed) };
     if (request.credential?.kind !== 'rfid') return { outcome: 'declined', reason: 'unknownCard' };
-    const found = this.book.accountOfTag(request.credential.uid);
+    const found = this.book.accountOfTag(request.credential);
     if (!found) return { outcome: 'declined', reason: 'unknownCard' };
     const { account } = found;
     if (account.blocked) return { outcome: 'declined', reason: 'cardBlocked' };

@@ -2,13 +2,24 @@
 // payment. It knows nothing of idempotency: `Payments` (payments.ts) journals every
 // request before it reaches a backend, and never sends an authorisation twice.
 import type { DeclineReason } from '../contract/snapshot.js';
-import type { Authorization, AuthorizeOutcome, PaymentMethod } from './authorization.js';
+import type { Authorization, AuthorizeOutcome, Credential, PaymentMethod } from './authorization.js';
 
 export interface PlaceRequest {
   /** The journal key; a device that records a merchant reference keeps it with the transaction. */
   key: string;
   amountMinor: number;
   currency: string;
+  /** Who pays, where the backend needs to be told (an RFID card); absent for a bank card. */
+  credential?: Credential;
+  /** The least a session needs: a prepaid balance below it is declined ('noCredit'). */
+  minimumMinor?: number;
+}
+
+/** What settling took, and (prepaid) the balance it left. */
+export interface SettleResult {
+  capturedMinor: number;
+  /** The account's balance after the charge, minor units; absent where the backend has none. */
+  balanceMinor?: number | null;
 }
 
 /** What the backend knows of a request, by its journal key. */
@@ -25,7 +36,7 @@ export type IntentStatus =
   | { state: 'pending' }
   | { state: 'declined'; reason: DeclineReason }
   | { state: 'open'; authorization: Authorization }
-  | { state: 'settled'; authorization: Authorization; capturedMinor: number }
+  | { state: 'settled'; authorization: Authorization; capturedMinor: number; balanceMinor?: number | null }
   | { state: 'released'; authorization: Authorization };
 
 /**
@@ -39,9 +50,9 @@ export interface PaymentBackend {
   /** Places an authorisation. Aborting cancels the request on the device where it can. */
   place(request: PlaceRequest, signal?: AbortSignal): Promise<AuthorizeOutcome>;
   /** Takes `amountMinor` (never more than the limit) and releases the rest. Repeating it answers the same. */
-  settle(authorization: Authorization, amountMinor: number): Promise<{ capturedMinor: number }>;
-  /** Releases the whole authorisation. Repeating it is harmless. */
-  release(authorization: Authorization): Promise<void>;
+  settle(authorization: Authorization, amountMinor: number): Promise<SettleResult>;
+  /** Releases the whole authorisation. Repeating it is harmless. A prepaid account answers the balance it leaves. */
+  release(authorization: Authorization): Promise<void | Pick<SettleResult, 'balanceMinor'>>;
   status(key: string): Promise<IntentStatus>;
   /** Authorisations the device still has open, for the orphan sweep; null where it cannot list them. */
   openAuthorizations(): Promise<OpenAuthorization[] | null>;

@@ -14,8 +14,8 @@ import { delay, type Clock } from '../../devices/clock.js';
 import { errorMessage } from '../error-message.js';
 import type { DeclineReason } from '../contract/snapshot.js';
 import type { KioskStore, PaymentRecord } from '../store/kiosk-store.js';
-import type { Authorization, AuthorizeOutcome, PaymentMethod } from './authorization.js';
-import type { IntentStatus, PaymentBackend } from './payment-backend.js';
+import type { Authorization, AuthorizeOutcome, Credential, PaymentMethod } from './authorization.js';
+import type { IntentStatus, PaymentBackend, SettleResult } from './payment-backend.js';
 
 export const authorizeKey = (sessionId: string, attempt: number): string => `${sessionId}:authorize:${attempt}`;
 const captureKey = (authorization: Pick<Authorization, 'key'>): string => `${authorization.key}:capture`;
@@ -29,6 +29,10 @@ export interface AuthorizeRequest {
   attempt: number;
   limitMinor: number;
   currency: string;
+  /** Who pays, where the backend must be told (the RFID card); absent for a bank card. */
+  credential?: Credential | null;
+  /** The least a prepaid balance must hold for the session to start. */
+  minimumMinor?: number;
 }
 
 export interface SettleRequest {
@@ -102,7 +106,16 @@ export class Payments {
       );
       let outcome: AuthorizeOutcome;
       try {
-        outcome = await backend.place({ key, amountMinor: request.limitMinor, currency: request.currency }, signal);
+        outcome = await backend.place(
+          {
+            key,
+            amountMinor: request.limitMinor,
+            currency: request.currency,
+            ...(request.credential ? { credential: request.credential } : {}),
+            ...(request.minimumMinor !== undefined ? { minimumMinor: request.minimumMinor } : {}),
+          },
+          signal,
+        );
       } catch (error) {
         // No answer: the device may or may not have taken it. The intent stays pending and
         // is resolved by asking; unless the kiosk is stopping, this session has given up on it.
@@ -115,13 +128,16 @@ export class Payments {
     });
   }
 
-  /** Takes the final amount (capped at the limit) and releases the rest; 0 releases in full. Safe to repeat. */
-  async settle(request: SettleRequest): Promise<{ capturedMinor: number }> {
+  /**
+   * Takes the final amount (capped at the limit) and releases the rest; 0 releases in full.
+   * Safe to repeat: the journal's answer (and the balance it left, for a prepaid card) is given again.
+   */
+  async settle(request: SettleRequest): Promise<SettleResult> {
     const { authorization } = request;
     const amountMinor = Math.min(request.amountMinor, authorization.limitMinor);
     if (amountMinor === 0) {
       await this.release(request);
-      return { capturedMinor: 0 };
+      return { capturedMinor: 0, ...balanceOf(this.store.payment(releaseKey(authorization))?.result) };
     }
     const key = captureKey(authorization);
     return this.once(key, async () => {
@@ -130,11 +146,11 @@ export class Payments {
         { key, sessionId: request.sessionId, connectorId: request.connectorId, method: authorization.method, operation: 'capture', amountMinor, currency: authorization.currency, reference: authorization.reference },
         this.now(),
       );
-      if (intent.status === 'done') return { capturedMinor: intent.amountMinor };
+      if (intent.status === 'done') return { capturedMinor: intent.amountMinor, ...balanceOf(intent.result) };
       try {
         const result = await this.backend(authorization.method).settle(authorization, intent.amountMinor);
         this.store.completePayment(key, 'done', result, this.now(), authorization.reference);
-        return { capturedMinor: intent.amountMinor };
+        return { capturedMinor: intent.amountMinor, ...balanceOf(result) };
       } catch (error) {
         this.store.notePaymentFailure(key, errorMessage(error), this.now());
         throw error;
@@ -295,8 +311,9 @@ export class Payments {
       );
       if (intent.status === 'done') return;
       try {
-        await this.backend(authorization.method).release(authorization);
-        this.store.completePayment(key, 'done', why ? { why } : null, this.now(), authorization.reference);
+        const released = await this.backend(authorization.method).release(authorization);
+        const result = { ...(why ? { why } : {}), ...balanceOf(released) };
+        this.store.completePayment(key, 'done', Object.keys(result).length > 0 ? result : null, this.now(), authorization.reference);
       } catch (error) {
         this.store.notePaymentFailure(key, errorMessage(error), this.now());
         throw error;
@@ -458,6 +475,12 @@ export class Payments {
 function approvedAuthorization(intent: PaymentRecord): Authorization | null {
   const result = intent.result as { authorization?: Authorization } | null;
   return intent.status === 'done' && result?.authorization ? result.authorization : null;
+}
+
+/** The balance a settlement's journalled result carries, where it has one. */
+function balanceOf(result: unknown): Pick<SettleResult, 'balanceMinor'> {
+  const balance = (result as { balanceMinor?: unknown } | null)?.balanceMinor;
+  return typeof balance === 'number' || balance === null ? { balanceMinor: balance } : {};
 }
 
 /** The outcome the journal holds for an authorisation intent, if it has one. */

@@ -6,6 +6,7 @@ import type { Clock } from '../../devices/clock.js';
 import type { ChargerController, ChargerStatus } from '../../devices/charger/charger-port.js';
 import type { CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
+import type { RfidReader } from '../../devices/rfid/rfid-reader-port.js';
 import type { DeviceDiagnostics } from '../contract/snapshot.js';
 import { errorMessage } from '../error-message.js';
 
@@ -114,6 +115,15 @@ export function watchTerminal(terminal: CardTerminal, record: DeviceRecord): () 
     if (event.type === 'offline') record.failed(event.reason);
     else record.heard();
     if (event.type === 'busy') record.note({ busy: event.busy });
+  });
+}
+
+/** Watches an RFID reader; returns the unsubscribe. It is there once it says so (or reads a tag). */
+export function watchRfid(reader: RfidReader, record: DeviceRecord): () => void {
+  return reader.subscribe((event) => {
+    if (event.type === 'offline') record.failed(event.reason);
+    else record.heard();
+    if (event.type === 'tag') record.bump('tags');
   });
 }
 

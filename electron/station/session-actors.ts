@@ -11,7 +11,7 @@ import type { SessionSummary } from '../contract/snapshot.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { energyCoveredWh, sessionCost, settle as settleAmounts } from '../billing/tariff.js';
 import { startUsage } from '../billing/tariff-engine.js';
-import { maskedPanOf } from '../payments/authorization.js';
+import { accountView, maskedPanOf } from '../payments/authorization.js';
 import { authorizeKey, type Payments } from '../payments/payments.js';
 import {
   CHARGER_WILL_NOT_STOP,
@@ -34,6 +34,8 @@ export interface SessionDeps {
   clock: Clock;
   log: Logger;
   currentLimitA: number;
+  /** The least a prepaid balance must hold for a session to start (`payment.minBalanceMinor`). */
+  minBalanceMinor: number;
   /** Time the controller takes to open its relay after being told to stop, ms. */
   stopDelayMs: number;
   /** True while the kiosk shuts down: requests in flight are left to finish on the device, not cancelled. */
@@ -126,7 +128,7 @@ export function provideSessionActors(deps: SessionDeps) {
     const cost = sessionCost(session.tariff, usage);
     const due = settleAmounts(cost.priced.totalMinor, authorization.limitMinor);
     // Nothing delivered, nothing charged: amount 0 releases the authorisation in full.
-    const { capturedMinor } = await payments.settle({ sessionId: session.id, connectorId, authorization, amountMinor: due.capturedMinor });
+    const { capturedMinor, balanceMinor } = await payments.settle({ sessionId: session.id, connectorId, authorization, amountMinor: due.capturedMinor });
     const writtenOffMinor = Math.max(0, cost.priced.totalMinor - capturedMinor);
     const chargingStartedAt = session.chargingStartedAt ?? endedAt;
     const summary: SessionSummary = {
@@ -144,6 +146,7 @@ export function provideSessionActors(deps: SessionDeps) {
       vatMinor: cost.priced.vatMinor,
       vatRates: cost.priced.vatRates,
       capturedMinor,
+      account: accountView(authorization, balanceMinor),
       writtenOffMinor,
       noCharge: cost.noCharge,
       parkingCapped: cost.parkingCapped,
@@ -283,7 +286,16 @@ export function provideSessionActors(deps: SessionDeps) {
         const cancel = new AbortController();
         signal.addEventListener('abort', () => deps.shuttingDown() || cancel.abort(), { once: true });
         const outcome = await payments.authorize(
-          { sessionId: session.id, connectorId, method: session.method, attempt: session.attempt, limitMinor: session.limitMinor, currency: session.currency },
+          {
+            sessionId: session.id,
+            connectorId,
+            method: session.method,
+            attempt: session.attempt,
+            limitMinor: session.limitMinor,
+            currency: session.currency,
+            credential: session.credential ?? null,
+            minimumMinor: deps.minBalanceMinor,
+          },
           cancel.signal,
           deps.durable,
         );

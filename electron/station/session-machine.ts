@@ -5,7 +5,7 @@
 // serialisable data). Every event carries `at`, the brain clock's time, so the
 // rules here stay pure.
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
-import type { Authorization, PaymentMethod } from '../payments/authorization.js';
+import type { Authorization, Credential, PaymentMethod } from '../payments/authorization.js';
 import { errorMessage } from '../error-message.js';
 import type { ChargerStatus } from '../../devices/charger/charger-port.js';
 import type { TariffConfig } from '../config/config-schema.js';
@@ -41,6 +41,8 @@ export interface ActiveSession {
   expiresAt: number;
   /** Sample interval plus the controller's stop delay: how far ahead the hold check looks. */
   lookaheadS: number;
+  /** Who pays, where the backend is told (the RFID card held to the reader); absent for a bank card and in sessions saved before. */
+  credential?: Credential | null;
   /** Authorisation attempts so far; the idempotency key of an attempt is derived from it. */
   attempt: number;
   /** What covers the session once approved: the one authorisation the hold check and settlement use. */
@@ -124,6 +126,8 @@ export interface NewSession {
   lookaheadS: number;
   /** `payment.maxSessionHours`, ms. */
   maxSessionMs: number;
+  /** The RFID card that pays; null for a bank card (the terminal reads it). */
+  credential: Credential | null;
 }
 
 export type SessionEvent =
@@ -292,6 +296,7 @@ export const sessionMachine = setup({
         limitMinor: event.limitMinor,
         expiresAt: event.at + event.maxSessionMs,
         lookaheadS: event.lookaheadS,
+        credential: event.credential,
         attempt: 1,
         authorization: null,
         settleFailures: 0,

@@ -3,7 +3,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { ConnectorPhase, ConnectorView, SessionView, TariffView } from '../contract/snapshot.js';
 import { sessionCost } from '../billing/tariff.js';
-import { maskedPanOf } from '../payments/authorization.js';
+import { accountView, maskedPanOf } from '../payments/authorization.js';
 import { usageAt, type ActiveSession, type SessionMachine } from './session-machine.js';
 
 type SessionSnapshot = SnapshotFrom<SessionMachine>;
@@ -64,6 +64,7 @@ export function sessionView(session: ActiveSession, now: number, inactivityWarni
     currency: session.currency,
     limitMinor,
     maskedPan: maskedPanOf(session.authorization),
+    account: accountView(session.authorization),
     parkingCapped: cost.parkingCapped,
     stopCode: session.showStopCode ? session.stopCode : null,
     declineReason: session.declineReason,
@@ -91,6 +92,7 @@ export function connectorView(
     problemKind: context.problem?.kind ?? null,
     session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
     tariff: c.tariff,
-    lastSummary: context.lastSummary,
+    // Summaries saved before accounts existed have no account: a bank card's.
+    lastSummary: context.lastSummary ? { ...context.lastSummary, account: context.lastSummary.account ?? null } : null,
   };
 }

@@ -10,9 +10,11 @@ import type { Clock } from '../../devices/clock.js';
 import type { ChargerController } from '../../devices/charger/charger-port.js';
 import type { CardRead, CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
+import type { RfidReader } from '../../devices/rfid/rfid-reader-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
 import type { CardTapNotice, ConnectorPhase, SimView, Snapshot } from '../contract/snapshot.js';
-import type { KioskConfig } from '../config/config-schema.js';
+import { PAYMENT_WAYS, type KioskConfig } from '../config/config-schema.js';
+import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import type { Payments } from '../payments/payments.js';
 import { PriceBoard } from './price-board.js';
@@ -25,7 +27,7 @@ import { HOLDS_SCREEN, connectorView, phaseOf, topState } from './station-view.j
 import { AlarmBoard, alarmOfProblem, type AlarmCandidate } from './alarms.js';
 import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
-import { checkPrinter, DeviceRecord, watchCharger, watchTerminal } from './device-diagnostics.js';
+import { checkPrinter, DeviceRecord, watchCharger, watchRfid, watchTerminal } from './device-diagnostics.js';
 import { CardTaps } from './card-taps.js';
 
 export interface SimControls {
@@ -41,9 +43,20 @@ export interface StationDevices {
   terminalAddress?: string;
   /** The receipt printer; null when the station has none. */
   printer: ReceiptPrinter | null;
+  /** The RFID reader; null when the station has none. */
+  rfid?: { reader: RfidReader; address: string; firmware: string | null } | null;
   /** Controls of the simulated devices; null when every device is real. */
   sim: SimControls | null;
 }
+
+/** What the station asks of the RFID accounts before a card pays: which backend takes it. */
+export interface AccountLookup {
+  /** 'prepaid' or 'account' for a card an account holds; null for a card nobody knows (the prepaid backend declines it). */
+  methodOfTag(tag: Credential): 'prepaid' | 'account' | null;
+}
+
+/** A card held to a reader outside a payment: a bank card (its token) or a station RFID card (its UID). */
+type Tap = { kind: 'card'; cardToken: string } | { kind: 'rfid'; uid: string; suffix?: true };
 
 export interface StationOptions {
   config: KioskConfig;
@@ -53,6 +66,8 @@ export interface StationOptions {
   log: Logger;
   devices: StationDevices;
   receiptTexts: ReceiptTexts;
+  /** The station's RFID accounts; null without a reader. */
+  accounts?: AccountLookup | null;
 }
 
 type SessionActor = Actor<ReturnType<typeof provideSessionActors>>;
@@ -106,12 +121,17 @@ export class Station {
   /** Cards held to the terminal outside a payment (tap to start, stop by the same card); null when the terminal cannot read them. */
   private cardTaps: CardTaps | null = null;
   private cardTap: CardTapNotice | null = null;
+  /** The card behind a 'chooseConnector' notice: it pays on the connector the driver picks. */
+  private pendingTap: Tap | null = null;
+  private rfidOnline = false;
   /** The prices each connector shows, as they apply now. */
   private readonly prices: PriceBoard;
   private readonly persistence: SessionPersistence;
   private readonly receipts: ReceiptService;
   private readonly alarmBoard: AlarmBoard;
-  private readonly diagnostics: { chargers: Map<number, DeviceRecord>; terminal: DeviceRecord | null; printer: DeviceRecord | null };
+  private readonly diagnostics: { chargers: Map<number, DeviceRecord>; terminal: DeviceRecord | null; printer: DeviceRecord | null; rfid: DeviceRecord | null };
+  /** The ways to pay the screen offers: `payment.methods` (every way by default) of the devices the station has. */
+  private readonly ways: ('card' | 'rfid')[];
   readonly events: DomainEvents;
 
   constructor(private readonly options: StationOptions) {
@@ -134,7 +154,10 @@ export class Station {
       chargers: new Map(config.connectors.map((c) => [c.id, new DeviceRecord(c.charger.kind, c.charger.kind === 'rapi' ? c.charger.path : 'memory', clock)])),
       terminal: devices.terminal ? new DeviceRecord(config.devices.terminal.kind, devices.terminalAddress ?? 'memory', clock) : null,
       printer: devices.printer ? new DeviceRecord(config.devices.printer.kind, 'memory', clock) : null,
+      rfid: devices.rfid ? new DeviceRecord(config.devices.rfid.kind, devices.rfid.address, clock) : null,
     };
+    const has = { card: devices.terminal !== null, rfid: devices.rfid != null && options.accounts != null };
+    this.ways = (config.payment.methods ?? [...PAYMENT_WAYS]).filter((way) => has[way]);
   }
 
   private get config() {
@@ -171,6 +194,19 @@ export class Station {
       );
     }
     await this.checkPrinter();
+    const rfid = devices.rfid;
+    if (rfid && diagnostics.rfid) {
+      diagnostics.rfid.identify(rfid.firmware);
+      this.unsubscribes.push(
+        watchRfid(rfid.reader, diagnostics.rfid),
+        rfid.reader.subscribe((event) => {
+          if (event.type === 'tag') this.onTap({ kind: 'rfid', uid: event.uid, ...(event.suffix ? { suffix: true as const } : {}) });
+          this.rfidOnline = diagnostics.rfid!.isOnline;
+          this.schedulePublish();
+        }),
+      );
+      this.rfidOnline = diagnostics.rfid.isOnline;
+    }
 
     for (const c of config.connectors) {
       const charger = devices.chargers.get(c.id);
@@ -185,6 +221,7 @@ export class Station {
         clock,
         log: log.child({ connectorId: c.id }),
         currentLimitA: c.maxCurrentA,
+        minBalanceMinor: config.payment.minBalanceMinor,
         stopDelayMs: config.charging.stopDelayS * 1000,
         shuttingDown: () => this.stopped,
         // Save before act: the observer that saves runs right after the transition that
@@ -398,7 +435,8 @@ export class Station {
         }
         const snapshot = c.actor.getSnapshot();
         // A card was tapped while cars were plugged in at several connectors: the one chosen now is paid for.
-        const tapped = this.cardTap?.kind === 'chooseConnector' && this.cardTap.until > at && this.cardTap.connectorIds.includes(c.id) && snapshot.context.vehiclePlugged;
+        const tapped =
+          this.cardTap?.kind === 'chooseConnector' && this.cardTap.until > at && this.cardTap.connectorIds.includes(c.id) && snapshot.context.vehiclePlugged ? this.pendingTap : null;
         if (phaseOf(snapshot) === 'available') this.send(c, { type: 'SELECT', at });
         else if (phaseOf(snapshot) === 'outOfService' || phaseOf(snapshot) === 'fault' || phaseOf(snapshot) === 'starting') {
           throw new CommandError('rejected', 'connectorUnavailable', `connector ${c.id} cannot be used now`);
@@ -407,7 +445,8 @@ export class Station {
         this.summaryOpen = false;
         if (tapped) {
           this.cardTap = null;
-          await this.apply({ type: 'choosePayment', connectorId: c.id, method: 'card' });
+          this.pendingTap = null;
+          await this.payWithTap(c, tapped);
         }
         return;
       }
@@ -422,37 +461,17 @@ export class Station {
         this.summaryOpen = false;
         return;
       }
-      case 'choosePayment': {
-        const c = this.focused(command.connectorId);
-        if (this.storageFailure) throw new CommandError('unavailable', 'stationOutOfService', 'the station is out of service');
-        if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
-        if (!this.options.devices.terminal || !this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
-        const { config } = this;
-        const tariff = this.prices.tariffOf(c.id);
-        const connector = config.connectors.find((k) => k.id === c.id)!;
-        this.send(c, {
-          type: 'CHOOSE_PAYMENT',
-          at,
-          method: command.method,
-          sessionId: randomUUID(),
-          stopCode: String(randomInt(0, 10000)).padStart(4, '0'),
-          tariff,
-          timeZone: config.station.timeZone,
-          voltageV: connector.voltageV,
-          currency: tariff.currency,
-          limitMinor: config.payment.holdMinor,
-          lookaheadS: config.charging.sampleIntervalMs / 1000 + config.charging.stopDelayS,
-          maxSessionMs: config.payment.maxSessionHours * 3_600_000,
-        });
-        return;
-      }
+      case 'choosePayment':
+        return this.startPayment(this.focused(command.connectorId), command.method, null);
       case 'cancel':
         return this.send(this.focused(command.connectorId), { type: 'CANCEL', at });
       case 'moreTime':
         return this.send(this.focused(command.connectorId), { type: 'MORE_TIME', at });
-      case 'retryPayment':
-        if (this.terminalBusy || this.anyAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
-        return this.send(this.focused(command.connectorId), { type: 'RETRY', at });
+      case 'retryPayment': {
+        const c = this.focused(command.connectorId);
+        if (c.actor.getSnapshot().context.session?.method === 'card') this.checkTerminalFree();
+        return this.send(c, { type: 'RETRY', at });
+      }
       case 'otherPayment':
         return this.send(this.focused(command.connectorId), { type: 'OTHER_PAYMENT', at });
       case 'ackStopCode':
@@ -491,7 +510,52 @@ export class Station {
     }
   }
 
-  // ── cards held to the terminal outside a payment ─────────────────────────
+  /** The card terminal can take a payment now, or the command is refused. */
+  private checkTerminalFree(): void {
+    if (this.terminalBusy || this.anyCardAuthorizing()) throw new CommandError('rejected', 'terminalBusy', 'the card terminal is busy');
+    if (!this.options.devices.terminal || !this.terminalOnline) throw new CommandError('unavailable', 'paymentUnavailable', 'card payment is unavailable');
+  }
+
+  /**
+   * Starts the session's payment on the focused connector: by bank card (the terminal
+   * reads the card) or by the station RFID card held to the reader (`credential`).
+   */
+  private startPayment(c: Connector, way: 'card' | 'rfid', credential: Credential | null): void {
+    if (this.storageFailure) throw new CommandError('unavailable', 'stationOutOfService', 'the station is out of service');
+    if (!this.ways.includes(way)) throw new CommandError('unavailable', 'paymentUnavailable', `${way} payment is not offered here`);
+    let method: PaymentMethod = 'card';
+    if (way === 'card') this.checkTerminalFree();
+    else method = (credential && this.options.accounts?.methodOfTag(credential)) || 'prepaid';
+    const { config } = this;
+    const tariff = this.prices.tariffOf(c.id);
+    const connector = config.connectors.find((k) => k.id === c.id)!;
+    const at = this.options.clock.now();
+    this.send(c, {
+      type: 'CHOOSE_PAYMENT',
+      at,
+      method,
+      credential,
+      sessionId: randomUUID(),
+      stopCode: String(randomInt(0, 10000)).padStart(4, '0'),
+      tariff,
+      timeZone: config.station.timeZone,
+      voltageV: connector.voltageV,
+      currency: tariff.currency,
+      limitMinor: config.payment.holdMinor,
+      lookaheadS: config.charging.sampleIntervalMs / 1000 + config.charging.stopDelayS,
+      maxSessionMs: config.payment.maxSessionHours * 3_600_000,
+    });
+  }
+
+  /** Pays on `c` with the card just tapped: a bank card through the terminal, a station card by its UID. */
+  private async payWithTap(c: Connector, tap: Tap): Promise<void> {
+    if (tap.kind === 'card') return this.apply({ type: 'choosePayment', connectorId: c.id, method: 'card' });
+    // A driver on the decline screen who taps another card pays with it.
+    if (phaseOf(c.actor.getSnapshot()) === 'declined') this.send(c, { type: 'OTHER_PAYMENT', at: this.options.clock.now() });
+    this.startPayment(c, 'rfid', tap);
+  }
+
+  // ── cards held to a reader outside a payment ─────────────────────────────
 
   private startCardTaps(): void {
     const { terminal } = this.options.devices;
@@ -520,19 +584,32 @@ export class Station {
     });
   }
 
-  /** A card held to the terminal: it stops the session it paid for, or (tap to start) starts one where a car waits. */
   private onCardTap(read: CardRead): void {
+    this.onTap({ kind: 'card', cardToken: read.cardToken });
+  }
+
+  /**
+   * A card held to a reader: it stops the session it paid for; a station card pays for
+   * the flow waiting on the screen; otherwise it starts a session where a car is plugged
+   * in (a bank card only with tap to start), or asks which connector, or to plug in first.
+   */
+  private onTap(tap: Tap): void {
     const { clock, log, store } = this.options;
     const at = clock.now();
-    const owner = [...this.connectors.values()].find((c) => c.actor.getSnapshot().context.session?.authorization?.cardToken === read.cardToken);
+    const paidBy = (c: Connector) => {
+      const { session } = c.actor.getSnapshot().context;
+      return tap.kind === 'card' ? session?.authorization?.cardToken === tap.cardToken : session?.credential?.uid === tap.uid && session.authorization !== null;
+    };
+    const owner = [...this.connectors.values()].find(paidBy);
     this.cardTap = null;
+    this.pendingTap = null;
     if (owner) {
       const session = owner.actor.getSnapshot().context.session!;
       const event: SessionEvent = { type: 'STOP_BY_CARD', at };
       if (owner.actor.getSnapshot().can(event)) {
         owner.actor.send(event);
-        store.appendAudit(at, 'driver', 'session.stoppedByCard', { connectorId: owner.id, sessionId: session.id });
-        log.info({ connectorId: owner.id, sessionId: session.id }, 'the card that paid was tapped: session stopped');
+        store.appendAudit(at, 'driver', 'session.stoppedByCard', { connectorId: owner.id, sessionId: session.id, card: tap.kind });
+        log.info({ connectorId: owner.id, sessionId: session.id, card: tap.kind }, 'the card that paid was tapped: session stopped');
       }
       if (this.focus === null || !this.holdsScreen(this.focus)) this.focus = owner.id;
       this.schedulePublish();
@@ -540,22 +617,38 @@ export class Station {
     }
     const notice = (kind: CardTapNotice['kind'], connectorIds: number[] = []): void => {
       this.cardTap = { kind, connectorIds, until: at + 15_000 };
+      if (kind === 'chooseConnector') this.pendingTap = tap;
       this.schedulePublish();
     };
-    if (!this.config.payment.tapToStart) return notice('noSession');
+    const start = (c: Connector, why: string): void => {
+      log.info({ connectorId: c.id, card: tap.kind }, why);
+      void this.payWithTap(c, tap)
+        .catch((error: unknown) => log.warn({ err: error, connectorId: c.id }, 'a tapped card could not start a payment'))
+        .finally(() => this.schedulePublish());
+    };
+    if (tap.kind === 'rfid' && !this.ways.includes('rfid')) return notice('noSession');
+    const focused = this.focus === null ? null : this.connectors.get(this.focus);
+    if (tap.kind === 'rfid' && focused) {
+      const phase = phaseOf(focused.actor.getSnapshot());
+      if (phase === 'choosingPayment' || phase === 'declined') return start(focused, 'a station card pays for the flow on the screen');
+      // The card is being checked already (held to the reader twice): nothing more to do.
+      if (phase === 'authorizing') return;
+    }
+    if (tap.kind === 'card' && !this.config.payment.tapToStart) return notice('noSession');
+    if (this.focus !== null && this.holdsScreen(this.focus)) return notice('noSession');
     const waiting = [...this.connectors.values()].filter((c) => phaseOf(c.actor.getSnapshot()) === 'available' && c.actor.getSnapshot().context.vehiclePlugged);
     if (waiting.length === 0) return notice('plugInFirst');
     if (waiting.length > 1) return notice('chooseConnector', waiting.map((c) => c.id));
     const [only] = waiting;
-    log.info({ connectorId: only!.id }, 'tap to start: paying on the connector where a car is plugged in');
-    void this.apply({ type: 'selectConnector', connectorId: only!.id })
-      .then(() => this.apply({ type: 'choosePayment', connectorId: only!.id, method: 'card' }))
-      .catch((error: unknown) => log.warn({ err: error, connectorId: only!.id }, 'tap to start: could not start'))
-      .finally(() => this.schedulePublish());
+    this.focus = only!.id;
+    this.summaryOpen = false;
+    this.send(only!, { type: 'SELECT', at });
+    start(only!, 'tap to start: paying on the connector where a car is plugged in');
   }
 
-  private anyAuthorizing(): boolean {
-    return [...this.connectors.values()].some((c) => topState(c.actor.getSnapshot()) === 'authorizing');
+  /** A bank-card payment is under way on some connector: the terminal serves one at a time. */
+  private anyCardAuthorizing(): boolean {
+    return [...this.connectors.values()].some((c) => topState(c.actor.getSnapshot()) === 'authorizing' && c.actor.getSnapshot().context.session?.method === 'card');
   }
 
   private async chooseReceipt(c: Connector, choice: 'print' | 'qr' | 'none'): Promise<void> {
@@ -624,13 +717,15 @@ export class Station {
       tariff: this.prices.view(null, now),
       focus: this.focus,
       cardTap: this.cardTap && this.cardTap.until > now ? this.cardTap : null,
-      terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyAuthorizing(), prompt: this.terminalPrompt } : null,
+      terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyCardAuthorizing(), prompt: this.terminalPrompt } : null,
+      payment: { methods: this.ways },
+      rfid: this.diagnostics.rfid ? { available: this.rfidOnline } : null,
       printer: this.diagnostics.printer ? { available: this.diagnostics.printer.isOnline } : null,
       devices: {
         chargers: [...this.diagnostics.chargers].map(([connectorId, record]) => ({ connectorId, ...record.view() })),
         terminal: this.diagnostics.terminal?.view() ?? null,
         printer: this.diagnostics.printer?.view() ?? null,
-        rfid: null, // no reader is built yet (the RFID issue)
+        rfid: this.diagnostics.rfid?.view() ?? null,
       },
       connectors: [...this.connectors.values()].map((c) => connectorView({ ...c, tariff: this.prices.view(c.id, now) }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id)),
       sim: devices.sim?.view() ?? null,

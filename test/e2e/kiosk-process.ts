@@ -26,7 +26,8 @@ export class KioskProcess {
   url = '';
   private child: ChildProcess | null = null;
   readonly dataDir = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
-  private readonly configFile = join(this.dataDir, 'kiosk.json');
+  /** The configuration file the kiosk runs on (for tools run beside it, e.g. `npm run accounts`). */
+  readonly configFile = join(this.dataDir, 'kiosk.json');
   private port = 0;
 
   /** `args`: more command-line options (--clock-start, --clock-speed). */

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ConnectorView, SessionView } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
+import { PriceList } from '../components/PriceList.js';
 import { Spinner } from '../components/Spinner.js';
 import { accountText } from '../components/StationCard.js';
 import { useFormats } from '../format/useFormats.js';
@@ -27,6 +28,8 @@ export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView 
         <p className="lead">{t(account ? 'awaiting.textStationCard' : 'awaiting.text', { label: connector.label })}</p>
       )}
       {session && <PaidWith session={session} />}
+      {/* A station card pays at the tap: the balance and the price stay in view until charging starts. */}
+      {account && !plugged && <PriceList tariff={connector.tariff} compact />}
       <div className="actions">
         <button
           type="button"

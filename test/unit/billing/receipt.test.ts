@@ -45,6 +45,7 @@ function summaryOf(overrides: Partial<SessionSummary> = {}): SessionSummary {
     chargingS: 3600,
     ...totals,
     capturedMinor: totals.costMinor,
+    account: null,
     writtenOffMinor: 0,
     noCharge: false,
     parkingCapped: false,

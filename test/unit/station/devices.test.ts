@@ -22,7 +22,7 @@ describe('device diagnostics in the snapshot', () => {
     }
     expect(devices.terminal).toMatchObject({ kind: 'simulated', online: true, errorCount: 0 });
     expect(devices.printer).toMatchObject({ kind: 'simulated', online: true, details: { paper: 'ok' } });
-    expect(devices.rfid).toBeNull();
+    expect(devices.rfid).toMatchObject({ kind: 'simulated', online: true, errorCount: 0, lastError: null });
   });
 
   it('a controller in use shows enabled with its relay closed; one that reboots counts it', async () => {

@@ -35,6 +35,7 @@ const newSession = {
   limitMinor: 500,
   lookaheadS: 2.5,
   maxSessionMs: 48 * 3_600_000,
+  credential: null,
 } as const;
 
 const top = (s: Snap) => (typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]!);
