@@ -40,6 +40,12 @@ export interface ReceiptTexts {
   noVat: string;
   total: string;
   paidByCard: string;
+  /** Followed by the account's name: a prepaid station card. */
+  paidByStationCard: string;
+  /** Followed by the account's name: an on-account card, billed later. */
+  paidOnAccount: string;
+  /** A prepaid card's balance after the session. */
+  newBalance: string;
   pricedCost: string;
   taken: string;
   writtenOff: string;
@@ -70,6 +76,9 @@ export const englishReceiptTexts: ReceiptTexts = {
   noVat: 'No VAT',
   total: 'Total',
   paidByCard: 'Paid by card',
+  paidByStationCard: 'Station card',
+  paidOnAccount: 'On account',
+  newBalance: 'New balance',
   pricedCost: 'Cost of charging',
   taken: 'Amount taken',
   writtenOff: 'Written off',
@@ -153,14 +162,22 @@ function receiptEntries(input: ReceiptInput): Entry[] {
     { kind: 'rule' },
     ...costEntries(input, money),
     { kind: 'rule' },
-    pan === null ? { kind: 'text', text: texts.paidByCard } : { kind: 'pair', label: texts.paidByCard, value: pan },
+    ...paymentEntries(summary, texts, pan),
   ];
   // A session that outran its hold is charged only the hold; the receipt says so plainly.
   if (summary.writtenOffMinor > 0) entries.push({ kind: 'pair', label: texts.pricedCost, value: money(summary.costMinor) });
   entries.push({ kind: 'pair', label: texts.taken, value: money(summary.capturedMinor) });
   if (summary.writtenOffMinor > 0) entries.push({ kind: 'pair', label: texts.writtenOff, value: money(summary.writtenOffMinor) });
+  if (summary.account?.balanceMinor != null) entries.push({ kind: 'pair', label: texts.newBalance, value: money(summary.account.balanceMinor) });
   entries.push({ kind: 'rule' }, { kind: 'pair', label: texts.help, value: station.helpLine, spare: 2 });
   return entries;
+}
+
+/** How it was paid: the bank card (masked), or the station card's account by its name. */
+function paymentEntries(summary: ReceiptInput['summary'], texts: ReceiptTexts, pan: string | null): Entry[] {
+  const account = summary.account;
+  if (account) return [{ kind: 'pair', label: account.type === 'prepaid' ? texts.paidByStationCard : texts.paidOnAccount, value: account.name }];
+  return [pan === null ? { kind: 'text', text: texts.paidByCard } : { kind: 'pair', label: texts.paidByCard, value: pan }];
 }
 
 /**

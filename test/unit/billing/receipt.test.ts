@@ -246,6 +246,18 @@ describe('buildReceipt: an example', () => {
     expect(document.lines).toContain('Paid by card');
     expect(document.lines.join('\n')).not.toContain('****');
   });
+
+  it('names the station card\'s account and, for a prepaid card, its new balance; never "paid by card"', () => {
+    const prepaid = buildReceipt({ ...base, summary: summaryOf({ method: 'prepaid', maskedPan: null, account: { name: 'Ann Example', type: 'prepaid', balanceMinor: 1605 } }) });
+    const text = prepaid.document.lines.join('\n');
+    expect(text).toMatch(/Station card\s+Ann Example/);
+    expect(text).toMatch(/New balance\s+€16\.05/);
+    expect(text).not.toContain('Paid by card');
+    expect(prepaid.qrText).toContain('New balance €16.05');
+    const onAccount = buildReceipt({ ...base, summary: summaryOf({ method: 'account', maskedPan: null, account: { name: 'Fleet', type: 'account', balanceMinor: null } }) }).document.lines.join('\n');
+    expect(onAccount).toMatch(/On account\s+Fleet/);
+    expect(onAccount).not.toContain('New balance');
+  });
 });
 
 describe('maskPan', () => {
@@ -300,6 +312,9 @@ const germanTexts: ReceiptTexts = {
   noVat: 'Ohne Umsatzsteuer',
   total: 'Gesamtbetrag',
   paidByCard: 'Bezahlt mit Karte',
+  paidByStationCard: 'Ladekarte',
+  paidOnAccount: 'Auf Rechnung',
+  newBalance: 'Neues Guthaben',
   pricedCost: 'Berechnete Ladekosten',
   taken: 'Abgebuchter Betrag',
   writtenOff: 'Nicht berechneter Restbetrag',
