@@ -385,6 +385,11 @@ export class AccountBook {
     return row ? toReservation(row) : null;
   }
 
+  /** Every reservation, oldest first (tools and the chaos harness). */
+  reservations(): Reservation[] {
+    return this.sql.all('SELECT * FROM account_reservations ORDER BY created_at, ref').map(toReservation);
+  }
+
   openReservations(method: AccountType): Reservation[] {
     return this.sql.all(`SELECT * FROM account_reservations WHERE method = ? AND state = 'open' ORDER BY created_at, ref`, method).map(toReservation);
   }

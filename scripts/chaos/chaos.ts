@@ -9,6 +9,9 @@
 // The card terminal is the ZVT simulator behind the real ZVT driver (`--terminal zvt`,
 // the default: reservations by receipt number, no idempotency) or the generic simulated
 // terminal (`--terminal generic`), set in the child's config (devices.terminal.protocol).
+// Drivers also pay with the sim-mode demo station cards (prepaid, on account, refused)
+// through the simulated RFID reader; the prepaid one is topped up with the accounts tool
+// beside the running kiosk every fifth kill, and the ledger is held to its rules too.
 //
 // Aimed kill points, chosen in turn with the random ones:
 //   commit             inside an SQLite transaction, before COMMIT: the one window that
@@ -21,9 +24,11 @@
 // A window that does not open in time gets a random kill instead, not counted as aimed.
 //
 // Prints one JSON object on stdout: terminal, killPoints, aimed, survived, sessions,
-// holds {placed, captured, released, open}, orphanHolds, doubleHolds,
+// holds {placed, captured, released, open}, orphanHolds, doubleHolds, sessionsByMethod,
+// stationCards {taps, reservations, charges, topUps},
 // restartToFirstSnapshotMs {p50, p95}, quiet, violations [{rule, seed, detail}]; and a
 // one-line summary on stderr. Exit code 1 when there is any violation.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +37,7 @@ import { ChaosDriver, prng } from './driver.js';
 import { KioskChild, type StartOptions } from './kiosk-child.js';
 import { HoldLedger, readChargers, readStore, readTerminalHolds, TERMINAL_FILES, terminalsPresent } from './observe.js';
 import {
+  checkAccounts,
   checkAudit,
   checkChargers,
   checkHolds,
@@ -149,6 +155,7 @@ function checkAtRest(final: boolean): StoreView | null {
   for (const finding of findOrphanHolds(ledger.all(), store, final)) finding.holds.forEach((key) => orphanHolds.add(key));
   for (const finding of findDoubleHolds(ledger.all(), final)) finding.holds.forEach((key) => doubleHolds.add(key));
   report(checkSessions(driver.paidSessions, store, final));
+  report(checkAccounts(store, final));
   report(checkAudit(store));
   return store;
 }
@@ -296,6 +303,19 @@ async function quiesce(): Promise<boolean> {
   return false;
 }
 
+/**
+ * `npm run accounts -- topup demo-prepaid 5.00` on the data folder while the kiosk runs;
+ * returns 1 when it went through. A tool that fails is a finding of its own (it must
+ * work beside the kiosk), reported as such.
+ */
+let topUps = 0;
+function topUpDemoCard(): number {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/accounts.ts', 'topup', 'demo-prepaid', '5.00', '--reason', 'chaos top-up', '--by', 'chaos', '--config', configFile, '--data', dataDir], { encoding: 'utf8' });
+  if (run.status === 0) return 1;
+  report([`ledgerSound: the accounts tool could not top up beside the running kiosk: ${(run.stderr || run.stdout).trim()}`]);
+  return 0;
+}
+
 const began = performance.now();
 let crashed: unknown = null;
 let quiet = false;
@@ -310,6 +330,8 @@ try {
     checkAtRest(false);
     say(`kill ${index + 1}/${kills}: ${kind}${hit ? ' (aimed)' : ''}`);
     diedStarting = await startFor(plan[index + 1] ?? 'random');
+    // Now and then the operator tops the prepaid demo card up with the accounts tool, beside the running kiosk.
+    if (index % 5 === 4) topUps += topUpDemoCard();
     if (violations.length === before) survived++;
   }
   quiet = await quiesce();
@@ -331,6 +353,8 @@ const result = {
   survived,
   sessions: store?.sessions.length ?? 0,
   sessionsPaid: driver.paidSessions.size,
+  sessionsByMethod: countBy(store?.sessions ?? [], (s) => s.method),
+  stationCards: { taps: driver.tags, reservations: countBy(store?.accounts.reservations ?? [], (r) => r.state), charges: store?.accounts.ledger.filter((e) => e.kind === 'charge').length ?? 0, topUps },
   actions: driver.actions,
   holds,
   orphanHolds: orphanHolds.size,
@@ -351,3 +375,9 @@ process.stderr.write(
 );
 if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
 process.exit(violations.length > 0 || crashed ? 1 : 0);
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[keyOf(item)] = (counts[keyOf(item)] ?? 0) + 1;
+  return counts;
+}

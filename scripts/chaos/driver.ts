@@ -1,8 +1,9 @@
 // Random drivers for the chaos harness: each tick reads the kiosk's snapshot and, for
 // every connector, maybe does what a driver (or a car, or the hardware) could do in
 // that phase: start, pay (the card approved, declined, asking for a PIN, removed, timed
-// out, the terminal busy, a late approval), cancel, plug in, stop with the stop
-// code, unplug, let the car become full, raise and clear a fault, take a receipt. It
+// out, the terminal busy, a late approval) or hold a station RFID card to the reader
+// (prepaid, on account, refused), cancel, plug in, stop with the stop code or the same
+// station card, unplug, let the car become full, raise and clear a fault, take a receipt. It
 // acts on what the snapshot shows, not on a script, so it carries on across kills.
 import type { ConnectorView, Snapshot } from '../../electron/contract/index.js';
 import type { KioskChild } from './kiosk-child.js';
@@ -49,6 +50,19 @@ export const CARD_OUTCOMES = {
 
 export type CardOutcome = (typeof CARD_OUTCOMES)[TerminalProtocol][number][0];
 
+/**
+ * The sim-mode demo cards a driver holds to the RFID reader instead of paying by bank card
+ * (electron/accounts/demo-accounts.ts), weighted: mostly the prepaid one (topped up by the
+ * harness as it runs low), some on account, a few the station refuses.
+ */
+export const STATION_CARDS = [
+  ['04A1B2C3D4E5F6', 0.7], // Demo prepaid
+  ['1C78F2BF', 0.15], // Demo fleet, on account
+  ['04D5E6F7A8B9C0', 0.05], // Demo empty
+  ['13005D1DA5', 0.05], // Demo blocked
+  ['0A0B0C0D', 0.05], // no account
+] as const;
+
 export class ChaosDriver {
   /** Stop codes seen on the screen, by session. */
   private readonly stopCodes = new Map<string, string>();
@@ -59,6 +73,11 @@ export class ChaosDriver {
   actions = 0;
   /** Card outcomes of the payments the kiosk started, by outcome. */
   readonly outcomes: Partial<Record<CardOutcome, number>> = {};
+  /** Station cards held to the reader, by UID. */
+  readonly tags: Record<string, number> = {};
+  /** The station card each connector's driver held to the reader last, and the session it paid for once seen. */
+  private readonly cardOf = new Map<number, string>();
+  private readonly cardOfSession = new Map<string, string>();
   /** Per connector, the outcome set before a payment command the kiosk accepted, and the phase it was given in, until the payment is seen under way. */
   private readonly asked = new Map<number, { outcome: CardOutcome; from: ConnectorView['phase'] }>();
   /**
@@ -108,6 +127,8 @@ export class ChaosDriver {
     }
     const session = connector.session;
     if (!session) return;
+    const card = this.cardOf.get(connector.id);
+    if (card && session.method !== 'card' && !this.cardOfSession.has(session.id)) this.cardOfSession.set(session.id, card);
     if (session.stopCode) this.stopCodes.set(session.id, session.stopCode);
     if (['awaitingVehicle', 'charging', 'parked', 'settling'].includes(connector.phase)) this.paidSessions.add(session.id);
   }
@@ -118,6 +139,13 @@ export class ChaosDriver {
 
   private faulted(snapshot: Snapshot, connectorId: number): boolean {
     return snapshot.sim?.chargers?.find((c) => c.connectorId === connectorId)?.fault ?? false;
+  }
+
+  /** Holds a station card to the RFID reader for the flow on connector `connectorId`. */
+  private async tag(connectorId: number, uid: string): Promise<void> {
+    this.tags[uid] = (this.tags[uid] ?? 0) + 1;
+    this.cardOf.set(connectorId, uid);
+    await this.sim({ type: 'tag', uid });
   }
 
   private async command(body: object): Promise<boolean> {
@@ -158,7 +186,8 @@ export class ChaosDriver {
         return;
       case 'choosingPayment':
         if (!this.starting || this.chance(0.05)) return this.command({ type: 'cancel', connectorId });
-        if (this.chance(0.5)) return this.pay(connectorId, 'choosingPayment', this.pick<CardOutcome>(CARD_OUTCOMES[this.protocol]), { type: 'choosePayment', connectorId, method: 'card' });
+        if (snapshot.focus === connectorId && this.chance(0.08)) return this.tag(connectorId, this.pick<string>(STATION_CARDS));
+        if (this.chance(0.4)) return this.pay(connectorId, 'choosingPayment', this.pick<CardOutcome>(CARD_OUTCOMES[this.protocol]), { type: 'choosePayment', connectorId, method: 'card' });
         return;
       case 'authorizing':
         if (this.cancelWhileAuthorizing.get(connectorId) && this.chance(0.1)) {
@@ -167,6 +196,7 @@ export class ChaosDriver {
         }
         return;
       case 'declined':
+        if (this.starting && snapshot.focus === connectorId && this.chance(0.15)) return this.tag(connectorId, this.pick<string>(STATION_CARDS));
         if (this.starting && this.chance(0.3)) return this.pay(connectorId, 'declined', 'approve', { type: 'retryPayment', connectorId });
         if (this.chance(0.2)) return this.command({ type: 'cancel', connectorId });
         return;
@@ -179,6 +209,9 @@ export class ChaosDriver {
         const wind = this.starting ? 1 : 5; // winding down: end sessions sooner
         const code = session ? this.stopCodes.get(session.id) : undefined;
         if (code && this.chance(0.03 * wind)) return this.command({ type: 'stop', connectorId, code });
+        // A station card's driver stops by holding the same card to the reader again.
+        const card = session ? this.cardOfSession.get(session.id) : undefined;
+        if (card && this.chance(0.02 * wind)) return this.tag(connectorId, card);
         if (this.chance(0.015 * wind)) return this.sim({ type: 'plug', connectorId, plugged: false });
         if (this.chance(0.01)) return this.sim({ type: 'vehicleFull', connectorId });
         if (this.starting && this.chance(0.005)) return this.sim({ type: 'fault', connectorId, fault: true });

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KioskStore } from '../../electron/store/kiosk-store.js';
+import { AccountBook } from '../../electron/accounts/account-book.js';
 import type { ReservationRecord, ZvtSimState } from '../../devices/payment/zvt/zvt-simulator-state.js';
 import { holdKey, type ChargerFile, type StoreView, type TerminalHold, type TerminalProtocol } from './rules.js';
 
@@ -16,11 +17,20 @@ export function readStore(dataDir: string, options: { audit?: boolean } = {}): S
   let store: KioskStore | null = null;
   try {
     store = KioskStore.openReadOnly(file);
-    return {
-      payments: store.listPayments(),
-      sessions: store.listSessions(Number.MAX_SAFE_INTEGER),
-      auditBrokenAt: options.audit ? store.verifyAudit() : null,
-    };
+    const book = new AccountBook(store);
+    // One read transaction: the journal and the ledger as of one moment, even beside a running kiosk.
+    const sql = store.sql();
+    sql.run('BEGIN');
+    try {
+      return {
+        payments: store.listPayments(),
+        sessions: store.listSessions(Number.MAX_SAFE_INTEGER),
+        auditBrokenAt: options.audit ? store.verifyAudit() : null,
+        accounts: { accounts: book.accounts(), ledger: book.entries(), reservations: book.reservations() },
+      };
+    } finally {
+      sql.run('COMMIT');
+    }
   } catch {
     return null; // a database still being created, or busy past the timeout: read again later
   } finally {

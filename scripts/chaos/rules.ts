@@ -9,6 +9,7 @@
 // that placed it (`<sessionId>:authorize:<attempt>`); the store's authorisation, capture
 // and release records carry the terminal's id of the hold (hold id or receipt number).
 import type { PaymentRecord, SessionRecord } from '../../electron/store/kiosk-store.js';
+import type { Account, LedgerEntry, Reservation } from '../../electron/accounts/account-book.js';
 
 export type Rule =
   | 'holdSettledOnce' // every hold ends captured or released, once, and the store agrees with the terminal
@@ -17,6 +18,7 @@ export type Rule =
   | 'orphanHold' // no hold stays open that no live session owns
   | 'noSessionLost' // a session that reached a payment is in the store, and ends
   | 'chargerEnabledUnpaid' // no charger delivers (or stays enabled) without an open paid session
+  | 'ledgerSound' // station accounts: balances are their entries, never below zero (prepaid); each session charged once, as the journal says
   | 'auditChain' // the audit chain verifies
   | 'kioskRuns'; // the kiosk starts again after every kill
 
@@ -53,6 +55,8 @@ export interface StoreView {
   sessions: SessionRecord[];
   /** The first audit entry whose hash does not chain (KioskStore.verifyAudit), or null. */
   auditBrokenAt: number | null;
+  /** The station accounts (RFID cards): accounts, ledger entries (oldest first), reservations. */
+  accounts: { accounts: Account[]; ledger: LedgerEntry[]; reservations: Reservation[] };
 }
 
 /** One hold, however often it is seen: its id, and when it was placed where ids are reused. */
@@ -344,6 +348,65 @@ export function checkChargers(chargers: ChargerFile[], openPaid: Set<number>, no
       if (now - since > graceMs) problems.push(`chargerEnabledUnpaid: connector ${charger.connectorId} enabled with no open paid session for ${now - since} ms`);
     } else {
       enabledSince.delete(charger.connectorId);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Station accounts against themselves and the payments journal, at any moment: each
+ * entry's balance is the one before plus its amount, and a prepaid balance is never
+ * below zero; a reservation is charged at most once, never above its limit; what the
+ * journal took as done the ledger did (a capture is the reservation settled for that
+ * amount, a release is it released), and what the ledger did the journal asked for (an
+ * intent still pending counts until the station is quiet). With `final`: no reservation
+ * is open, and every finished session paid from an account has exactly the charges its
+ * record says it captured.
+ */
+export function checkAccounts(store: StoreView, final: boolean): string[] {
+  const problems: string[] = [];
+  const { accounts, ledger, reservations } = store.accounts;
+  const types = new Map(accounts.map((a) => [a.id, a.type]));
+  const balances = new Map<string, number>();
+  for (const entry of ledger) {
+    const before = balances.get(entry.accountId) ?? 0;
+    if (entry.balanceMinor !== before + entry.amountMinor) {
+      problems.push(`ledgerSound: entry ${entry.id} of ${entry.accountId} says the balance is ${entry.balanceMinor}; its entries add up to ${before + entry.amountMinor}`);
+    }
+    if (types.get(entry.accountId) === 'prepaid' && entry.balanceMinor < 0) problems.push(`ledgerSound: the prepaid account ${entry.accountId} went below zero (${entry.balanceMinor}) at entry ${entry.id}`);
+    balances.set(entry.accountId, entry.balanceMinor);
+  }
+  const charges = new Map<string, LedgerEntry[]>();
+  for (const entry of ledger) {
+    if (entry.kind !== 'charge' || entry.ref === null) continue;
+    const ref = entry.ref.replace(/:charge$/, '');
+    charges.set(ref, [...(charges.get(ref) ?? []), entry]);
+  }
+  const journal = new Map(store.payments.map((p) => [p.key, p]));
+  for (const reservation of reservations) {
+    const charged = charges.get(reservation.ref) ?? [];
+    if (charged.length > 1) problems.push(`ledgerSound: reservation ${reservation.ref} was charged ${charged.length} times`);
+    const chargedMinor = charged.reduce((sum, e) => sum - e.amountMinor, 0);
+    if (chargedMinor > reservation.limitMinor) problems.push(`ledgerSound: reservation ${reservation.ref} was charged ${chargedMinor}, above its limit ${reservation.limitMinor}`);
+    const capture = journal.get(`${reservation.ref}:capture`);
+    const release = journal.get(`${reservation.ref}:release`);
+    if (capture?.status === 'done' && (reservation.state !== 'settled' || reservation.chargedMinor !== capture.amountMinor)) {
+      problems.push(`ledgerSound: the journal captured ${capture.amountMinor} on ${reservation.ref}; the ledger has it ${reservation.state} (${reservation.chargedMinor})`);
+    }
+    if (release?.status === 'done' && reservation.state !== 'released') problems.push(`ledgerSound: the journal released ${reservation.ref}; the ledger has it ${reservation.state}`);
+    const asked = (p: PaymentRecord | undefined) => p !== undefined && (p.status === 'done' || (!final && p.status === 'pending'));
+    if (reservation.state === 'settled' && !asked(capture)) problems.push(`ledgerSound: reservation ${reservation.ref} was settled with no capture in the journal`);
+    if (reservation.state === 'released' && !asked(release)) problems.push(`ledgerSound: reservation ${reservation.ref} was released with no release in the journal`);
+    if (final && reservation.state === 'open') problems.push(`ledgerSound: reservation ${reservation.ref} (${reservation.amountMinor}) is still open after the station went quiet`);
+  }
+  if (final) {
+    for (const session of store.sessions) {
+      if (session.status !== 'finished' || (session.method !== 'prepaid' && session.method !== 'account')) continue;
+      const taken = ledger.filter((e) => e.kind === 'charge' && e.sessionId === session.id);
+      const sum = taken.reduce((total, e) => total - e.amountMinor, 0);
+      if (taken.length > 1 || sum !== (session.capturedMinor ?? 0)) {
+        problems.push(`ledgerSound: session ${session.id} captured ${session.capturedMinor ?? 0} in its record; the ledger charged it ${sum} in ${taken.length} entries`);
+      }
     }
   }
   return problems;

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReservationRecord } from '../../../devices/payment/zvt/zvt-simulator-state.js';
 import { HoldLedger, readTerminalHolds, zvtHold } from '../../../scripts/chaos/observe.js';
+import type { Account, LedgerEntry, Reservation } from '../../../electron/accounts/account-book.js';
 import {
+  checkAccounts,
   checkAudit,
   checkChargers,
   checkHolds,
@@ -46,7 +48,12 @@ function session(id: string, status: SessionRecord['status'], capturedMinor: num
   return { id, connectorId: 1, method: 'card', status, createdAt: 0, endedAt: null, energyWh: null, costMinor: null, capturedMinor, writtenOffMinor: null, maskedPan: null, stopReason: null, summary: null };
 }
 
-const store = (payments: PaymentRecord[], sessions: SessionRecord[] = [], auditBrokenAt: number | null = null): StoreView => ({ payments, sessions, auditBrokenAt });
+const store = (payments: PaymentRecord[], sessions: SessionRecord[] = [], auditBrokenAt: number | null = null, accounts: StoreView['accounts'] = { accounts: [], ledger: [], reservations: [] }): StoreView => ({
+  payments,
+  sessions,
+  auditBrokenAt,
+  accounts,
+});
 const hold = (state: TerminalHold['state'], capturedMinor: number | null = null): TerminalHold => ({ holdId: 'h1', reference: 's1:authorize:1', amountMinor: 5000, state, capturedMinor });
 
 const authorized = payment('s1:authorize:1', 'authorize', 'done');
@@ -279,5 +286,71 @@ describe('chaos rules with the ZVT simulator', () => {
       [session('s1', 'finished', 1234), session('s9', 'active')],
     );
     expect(checkHolds(ledger.all(), record, false)).toEqual([]);
+  });
+});
+
+describe('chaos rules: station accounts (ledgerSound)', () => {
+  const account: Account = { id: 'A1', name: 'Demo', type: 'prepaid', capMinor: null, blocked: false, currency: 'EUR', createdAt: 0 };
+  let nextId = 1;
+  const entry = (kind: LedgerEntry['kind'], amountMinor: number, balanceMinor: number, ref: string | null = null, sessionId: string | null = null): LedgerEntry => ({
+    id: nextId++, at: 0, accountId: 'A1', kind, amountMinor, balanceMinor, sessionId, ref, who: 'test', reason: null,
+  });
+  const reservation = (state: Reservation['state'], chargedMinor: number | null = null): Reservation => ({
+    ref: 's1:authorize:1', accountId: 'A1', sessionId: 's1', method: 'prepaid', amountMinor: 2000, limitMinor: 2000, state, chargedMinor,
+    balanceBeforeMinor: 2000, balanceAfterMinor: null, createdAt: 0, endedAt: null,
+  });
+  const prepaid = (p: PaymentRecord): PaymentRecord => ({ ...p, method: 'prepaid' });
+  const paidSession = (capturedMinor: number): SessionRecord => ({ ...session('s1', 'finished', capturedMinor), method: 'prepaid' });
+  const settledLedger = (charge = 500) => [
+    entry('topup', 2000, 2000),
+    entry('reservation', -2000, 0, 's1:authorize:1:reservation', 's1'),
+    entry('release', 2000, 2000, 's1:authorize:1:release', 's1'),
+    entry('charge', -charge, 2000 - charge, 's1:authorize:1:charge', 's1'),
+  ];
+  const capture500 = prepaid({ ...captured, amountMinor: 500 });
+  const view = (ledger: LedgerEntry[], reservations: Reservation[], payments: PaymentRecord[], sessions: SessionRecord[] = [paidSession(500)]) =>
+    store(payments, sessions, null, { accounts: [account], ledger, reservations });
+
+  it('a prepaid session reserved, settled and charged once, as the journal says, breaks no rule', () => {
+    expect(checkAccounts(view(settledLedger(), [reservation('settled', 500)], [prepaid(authorized), capture500]), true)).toEqual([]);
+  });
+
+  it('catches a charge twice, a balance below zero, and entries that do not add up', () => {
+    const ledger = [...settledLedger(), entry('charge', -500, 1000, 's1:authorize:1:charge-again', 's1'), entry('writeoff', -1500, -500), entry('topup', 100, 900)];
+    ledger[4] = { ...ledger[4]!, ref: 's1:authorize:1:charge' };
+    const problems = checkAccounts(view(ledger, [reservation('settled', 500)], [prepaid(authorized), capture500]), true);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('was charged 2 times'),
+        expect.stringContaining('went below zero (-500)'),
+        expect.stringContaining('its entries add up to -400'),
+        expect.stringContaining('the ledger charged it 1000 in 2 entries'),
+      ]),
+    );
+  });
+
+  it('catches the journal and the ledger disagreeing, each way', () => {
+    // The journal captured; the ledger still has the reservation open.
+    expect(checkAccounts(view(settledLedger().slice(0, 2), [reservation('open')], [prepaid(authorized), capture500]), false)).toEqual([
+      expect.stringContaining('the journal captured 500 on s1:authorize:1; the ledger has it open'),
+    ]);
+    // The ledger settled with no capture intent at all; a pending one counts until the station is quiet.
+    expect(checkAccounts(view(settledLedger(), [reservation('settled', 500)], [prepaid(authorized)]), false)).toEqual([expect.stringContaining('settled with no capture in the journal')]);
+    const pending = prepaid({ ...captured, status: 'pending', amountMinor: 500 });
+    expect(checkAccounts(view(settledLedger(), [reservation('settled', 500)], [prepaid(authorized), pending]), false)).toEqual([]);
+    expect(checkAccounts(view(settledLedger(), [reservation('settled', 500)], [prepaid(authorized), pending]), true)).toEqual([expect.stringContaining('settled with no capture in the journal')]);
+    // Released in the journal, settled in the ledger.
+    expect(checkAccounts(view(settledLedger(), [reservation('settled', 500)], [prepaid(authorized), capture500, prepaid(released)]), true)).toEqual([
+      expect.stringContaining('the journal released s1:authorize:1; the ledger has it settled'),
+    ]);
+  });
+
+  it('catches a reservation left open once the station is quiet, and a charge above the limit', () => {
+    expect(checkAccounts(view(settledLedger().slice(0, 2), [reservation('open')], [prepaid(authorized)], []), true)).toEqual([expect.stringContaining('still open after the station went quiet')]);
+    expect(checkAccounts(view(settledLedger().slice(0, 2), [reservation('open')], [prepaid(authorized)], []), false)).toEqual([]);
+    const over = { ...reservation('settled', 2500), limitMinor: 2000 };
+    expect(checkAccounts(view(settledLedger(2500), [over], [prepaid(authorized), prepaid({ ...captured, amountMinor: 2500 })], [paidSession(2500)]), true)).toEqual(
+      expect.arrayContaining([expect.stringContaining('charged 2500, above its limit 2000')]),
+    );
   });
 });
