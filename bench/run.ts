@@ -18,6 +18,10 @@
 //   9. bank cards through the ZVT driver, the simulator in its own process: time per
 //      reservation, booking and reversal over a pseudo-terminal and over TCP, the kiosk's own
 //      CPU per transaction, and approval → charger enabled in the whole kiosk (bench/zvt.ts)
+//  10. a station RFID card held to the reader → the screen's answer: the simulator panel's
+//      tap (the simulated USB reader types the UID through the real decoding) → the next
+//      screen in the DOM and its frame, for a prepaid card accepted (its balance reserved)
+//      and an unknown card refused
 //
 // Nothing in the product is there for the benchmark: the page is instrumented from
 // outside with Playwright init scripts (event listeners, a MutationObserver, a
@@ -471,6 +475,75 @@ async function meterToScreen(browser: Browser) {
   }
 }
 
+// ── 10. an RFID card → the screen's answer ──────────────────────────────────
+
+const TAG_CYCLES = Number(process.env.BENCH_TAG_CYCLES ?? 30);
+
+/**
+ * In the page: clicks the simulator button named `button` and resolves with the time to
+ * the heading `heading` in the DOM, and to the animation frame after it, ms.
+ */
+const TAG_SCRIPT = `(() => {
+  globalThis.__benchTag = (button, heading) => new Promise((resolve, reject) => {
+    const target = [...document.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === button || b.textContent.trim() === button);
+    if (!target) return reject(new Error('no button ' + button));
+    const shown = () => [...document.querySelectorAll('h1')].some((h) => h.textContent.includes(heading));
+    const start = performance.now();
+    const observer = new MutationObserver(() => {
+      if (!shown()) return;
+      observer.disconnect();
+      const dom = performance.now() - start;
+      requestAnimationFrame(() => resolve({ dom, frame: performance.now() - start }));
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    target.click();
+  });
+})()`;
+
+type TagWindow = { __benchTag(button: string, heading: string): Promise<{ dom: number; frame: number }> };
+
+async function tagToScreen(browser: Browser) {
+  const host = await startHost();
+  const { context, page } = await newTouchPage(browser);
+  try {
+    await page.addInitScript(TAG_SCRIPT);
+    await page.goto(host.url);
+    await page.locator(TILE).first().waitFor({ state: 'visible' });
+    const phase = async () => (await snapshotOf(host)).connectors[0]!.phase;
+    const cases = {
+      accepted: { button: 'Tap Demo prepaid', heading: 'Plug in your car', dom: [] as number[], frame: [] as number[] },
+      refused: { button: 'Tap Unknown card', heading: 'Payment not completed', dom: [] as number[], frame: [] as number[] },
+    };
+    for (let cycle = 0; cycle < TAG_CYCLES + 3; cycle++) {
+      for (const [name, c] of Object.entries(cases)) {
+        await post(host, '/api/command', { type: 'selectConnector', connectorId: 1 });
+        await until('the payment choice', async () => (await phase()) === 'choosingPayment');
+        const timing = await page.evaluate(([button, heading]) => (globalThis as unknown as TagWindow).__benchTag(button!, heading!), [c.button, c.heading]);
+        if (cycle >= 3) {
+          c.dom.push(timing.dom);
+          c.frame.push(timing.frame);
+        }
+        // Back to the start: the reservation released, or the refusal left.
+        await post(host, '/api/command', { type: 'cancel', connectorId: 1 });
+        await until(`the start screen after ${name}`, async () => (await phase()) === 'available');
+      }
+    }
+    return {
+      method:
+        'A web host on the embedded defaults (sim mode: the simulated USB RFID reader types the UID as keyboard reports through the real decoder; the ' +
+        'demo accounts). Connector 1 is on its payment screen; in the page a click on the simulator panel\'s tap button (an init script) starts the clock, ' +
+        'and a MutationObserver stops it when the next screen\'s heading is in the DOM ("Plug in your car": the prepaid card\'s balance reserved in the ' +
+        'store; "Payment not completed": an unknown card refused), then at the next animation frame. The path: the WebSocket sim command, the reader\'s ' +
+        `decoding, the account lookup and the reservation (one SQLite transaction, synchronous=FULL), the snapshot, the render. ${TAG_CYCLES} of each after 3 warm-ups.`,
+      accepted: { toDom: summary(cases.accepted.dom), toFrame: summary(cases.accepted.frame) },
+      refused: { toDom: summary(cases.refused.dom), toFrame: summary(cases.refused.frame) },
+    };
+  } finally {
+    await context.close();
+    await host.stop();
+  }
+}
+
 // ── 4. renderer JavaScript ──────────────────────────────────────────────────
 
 function rendererSize() {
@@ -615,24 +688,26 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM
 const chromiumVersion = browser.version();
 let results;
 try {
-  log('1/9 first screen');
+  log('1/10 first screen');
   const first = await firstScreen(browser);
-  log('2/9 tap → next screen');
+  log('2/10 tap → next screen');
   const tap = await tapLatency(browser);
-  log('3/9 meter → screen');
+  log('3/10 meter → screen');
   const meter = await meterToScreen(browser);
-  log('4/9 renderer size');
+  log('4/10 an RFID card → the screen\'s answer');
+  const tag = await tagToScreen(browser);
+  log('5/10 renderer size');
   const size = rendererSize();
   await browser.close();
-  log('5/9 memory over 10,000 sessions on 8 connectors');
+  log('6/10 memory over 10,000 sessions on 8 connectors');
   const mem = await memory();
-  log('6/9 a stalled WebSocket client');
+  log('7/10 a stalled WebSocket client');
   const ws = wsStall();
-  log('7/9 eight charger controllers');
+  log('8/10 eight charger controllers');
   const controllers = chargers();
-  log('8/9 the tariff engine');
+  log('9/10 the tariff engine');
   const pricing = tariff();
-  log('9/9 bank cards through the ZVT driver');
+  log('10/10 bank cards through the ZVT driver');
   const cards = zvt();
   results = {
     generatedAt: startedAt.toISOString(),
@@ -647,6 +722,8 @@ try {
     chargers: controllers,
     tariff: pricing,
     zvt: cards,
+    // No target is set for it: the RFID issue asks for the figure.
+    rfidTagToScreen: tag,
     pass: {
       firstScreen: first.pass,
       tapP95: tap.pass,

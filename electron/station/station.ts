@@ -73,6 +73,13 @@ export interface StationOptions {
 type SessionActor = Actor<ReturnType<typeof provideSessionActors>>;
 type SessionSnapshot = SnapshotFrom<ReturnType<typeof provideSessionActors>>;
 
+/**
+ * The same station card read again within this long is the same presentation, ms: a card
+ * left on a reader that types it again, or held twice to "make sure", must not stop the
+ * session it has just paid for. Each repeat extends the window.
+ */
+const SAME_TAG_MS = 3000;
+
 /** How often the payment sweep looks for intents without an outcome and orphan authorisations, ms. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -124,6 +131,8 @@ export class Station {
   /** The card behind a 'chooseConnector' notice: it pays on the connector the driver picks. */
   private pendingTap: Tap | null = null;
   private rfidOnline = false;
+  /** The last station card read, and when: repeats of it are one presentation (SAME_TAG_MS). */
+  private lastTag: { uid: string; at: number } | null = null;
   /** The prices each connector shows, as they apply now. */
   private readonly prices: PriceBoard;
   private readonly persistence: SessionPersistence;
@@ -200,7 +209,7 @@ export class Station {
       this.unsubscribes.push(
         watchRfid(rfid.reader, diagnostics.rfid),
         rfid.reader.subscribe((event) => {
-          if (event.type === 'tag') this.onTap({ kind: 'rfid', uid: event.uid, ...(event.suffix ? { suffix: true as const } : {}) });
+          if (event.type === 'tag' && this.freshTag(event.uid)) this.onTap({ kind: 'rfid', uid: event.uid, ...(event.suffix ? { suffix: true as const } : {}) });
           this.rfidOnline = diagnostics.rfid!.isOnline;
           this.schedulePublish();
         }),
@@ -582,6 +591,15 @@ export class Station {
       const phase = phaseOf(c.actor.getSnapshot());
       return (phase === 'charging' || phase === 'awaitingVehicle') && session?.authorization?.cardToken != null;
     });
+  }
+
+  /** Whether a station card read is a new presentation, not the last one read again (SAME_TAG_MS). */
+  private freshTag(uid: string): boolean {
+    const at = this.options.clock.now();
+    const repeat = this.lastTag?.uid === uid && at - this.lastTag.at < SAME_TAG_MS;
+    this.lastTag = { uid, at };
+    if (repeat) this.options.log.debug('the same station card read again at once: one presentation');
+    return !repeat;
   }
 
   private onCardTap(read: CardRead): void {

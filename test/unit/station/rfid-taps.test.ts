@@ -102,7 +102,7 @@ describe('paying with a station RFID card', () => {
     await h.run(500);
     expect(h.snapshot().cardTap).toMatchObject({ kind: 'plugInFirst' });
     await h.sim({ type: 'plug', connectorId: 2, plugged: true });
-    await h.run(1000);
+    await h.run(4000);
     await tag(h, PREPAID);
     await h.run(1500);
     expect(h.snapshot().focus).toBe(2);
@@ -158,5 +158,27 @@ describe('paying with a station RFID card', () => {
     await tag(h, UNKNOWN);
     await h.run(200);
     expect(h.snapshot().devices.rfid).toMatchObject({ kind: 'simulated', online: true, details: { tags: 1 } });
+  });
+});
+
+describe('a card read again at once', () => {
+  it('is one presentation: a card left on the reader (or held twice) does not stop the session it just paid for', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    expect(await payWithCard(h, 1, PREPAID)).toBe('awaitingVehicle');
+    // The reader types it again, and again, each within 3 s of the last.
+    for (let i = 0; i < 4; i++) {
+      await h.run(2000);
+      await tag(h, PREPAID);
+    }
+    await h.run(500);
+    expect(h.connector(1).phase).toBe('awaitingVehicle');
+    // Lifted, and held again later: that stops (here, cancels before charging).
+    await h.run(4000);
+    await tag(h, PREPAID);
+    await h.run(2000);
+    expect(h.connector(1).phase).toBe('available');
+    const accountId = book(h).accountOfTag(PREPAID)!.account.id;
+    expect(book(h).balance(accountId)).toBe(2000);
   });
 });
