@@ -21,6 +21,7 @@ import { ACCOUNT_TYPES, AccountBook, AccountError, MAX_AMOUNT_MINOR, type Accoun
 import { currencyExponent, minorToMajorString } from '../electron/billing/decimal.js';
 import { loadConfig } from '../electron/config/load-config.js';
 import { KioskStore } from '../electron/store/kiosk-store.js';
+import { argumentFailure, Failure, oneLine, printable, runTool } from './cli.js';
 
 const USAGE = `usage: accounts COMMAND … [--config FILE] [--data DIR] [--by NAME]
 commands:
@@ -50,7 +51,6 @@ AMOUNT is in major units of the account's currency, e.g. 20.00. It works while t
 exit codes: 0 done, 2 an error (one line on stderr)`;
 
 /** What the operator must fix: the one line on stderr, exit 2. */
-class Failure extends Error {}
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -94,11 +94,7 @@ function parseOptions(args: string[]) {
   try {
     return parseArgs({ args: marked, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    const option = /'(-[^' ]+)/.exec(oneLine(error))?.[1];
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new Failure(`unknown option ${option} (accounts --help lists them)`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) throw new Failure(`${option} needs a value (a value starting with "-": ${option}=VALUE)`);
-    throw new Failure(oneLine(error));
+    throw argumentFailure('accounts', error);
   }
 }
 
@@ -378,23 +374,8 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-function oneLine(error: unknown): string {
-  return printable((error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim());
-}
-
-/** Control characters escaped, so that a message stays one line a terminal shows as it is. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
-}
-
-// A reader that stops early (`| head`) closes the pipe: nothing is left to say, and no stack trace.
-process.stdout.on('error', () => process.exit(process.exitCode ?? 0));
-
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (error) {
-  // Every error is one line and exit 2; the book's refusals say what is wrong in its own words.
-  const message = error instanceof Failure || error instanceof AccountError ? error.message : `unexpected error: ${oneLine(error)}`;
-  process.stderr.write(`accounts: ${printable(message)}\n`);
-  process.exitCode = 2;
-}
+await runTool('accounts', () => main(process.argv.slice(2)), {
+  // The book's refusals say what is wrong in its own words; every error is one line and exit 2.
+  isRefusal: (error) => error instanceof AccountError,
+  unexpectedExit: 2,
+});

@@ -18,6 +18,7 @@ import { priceUsage, usageOfTotals, type PricedSession, type TariffUsage } from 
 import { TariffConfig } from '../electron/billing/tariff-schema.js';
 import { parseGuardedYaml } from '../electron/config/yaml.js';
 import type { CostLine } from '../electron/contract/snapshot.js';
+import { argumentFailure, Failure, oneLine, printable, runTool } from './cli.js';
 
 const USAGE = `usage:
   tariff check FILE
@@ -34,7 +35,6 @@ options of quote:
 exit codes: 0 done, 2 a file or an argument is wrong, 1 an unexpected error`;
 
 /** A file or an argument is wrong: exit 2, with this message as the one line on stderr. */
-class Failure extends Error {}
 
 const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 /** Far more than any tariff or CDR; a bigger file is a mistake (a log, a disk image), not worth reading. */
@@ -60,10 +60,7 @@ function parseOptions(args: string[]) {
   try {
     return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    const option = /'(-[^' ]+)/.exec(oneLine(error))?.[1];
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new Failure(`unknown option ${option} (tariff --help lists them)`);
-    throw new Failure(oneLine(error));
+    throw argumentFailure('tariff', error);
   }
 }
 
@@ -364,22 +361,4 @@ function problems(error: z.ZodError, what: string, raw: unknown): string[] {
   });
 }
 
-function oneLine(error: unknown): string {
-  return printable((error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim());
-}
-
-/** Control characters escaped, so that a message stays one line a terminal shows as it is. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
-}
-
-// A reader that stops early (`| head`) closes the pipe: nothing is left to say, and no stack trace.
-process.stdout.on('error', () => process.exit(process.exitCode ?? 0));
-
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  const known = error instanceof Failure;
-  process.stderr.write(`tariff: ${known ? error.message : `unexpected error: ${oneLine(error)}`}\n`);
-  process.exitCode = known ? 2 : 1;
-}
+await runTool('tariff', () => main(process.argv.slice(2)));

@@ -1,0 +1,42 @@
+// What the operator's command-line tools share (`npm run tariff`, `npm run accounts`):
+// a refusal is one line on standard error and exit code 2, never a stack trace; output
+// cut short by the reader (`| head`) ends the tool quietly.
+
+/** A refusal the tool words itself: its message is the one line the operator reads. */
+export class Failure extends Error {}
+
+/** Control characters escaped, so that a message stays one line a terminal shows as it is. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/** The first line of an error's message, printable. */
+export function oneLine(error: unknown): string {
+  return printable((error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim());
+}
+
+/**
+ * Runs a tool's `main` and sets the exit code: its own, 2 for a refusal (`Failure`, or an
+ * error `isRefusal` accepts), `unexpectedExit` for anything else, each error one line
+ * after `name:`.
+ */
+export async function runTool(name: string, main: () => number | Promise<number>, options: { isRefusal?: (error: unknown) => boolean; unexpectedExit?: number } = {}): Promise<void> {
+  // A reader that stops early (`| head`) closes the pipe: nothing is left to say, and no stack trace.
+  process.stdout.on('error', () => process.exit(process.exitCode ?? 0));
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    const refused = error instanceof Failure || (options.isRefusal?.(error) ?? false);
+    process.stderr.write(`${name}: ${refused ? printable((error as Error).message) : `unexpected error: ${oneLine(error)}`}\n`);
+    process.exitCode = refused ? 2 : (options.unexpectedExit ?? 1);
+  }
+}
+
+/** A `parseArgs` error as the refusal the operator reads (`tool --help` lists the options). */
+export function argumentFailure(tool: string, error: unknown): Failure {
+  const option = /'(-[^' ]+)/.exec(oneLine(error))?.[1];
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return new Failure(`unknown option ${option} (${tool} --help lists them)`);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return new Failure(`${option} needs a value (a value starting with "-": ${option}=VALUE)`);
+  return new Failure(oneLine(error));
+}
