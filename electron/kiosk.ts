@@ -166,7 +166,16 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       terminal,
       terminalAddress: cardTerminal.address,
       printer,
-      rfid: rfid.reader ? { reader: rfid.reader, address: rfid.address, firmware: rfid.firmware } : null,
+      rfid: rfid.reader
+        ? {
+            reader: rfid.reader,
+            address: rfid.address,
+            // A USB reader names itself once it is found: read when asked.
+            get firmware() {
+              return rfid.firmware;
+            },
+          }
+        : null,
       sim,
     },
     receiptTexts: receiptTexts(config.station.locale),

@@ -209,6 +209,7 @@ export class Station {
       this.unsubscribes.push(
         watchRfid(rfid.reader, diagnostics.rfid),
         rfid.reader.subscribe((event) => {
+          if (event.type === 'online') diagnostics.rfid!.identify(rfid.firmware);
           if (event.type === 'tag' && this.freshTag(event.uid)) this.onTap({ kind: 'rfid', uid: event.uid, ...(event.suffix ? { suffix: true as const } : {}) });
           this.rfidOnline = diagnostics.rfid!.isOnline;
           this.schedulePublish();
