@@ -210,6 +210,31 @@ describe('loadConfig: the card terminal', () => {
   });
 });
 
+describe('loadConfig: the RFID reader and the ways to pay', () => {
+  it('reads a USB reader by its ids (YAML hex numbers or hex text), a serial RDM6300, and the ways offered', () => {
+    const { config: usb } = loadConfig(file('hid.yaml', 'devices:\n  rfid: { kind: hid, vendorId: 0xffff, productId: "0x0035" }\npayment: { methods: [rfid, card], minBalanceMinor: 250 }\n'), true);
+    expect(usb.devices.rfid).toEqual({ kind: 'hid', vendorId: 0xffff, productId: 0x35, format: 'auto' });
+    expect(usb.payment).toMatchObject({ methods: ['rfid', 'card'], minBalanceMinor: 250 });
+    const serial = parseConfig({ devices: { rfid: { kind: 'rdm6300', path: '/dev/serial/by-id/usb-Prolific-if00-port0' } } });
+    expect(serial.devices.rfid).toEqual({ kind: 'rdm6300', path: '/dev/serial/by-id/usb-Prolific-if00-port0', baudRate: 9600 });
+    // By default every way whose device is configured, and a prepaid card needs 1.00.
+    expect(parseConfig({}).payment.methods).toBeUndefined();
+    expect(parseConfig({}).payment.minBalanceMinor).toBe(100);
+    expect(parseConfig({}).devices.rfid).toEqual({ kind: 'simulated' });
+  });
+
+  it('refuses a way to pay without its device, a way twice, bad USB ids, an unstable serial path, an unknown UID form', () => {
+    expect(configError(() => parseConfig({ devices: { rfid: { kind: 'none' } }, payment: { methods: ['card', 'rfid'] } })).message).toMatch(/payment\.methods: rfid is offered, but devices\.rfid\.kind is none/);
+    expect(configError(() => parseConfig({ devices: { terminal: { kind: 'none' } }, payment: { methods: ['card'] } })).message).toMatch(/card is offered, but devices\.terminal\.kind is none/);
+    expect(configError(() => parseConfig({ payment: { methods: ['rfid', 'rfid'] } })).message).toMatch(/each way to pay once/);
+    expect(configError(() => parseConfig({ payment: { methods: [] } })).message).toMatch(/payment\.methods/);
+    expect(configError(() => parseConfig({ devices: { rfid: { kind: 'hid', vendorId: 0x10000, productId: 1 } } })).message).toMatch(/devices\.rfid\.vendorId/);
+    expect(configError(() => parseConfig({ devices: { rfid: { kind: 'hid', vendorId: 'ffff', productId: 1 } } })).message).toMatch(/devices\.rfid\.vendorId/);
+    expect(configError(() => parseConfig({ devices: { rfid: { kind: 'rdm6300', path: '/dev/ttyUSB0' } } })).message).toMatch(/devices\.rfid\.path/);
+    expect(configError(() => parseConfig({ devices: { rfid: { kind: 'hid', vendorId: 1, productId: 1, format: 'octal' } } })).message).toMatch(/devices\.rfid\.format/);
+  });
+});
+
 describe('loadConfig: prices', () => {
   const tariff = (components: unknown[]) => ({ tariff: { currency: 'EUR', elements: [{ price_components: components }] } });
 
