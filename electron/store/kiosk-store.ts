@@ -75,6 +75,28 @@ export interface SessionRecord {
   summary: unknown;
 }
 
+/** A receipt as issued: its number, sequential per station from 1, and what the export sends. */
+export interface ReceiptRecord {
+  number: number;
+  sessionId: string;
+  /** The secret of its e-receipt address. */
+  token: string;
+  issuedAt: number;
+  content: unknown;
+}
+
+/**
+ * The receipt of a session being closed as finished, issued in the same transaction:
+ * `issue` is given the number assigned and returns the session's summary and the
+ * receipt's content as they read with it.
+ */
+export interface ReceiptIssue {
+  token: string;
+  issue(receiptNumber: number): { summary: unknown; content: unknown };
+}
+
+type CloseRecord = Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' };
+
 export interface AuditEntry {
   id: number;
   at: number;
@@ -275,9 +297,11 @@ export class KioskStore {
   /**
    * Closes a session with its one durable record and its one audit entry, in one
    * transaction. Closing an already closed session changes nothing and returns false.
+   * A finished session given `receipt` gets the next receipt number in that transaction
+   * (the record keeps the summary `issue` returns); a cancelled one never gets one.
    */
-  closeSession(record: Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' }): boolean {
-    return this.transaction(() => this.closeSessionInTransaction(record));
+  closeSession(record: CloseRecord, receipt?: ReceiptIssue): boolean {
+    return this.transaction(() => this.closeSessionInTransaction(record, receipt));
   }
 
   /**
@@ -308,10 +332,20 @@ export class KioskStore {
     return (this.statement(`SELECT * FROM sessions WHERE status = 'active' ORDER BY created_at`).all() as Row[]).map(toSession);
   }
 
-  private closeSessionInTransaction(record: Omit<SessionRecord, 'createdAt' | 'connectorId' | 'method'> & { status: 'finished' | 'cancelled' }): boolean {
-    const row = this.statement('SELECT status FROM sessions WHERE id = ?').get(record.id) as Row | undefined;
-    if (!row) throw new Error(`no session ${record.id}`);
+  private closeSessionInTransaction(closing: CloseRecord, receipt?: ReceiptIssue): boolean {
+    const row = this.statement('SELECT status FROM sessions WHERE id = ?').get(closing.id) as Row | undefined;
+    if (!row) throw new Error(`no session ${closing.id}`);
     if (row.status !== 'active') return false;
+    let record = closing;
+    let receiptNumber: number | null = null;
+    if (receipt && record.status === 'finished') {
+      // Inside the write transaction no other writer can take the same number; a rollback takes it back.
+      receiptNumber = Number((this.statement('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM receipts').get() as Row).next);
+      const issued = receipt.issue(receiptNumber);
+      this.statement('INSERT INTO receipts (number, session_id, token, issued_at, content) VALUES (?, ?, ?, ?, ?)')
+        .run(receiptNumber, record.id, receipt.token, record.endedAt ?? 0, JSON.stringify(issued.content ?? null));
+      record = { ...record, summary: issued.summary };
+    }
     this.statement(
       `UPDATE sessions SET status = ?, ended_at = ?, energy_wh = ?, cost_minor = ?, captured_minor = ?, written_off_minor = ?,
          masked_pan = ?, stop_reason = ?, summary = ? WHERE id = ?`,
@@ -334,8 +368,20 @@ export class KioskStore {
       capturedMinor: record.capturedMinor,
       writtenOffMinor: record.writtenOffMinor,
       stopReason: record.stopReason,
+      ...(receiptNumber === null ? {} : { receiptNumber }),
     });
     return true;
+  }
+
+  /** The receipt issued for a session, if one was. */
+  receiptOf(sessionId: string): ReceiptRecord | null {
+    const row = this.statement('SELECT * FROM receipts WHERE session_id = ?').get(sessionId) as Row | undefined;
+    return row ? toReceipt(row) : null;
+  }
+
+  /** The receipts issued from `fromMs` (inclusive) to `toMs` (exclusive), by number. */
+  receiptsIssued(fromMs: number, toMs: number): ReceiptRecord[] {
+    return (this.statement('SELECT * FROM receipts WHERE issued_at >= ? AND issued_at < ? ORDER BY number').all(fromMs, toMs) as Row[]).map(toReceipt);
   }
 
   updateSessionSummary(id: string, summary: unknown): void {
@@ -564,6 +610,16 @@ function toSession(row: Row): SessionRecord {
     maskedPan: row.masked_pan == null ? null : String(row.masked_pan),
     stopReason: row.stop_reason == null ? null : String(row.stop_reason),
     summary: row.summary == null ? null : JSON.parse(String(row.summary)),
+  };
+}
+
+function toReceipt(row: Row): ReceiptRecord {
+  return {
+    number: Number(row.number),
+    sessionId: String(row.session_id),
+    token: String(row.token),
+    issuedAt: Number(row.issued_at),
+    content: JSON.parse(String(row.content)),
   };
 }
 

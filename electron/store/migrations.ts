@@ -171,4 +171,25 @@ export const migrations: { version: number; sql: string }[] = [
         BEGIN SELECT RAISE(ABORT, 'the account ledger is append-only: entries are never deleted'); END;
     `,
   },
+  {
+    // Receipts: numbered 1, 2, 3… per station, each issued in the transaction that closes
+    // its session as finished, so a crash leaves neither a gap nor a number used twice.
+    // `token` is the secret of its e-receipt address; `content` what the export sends
+    // (electron/receipts/receipt-record.ts). Never changed or removed once issued.
+    version: 5,
+    sql: `
+      CREATE TABLE receipts (
+        number INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL UNIQUE REFERENCES sessions (id),
+        token TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        content TEXT NOT NULL
+      );
+      CREATE INDEX receipts_issued ON receipts (issued_at);
+      CREATE TRIGGER receipts_no_update BEFORE UPDATE ON receipts
+        BEGIN SELECT RAISE(ABORT, 'receipts are never changed once issued'); END;
+      CREATE TRIGGER receipts_no_delete BEFORE DELETE ON receipts
+        BEGIN SELECT RAISE(ABORT, 'receipts are never deleted'); END;
+    `,
+  },
 ];
