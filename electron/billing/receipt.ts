@@ -1,5 +1,6 @@
 // The receipt's content, once, in two renderings: lines for a printer of a given
-// width, and a compact plain text for a QR code that a phone shows offline. The
+// width, and a compact plain text for a QR code that a phone shows offline (or, with
+// an e-receipt address, the QR code holds that address). The
 // words come from a message catalogue (`ReceiptTexts`); amounts are formatted
 // exactly from minor units. No I/O: the caller prints or shows the result.
 //
@@ -16,13 +17,25 @@ import { currencyExponent, formatMinor } from './decimal.js';
 /** The words on a receipt, supplied by the message catalogue of the station's language. */
 export interface ReceiptTexts {
   title: string;
+  /** Followed by the operator's VAT id. */
+  vatId: string;
+  /** Followed by the receipt's number. */
+  receiptNumber: string;
   station: string;
+  /** Followed by the connector's EVSE id. */
+  evse: string;
   start: string;
   end: string;
   session: string;
   connector: string;
+  /** The charger's meter reading at the start and at the end, kWh. */
+  meterStart: string;
+  meterStop: string;
   energy: string;
   duration: string;
+  /** Of the duration: the time charging, and the time plugged in but not charging. */
+  chargingTime: string;
+  parkingTime: string;
   /** Unit symbols of a price per minute and per hour of time ("€0.10/min"). */
   unitMinute: string;
   unitHour: string;
@@ -40,6 +53,8 @@ export interface ReceiptTexts {
   noVat: string;
   total: string;
   paidByCard: string;
+  /** The card terminal's approval code. */
+  authCode: string;
   /** Followed by the account's name: a prepaid station card. */
   paidByStationCard: string;
   /** Followed by the account's name: an on-account card, billed later. */
@@ -56,13 +71,20 @@ export interface ReceiptTexts {
 
 export const englishReceiptTexts: ReceiptTexts = {
   title: 'Charging receipt',
+  vatId: 'VAT ID',
+  receiptNumber: 'Receipt no.',
   station: 'Station',
+  evse: 'EVSE ID',
   start: 'Start',
   end: 'End',
   session: 'Session',
   connector: 'Connector',
+  meterStart: 'Meter at start',
+  meterStop: 'Meter at end',
   energy: 'Energy',
   duration: 'Duration',
+  chargingTime: 'Time charging',
+  parkingTime: 'Time parked',
   unitMinute: 'min',
   unitHour: 'h',
   lineEnergy: 'Energy',
@@ -76,6 +98,7 @@ export const englishReceiptTexts: ReceiptTexts = {
   noVat: 'No VAT',
   total: 'Total',
   paidByCard: 'Paid by card',
+  authCode: 'Auth code',
   paidByStationCard: 'Station card',
   paidOnAccount: 'On account',
   newBalance: 'New balance',
@@ -86,9 +109,21 @@ export const englishReceiptTexts: ReceiptTexts = {
   help: 'Help',
 };
 
+/** Who runs the station, as a receipt must name them (`config.operator`). */
+export interface ReceiptOperator {
+  name: string;
+  address: string;
+  vatId: string;
+}
+
 export interface ReceiptInput {
+  /** Fields an older kiosk's summary lacks (receipt number, meter readings, …) are left off the receipt. */
   summary: SessionSummary;
   station: { id: string; name: string; helpLine: string };
+  /** Absent or null: the receipt names no operator (the kiosk warns at start-up). */
+  operator?: ReceiptOperator | null;
+  /** The receipt's e-receipt address: the QR code holds it rather than the text, and it is printed as a QR code. */
+  url?: string | null;
   connectorLabel: string;
   currency: string;
   locale: string;
@@ -103,41 +138,55 @@ export interface ReceiptInput {
 export const QR_MAX_CHARS = 600;
 
 /**
- * What the QR text leaves out when it would be too long, in turn: the `spare: 1`
- * entries, the pairs' `detail` (a cost line's quantity × unit price), the `spare: 2`
- * entries. The amounts always stay.
+ * What the QR text leaves out when it would be too long, in turn: the `spare: 0.5`
+ * entries (the card terminal's lines), the `spare: 1` entries, the pairs' `detail`
+ * (a cost line's quantity × unit price), the `spare: 2` entries. The amounts always stay.
  */
-type Spare = 1 | 2;
+type Spare = 0.5 | 1 | 2;
 type Entry =
   | { kind: 'heading'; text: string; spare?: Spare }
-  | { kind: 'text'; text: string }
+  | { kind: 'text'; text: string; spare?: Spare }
+  /** A line printed as given (spaces kept), cut at the paper's width: the card terminal's own. */
+  | { kind: 'raw'; text: string; spare?: Spare }
   | { kind: 'pair'; label: string; detail?: string; value: string; spare?: Spare }
   | { kind: 'rule' };
 
-export function buildReceipt(input: ReceiptInput): { document: ReceiptDocument; qrText: string } {
+export interface BuiltReceipt {
+  /** For the printer; its QR code is the e-receipt address, when there is one. */
+  document: ReceiptDocument;
+  /** The receipt's essential lines as plain text, short enough for a QR code. */
+  qrText: string;
+  /** What the QR code on the screen holds: the e-receipt address, or else `qrText`. */
+  qr: string;
+}
+
+export function buildReceipt(input: ReceiptInput): BuiltReceipt {
   const { columns } = input;
   if (!Number.isSafeInteger(columns) || columns < 1) throw new RangeError(`columns must be a positive integer, got ${columns}`);
   const entries = receiptEntries(input);
   // The cost lines' quantity × unit price go beside their labels, or all under them when one does not fit.
   const detailsBelow = entries.some((e) => e.kind === 'pair' && e.detail !== undefined && width(`${e.label} ${e.detail}`) + 1 + width(e.value) > columns);
-  return {
-    document: { lines: entries.flatMap((entry) => printLines(entry, columns, detailsBelow)) },
-    qrText: qrText(entries),
-  };
+  const lines = entries.flatMap((entry) => printLines(entry, columns, detailsBelow));
+  const text = qrText(entries);
+  const url = input.url ?? null;
+  return { document: url === null ? { lines } : { lines, qr: url }, qrText: text, qr: url ?? text };
 }
 
 function qrText(entries: Entry[]): string {
   // Long station names, catalogue words or many lines: drop what the driver can do
   // without, a step at a time, and as a last resort cut.
   const spareAt = (e: Entry) => ('spare' in e ? (e.spare ?? 0) : 0);
-  const needed = entries.filter((e) => spareAt(e) < 1);
+  const without = (list: Entry[], spare: Spare) => list.filter((e) => spareAt(e) !== spare);
+  const noTerminal = without(entries, 0.5);
+  const needed = without(noTerminal, 1);
   const amountsOnly = needed.map((e): Entry => {
     if (e.kind !== 'pair') return e;
     const { detail: _detail, ...pair } = e;
     return pair;
   });
   let text = '';
-  for (const step of [entries, needed, amountsOnly, amountsOnly.filter((e) => spareAt(e) < 2)]) {
+  const steps = [entries, noTerminal, needed, amountsOnly, without(amountsOnly, 2)];
+  for (const step of steps) {
     text = step.flatMap(qrLine).join('\n');
     if (text.length <= QR_MAX_CHARS) return text;
   }
@@ -149,16 +198,36 @@ function receiptEntries(input: ReceiptInput): Entry[] {
   const money = (minor: number) => formatMinor(minor, currency, locale);
   const when = (ms: number) => formatDateTime(ms, input.timeZone);
   const pan = maskPan(summary.maskedPan);
+  // Summaries saved by older kiosks lack these: what is missing is left off.
+  const receiptNumber = summary.receiptNumber ?? null;
+  const evseId = summary.evseId ?? null;
+  const meterStartWh = summary.meterStartWh ?? null;
+  const meterStopWh = summary.meterStopWh ?? null;
+  const operator = input.operator ?? null;
+  const optional = (present: boolean, entry: Entry): Entry[] => (present ? [entry] : []);
   const entries: Entry[] = [
     { kind: 'heading', text: texts.title, spare: 1 },
     { kind: 'heading', text: station.name, spare: 1 },
+    ...(operator
+      ? ([
+          { kind: 'heading', text: operator.name, spare: 2 },
+          { kind: 'heading', text: operator.address, spare: 1 },
+          { kind: 'pair', label: texts.vatId, value: operator.vatId, spare: 2 },
+        ] satisfies Entry[])
+      : []),
+    ...optional(receiptNumber !== null, { kind: 'pair', label: texts.receiptNumber, value: String(receiptNumber) }),
     { kind: 'pair', label: texts.station, value: station.id },
+    ...optional(evseId !== null, { kind: 'pair', label: texts.evse, value: evseId ?? '', spare: 2 }),
     { kind: 'pair', label: texts.start, value: when(summary.startedAt), spare: 1 },
     { kind: 'pair', label: texts.end, value: when(summary.endedAt) },
     { kind: 'pair', label: texts.session, value: summary.sessionId },
     { kind: 'pair', label: texts.connector, value: input.connectorLabel, spare: 1 },
+    ...optional(meterStartWh !== null, { kind: 'pair', label: texts.meterStart, value: formatMeter(meterStartWh ?? 0, locale), spare: 1 }),
+    ...optional(meterStopWh !== null, { kind: 'pair', label: texts.meterStop, value: formatMeter(meterStopWh ?? 0, locale), spare: 1 }),
     { kind: 'pair', label: texts.energy, value: formatKWh(summary.energyWh, locale), spare: 2 },
     { kind: 'pair', label: texts.duration, value: formatDuration(summary.durationS), spare: 1 },
+    { kind: 'pair', label: texts.chargingTime, value: formatDuration(summary.chargingS), spare: 1 },
+    { kind: 'pair', label: texts.parkingTime, value: formatDuration(parkingSOf(summary)), spare: 1 },
     { kind: 'rule' },
     ...costEntries(input, money),
     { kind: 'rule' },
@@ -169,15 +238,34 @@ function receiptEntries(input: ReceiptInput): Entry[] {
   entries.push({ kind: 'pair', label: texts.taken, value: money(summary.capturedMinor) });
   if (summary.writtenOffMinor > 0) entries.push({ kind: 'pair', label: texts.writtenOff, value: money(summary.writtenOffMinor) });
   if (summary.account?.balanceMinor != null) entries.push({ kind: 'pair', label: texts.newBalance, value: money(summary.account.balanceMinor) });
+  // The card terminal's own receipt, as it worded it: on paper in full, in the QR text if room is left.
+  const terminalLines = (summary.terminalReceipt ?? []).map(scrubPans);
+  if (terminalLines.length > 0) entries.push({ kind: 'rule' }, ...terminalLines.map((text): Entry => ({ kind: 'raw', text, spare: 0.5 })));
   entries.push({ kind: 'rule' }, { kind: 'pair', label: texts.help, value: station.helpLine, spare: 2 });
   return entries;
 }
 
-/** How it was paid: the bank card (masked), or the station card's account by its name. */
+/** The parking time of a summary: its own, or for one saved before it was kept, its duration less the time charging. */
+export function parkingSOf(summary: Pick<SessionSummary, 'parkingS' | 'durationS' | 'chargingS'>): number {
+  return summary.parkingS ?? Math.max(0, summary.durationS - summary.chargingS);
+}
+
+/**
+ * Card numbers a terminal printed unmasked, cut to their last four digits as `maskPan`
+ * does: a run of 13 to 19 digits, single spaces or dashes between them allowed. A
+ * masked number ("411111******1234", BIN and last four) is left as it is.
+ */
+export function scrubPans(line: string): string {
+  return line.replace(/\d(?:[ -]?\d){12,18}/g, (run) => maskPan(run) ?? '');
+}
+
+/** How it was paid: the bank card (masked) with the terminal's approval code, or the station card's account by its name. */
 function paymentEntries(summary: ReceiptInput['summary'], texts: ReceiptTexts, pan: string | null): Entry[] {
   const account = summary.account;
   if (account) return [{ kind: 'pair', label: account.type === 'prepaid' ? texts.paidByStationCard : texts.paidOnAccount, value: account.name }];
-  return [pan === null ? { kind: 'text', text: texts.paidByCard } : { kind: 'pair', label: texts.paidByCard, value: pan }];
+  const card: Entry = pan === null ? { kind: 'text', text: texts.paidByCard } : { kind: 'pair', label: texts.paidByCard, value: pan };
+  const authCode = summary.authCode ?? null;
+  return authCode === null ? [card] : [card, { kind: 'pair', label: texts.authCode, value: authCode, spare: 2 }];
 }
 
 /**
@@ -259,6 +347,13 @@ function formatKWh(energyWh: number, locale: string): string {
   return `${format.format(kwhText(energyWh) as `${number}`)} kWh`;
 }
 
+/** A meter reading in kWh to the Wh, as the charger counts: "12,345.678 kWh". */
+function formatMeter(meterWh: number, locale: string): string {
+  const wh = Math.max(0, Math.round(meterWh));
+  const kwh = `${Math.floor(wh / 1000)}.${String(wh % 1000).padStart(3, '0')}`;
+  return `${numberFormat(locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 }).format(kwh as `${number}`)} kWh`;
+}
+
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
 function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
@@ -323,6 +418,8 @@ function printLines(entry: Entry, columns: number, detailsBelow: boolean): strin
       return wrap(entry.text, columns).map((line) => ' '.repeat(Math.floor((columns - width(line)) / 2)) + line);
     case 'text':
       return wrap(entry.text, columns);
+    case 'raw':
+      return entry.text.trimEnd() === '' ? [''] : chunks(entry.text.trimEnd(), columns);
     case 'pair': {
       if (entry.detail !== undefined) {
         if (!detailsBelow) return printPair(`${entry.label} ${entry.detail}`, entry.value, columns);
@@ -349,6 +446,8 @@ function qrLine(entry: Entry): string[] {
     case 'heading':
     case 'text':
       return [entry.text];
+    case 'raw':
+      return entry.text.trim() === '' ? [] : [entry.text.trim()];
     case 'pair':
       return [entry.detail === undefined ? `${entry.label} ${entry.value}` : `${entry.label} ${entry.detail} ${entry.value}`];
   }

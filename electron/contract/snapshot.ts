@@ -187,6 +187,23 @@ export interface SessionSummary {
   receipt: 'pending' | 'printed' | 'qr' | 'none' | 'printFailed';
   /** Text encoded in the receipt QR code, once the driver asked for it. */
   receiptQr: string | null;
+  // Receipt content, from the kiosk that numbers receipts on. Optional: summaries saved
+  // by older kiosks lack them, and whatever reads a summary treats a missing one as absent.
+  /** The receipt number, sequential per station from 1 (KioskStore's receipts); null: none issued. */
+  receiptNumber?: number | null;
+  /** The receipt's secret in its e-receipt address (`receipts.urlTemplate`'s {token}); never printed as text. */
+  receiptToken?: string | null;
+  /** The charger's meter at the start and at the end of the session, Wh; null when it gave none. */
+  meterStartWh?: number | null;
+  meterStopWh?: number | null;
+  /** Seconds plugged in but not charging (parked), between the start of charging and the end. */
+  parkingS?: number;
+  /** The card terminal's approval code (bank card); null when it gave none. */
+  authCode?: string | null;
+  /** The card terminal's own receipt lines, as it sent them ([] when none). */
+  terminalReceipt?: string[];
+  /** The EVSE id of the connector (`connectors[].evseId`); null when not configured. */
+  evseId?: string | null;
 }
 
 export interface ConnectorView {

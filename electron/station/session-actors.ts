@@ -13,6 +13,7 @@ import { energyCoveredWh, sessionCost, settle as settleAmounts } from '../billin
 import { startUsage } from '../billing/tariff-engine.js';
 import { accountView, maskedPanOf } from '../payments/authorization.js';
 import { authorizeKey, type Payments } from '../payments/payments.js';
+import { newReceiptToken, receiptContent, type ReceiptPlace } from '../receipts/receipt-record.js';
 import {
   CHARGER_WILL_NOT_STOP,
   sessionMachine,
@@ -45,6 +46,12 @@ export interface SessionDeps {
    * could not be saved. Every device or payment request waits for it (save before act).
    */
   durable: () => Promise<void>;
+  /**
+   * What this connector's receipts name: the station id, the connector's label and EVSE
+   * id (Station passes them from the configuration). Absent: receipts are still numbered,
+   * their content names no station, connector or EVSE.
+   */
+  receiptPlace?: ReceiptPlace;
   /** Named delays of the machine, ms. */
   delays: Record<'inactivityWarn' | 'inactivityReturn' | 'plugIn' | 'presentCard' | 'stopCode' | 'summary' | 'retry' | 'attentionRetry', number>;
 }
@@ -131,6 +138,8 @@ export function provideSessionActors(deps: SessionDeps) {
     const { capturedMinor, balanceMinor } = await payments.settle({ sessionId: session.id, connectorId, authorization, amountMinor: due.capturedMinor });
     const writtenOffMinor = Math.max(0, cost.priced.totalMinor - capturedMinor);
     const chargingStartedAt = session.chargingStartedAt ?? endedAt;
+    const place = deps.receiptPlace ?? null;
+    const token = newReceiptToken();
     const summary: SessionSummary = {
       sessionId: session.id,
       method: session.method,
@@ -154,22 +163,44 @@ export function provideSessionActors(deps: SessionDeps) {
       stopReason: session.stopReason,
       receipt: 'pending',
       receiptQr: null,
+      receiptNumber: null, // assigned by the store as it closes the record
+      receiptToken: token,
+      meterStartWh: session.meterStartWh,
+      meterStopWh: meterWh,
+      // Plugged in from the start of charging to the end, less the time it drew power.
+      parkingS: Math.max(0, Math.round((endedAt - chargingStartedAt - usage.chargingMs) / 1000)),
+      authCode: authorization.receipt?.authCode ?? null,
+      terminalReceipt: authorization.receipt?.lines ?? [],
+      evseId: place?.evseId ?? null,
     };
     if (writtenOffMinor > 0) log.warn({ sessionId: session.id, costMinor: cost.priced.totalMinor, capturedMinor, writtenOffMinor }, 'cost above the authorisation written off');
-    // The record was written with the approval (KioskStore.completePayment).
-    store.closeSession({
-      id: session.id,
-      status: 'finished',
-      endedAt,
-      energyWh: summary.energyWh,
-      costMinor: cost.priced.totalMinor,
-      capturedMinor,
-      writtenOffMinor,
-      maskedPan: summary.maskedPan,
-      stopReason: session.stopReason,
-      summary,
-    });
-    return summary;
+    // The record was written with the approval (KioskStore.completePayment); its receipt
+    // number is assigned in the transaction that closes it.
+    let issued = summary;
+    const closed = store.closeSession(
+      {
+        id: session.id,
+        status: 'finished',
+        endedAt,
+        energyWh: summary.energyWh,
+        costMinor: cost.priced.totalMinor,
+        capturedMinor,
+        writtenOffMinor,
+        maskedPan: summary.maskedPan,
+        stopReason: session.stopReason,
+        summary,
+      },
+      {
+        token,
+        issue: (receiptNumber) => {
+          issued = { ...summary, receiptNumber };
+          return { summary: issued, content: receiptContent(issued, place) };
+        },
+      },
+    );
+    // Settled again after a restart that lost the machine state: the record was closed then, with its receipt.
+    const earlier = closed ? null : store.receiptOf(session.id);
+    return earlier ? { ...summary, receiptNumber: earlier.number, receiptToken: earlier.token } : issued;
   }
 
   /**

@@ -1,7 +1,8 @@
 // What the screen sees of a connector's machine: its phase as the contract names it,
 // and the views of its session. Pure functions of a snapshot and the time.
 import type { SnapshotFrom } from 'xstate';
-import type { ConnectorPhase, ConnectorView, SessionView, TariffView } from '../contract/snapshot.js';
+import type { ConnectorPhase, ConnectorView, SessionSummary, SessionView, TariffView } from '../contract/snapshot.js';
+import { parkingSOf } from '../billing/receipt.js';
 import { sessionCost } from '../billing/tariff.js';
 import { accountView, maskedPanOf } from '../payments/authorization.js';
 import { usageAt, type ActiveSession, type SessionMachine } from './session-machine.js';
@@ -92,7 +93,26 @@ export function connectorView(
     problemKind: context.problem?.kind ?? null,
     session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
     tariff: c.tariff,
-    // Summaries saved before accounts existed have no account: a bank card's.
-    lastSummary: context.lastSummary ? { ...context.lastSummary, account: context.lastSummary.account ?? null } : null,
+    lastSummary: context.lastSummary ? summaryView(context.lastSummary) : null,
+  };
+}
+
+/**
+ * A summary with the fields an older kiosk's lacks made absent: no account (a bank
+ * card's, saved before accounts existed), no receipt number, meter readings, approval
+ * code, terminal lines or EVSE id (saved before receipts were numbered).
+ */
+function summaryView(summary: SessionSummary): SessionSummary {
+  return {
+    ...summary,
+    account: summary.account ?? null,
+    receiptNumber: summary.receiptNumber ?? null,
+    receiptToken: summary.receiptToken ?? null,
+    meterStartWh: summary.meterStartWh ?? null,
+    meterStopWh: summary.meterStopWh ?? null,
+    parkingS: parkingSOf(summary),
+    authCode: summary.authCode ?? null,
+    terminalReceipt: summary.terminalReceipt ?? [],
+    evseId: summary.evseId ?? null,
   };
 }

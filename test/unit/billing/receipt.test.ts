@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { CostLine, SessionSummary, VatRateTotal } from '../../../electron/contract/snapshot.js';
-import { QR_MAX_CHARS, buildReceipt, englishReceiptTexts, maskPan, type ReceiptTexts } from '../../../electron/billing/receipt.js';
+import { QR_MAX_CHARS, buildReceipt, englishReceiptTexts, maskPan, scrubPans, type ReceiptTexts } from '../../../electron/billing/receipt.js';
 import { formatMinor } from '../../../electron/billing/decimal.js';
 
 const station = { id: 'KIOSK-0001', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678' };
@@ -77,6 +77,8 @@ describe('buildReceipt: an example', () => {
       'Connector                                1',
       'Energy                           10.00 kWh',
       'Duration                           1:02:03',
+      'Time charging                      1:00:00',
+      'Time parked                        0:02:03',
       '-'.repeat(42),
       'Energy 10.00 kWh × €0.3450/kWh       €3.45',
       'Session fee                          €0.50',
@@ -102,6 +104,8 @@ describe('buildReceipt: an example', () => {
         'Connector 1',
         'Energy 10.00 kWh',
         'Duration 1:02:03',
+        'Time charging 1:00:00',
+        'Time parked 0:02:03',
         'Energy 10.00 kWh × €0.3450/kWh €3.45',
         'Session fee €0.50',
         'Net €3.32',
@@ -186,6 +190,8 @@ describe('buildReceipt: an example', () => {
     expect(document.lines.slice(document.lines.indexOf('Energy                            0.00 kWh'))).toEqual([
       'Energy                            0.00 kWh',
       'Duration                           1:02:03',
+      'Time charging                      0:00:00',
+      'Time parked                        1:02:03',
       '-'.repeat(42),
       'No charge',
       '-'.repeat(42),
@@ -260,6 +266,189 @@ describe('buildReceipt: an example', () => {
   });
 });
 
+describe('buildReceipt: what a receipt must show', () => {
+  const operator = { name: 'Example Energy GmbH', address: 'Hauptstraße 1, 10115 Berlin', vatId: 'DE123456789' };
+  /** A bank-card session as a receipt-numbering kiosk summarises it, with the terminal's approval code and its own lines. */
+  const cardSession = summaryOf({
+    receiptNumber: 42,
+    receiptToken: 'AAAAAAAAAAAAAAAAAAAAAA',
+    meterStartWh: 12_345_678,
+    meterStopWh: 12_355_678,
+    parkingS: 123,
+    authCode: '123456',
+    terminalReceipt: ['      KUNDENBELEG', 'Terminal-ID    12345678', 'VISA        411111******1234', 'Genehmigungs-Nr.   123456'],
+    evseId: 'DE*ABC*E1234*1',
+  });
+
+  it('lays out a bank-card receipt: operator, number, station, EVSE, connector, times, meter, durations, lines, totals, card, auth code, terminal lines', () => {
+    const { document, qrText, qr } = buildReceipt({ ...base, operator, summary: cardSession });
+    expect(document.lines).toEqual([
+      '             Charging receipt',
+      '            Chargepoint Kiosk',
+      '           Example Energy GmbH',
+      '       Hauptstraße 1, 10115 Berlin',
+      'VAT ID                         DE123456789',
+      'Receipt no.                             42',
+      'Station                         KIOSK-0001',
+      'EVSE ID                     DE*ABC*E1234*1',
+      'Start                     2025-03-14 09:26',
+      'End                       2025-03-14 10:28',
+      'Session',
+      '      3f2a9c1e-7b4d-4e21-9a0f-1c2d3e4f5a6b',
+      'Connector                                1',
+      'Meter at start              12,345.678 kWh',
+      'Meter at end                12,355.678 kWh',
+      'Energy                           10.00 kWh',
+      'Duration                           1:02:03',
+      'Time charging                      1:00:00',
+      'Time parked                        0:02:03',
+      '-'.repeat(42),
+      'Energy 10.00 kWh × €0.3450/kWh       €3.45',
+      'Session fee                          €0.50',
+      '-'.repeat(42),
+      'Net                                  €3.32',
+      'VAT 19%                              €0.63',
+      'Total                                €3.95',
+      '-'.repeat(42),
+      'Paid by card                     **** 1234',
+      'Auth code                           123456',
+      'Amount taken                         €3.95',
+      '-'.repeat(42),
+      '      KUNDENBELEG',
+      'Terminal-ID    12345678',
+      'VISA        411111******1234',
+      'Genehmigungs-Nr.   123456',
+      '-'.repeat(42),
+      'Help                      +49 30 1234 5678',
+    ]);
+    // No e-receipt address: the QR code holds the text, nothing is printed as a QR code.
+    expect(document.qr).toBeUndefined();
+    expect(qr).toBe(qrText);
+    expect(qrText).toBe(
+      [
+        'Charging receipt',
+        'Chargepoint Kiosk',
+        'Example Energy GmbH',
+        'Hauptstraße 1, 10115 Berlin',
+        'VAT ID DE123456789',
+        'Receipt no. 42',
+        'Station KIOSK-0001',
+        'EVSE ID DE*ABC*E1234*1',
+        'Start 2025-03-14 09:26',
+        'End 2025-03-14 10:28',
+        'Session 3f2a9c1e-7b4d-4e21-9a0f-1c2d3e4f5a6b',
+        'Connector 1',
+        'Meter at start 12,345.678 kWh',
+        'Meter at end 12,355.678 kWh',
+        'Energy 10.00 kWh',
+        'Duration 1:02:03',
+        'Time charging 1:00:00',
+        'Time parked 0:02:03',
+        'Energy 10.00 kWh × €0.3450/kWh €3.45',
+        'Session fee €0.50',
+        'Net €3.32',
+        'VAT 19% €0.63',
+        'Total €3.95',
+        'Paid by card **** 1234',
+        'Auth code 123456',
+        'Amount taken €3.95',
+        // The terminal's lines would take it past QR_MAX_CHARS: they are the first to go.
+        'Help +49 30 1234 5678',
+      ].join('\n'),
+    );
+    expect(qrText).not.toContain('AAAAAAAAAAAAAAAAAAAAAA'); // the token is for the address only
+  });
+
+  it('keeps the terminal\'s lines in the QR text when they fit', () => {
+    const { qrText } = buildReceipt({ ...base, summary: { ...cardSession, terminalReceipt: ['KUNDENBELEG', 'Genehmigungs-Nr. 123456'] } });
+    expect(qrText).toContain('Amount taken €3.95\nKUNDENBELEG\nGenehmigungs-Nr. 123456\nHelp');
+  });
+
+  it('with an e-receipt address, the QR code holds it and the paper prints it as a QR code', () => {
+    const url = 'https://example.com/r/42?k=AAAAAAAAAAAAAAAAAAAAAA';
+    const { document, qr, qrText } = buildReceipt({ ...base, operator, url, summary: cardSession });
+    expect(qr).toBe(url);
+    expect(document.qr).toBe(url);
+    expect(document.lines).toContain('Receipt no.                             42');
+    expect(qrText).toContain('Receipt no. 42');
+  });
+
+  it('a prepaid station card: the account\'s name and its new balance, no card number, no auth code, no terminal lines', () => {
+    const summary = summaryOf({
+      method: 'prepaid',
+      maskedPan: null,
+      account: { name: 'Ann Example', type: 'prepaid', balanceMinor: 1605 },
+      receiptNumber: 7,
+      meterStartWh: 1_000,
+      meterStopWh: 11_000,
+      parkingS: 0,
+      authCode: null,
+      terminalReceipt: [],
+      evseId: 'DE*ABC*E1234*2',
+    });
+    const { document, qrText } = buildReceipt({ ...base, operator, connectorLabel: '2', summary });
+    const from = document.lines.indexOf('Paid by card');
+    expect(from).toBe(-1);
+    const paid = document.lines.indexOf('Station card                   Ann Example');
+    expect(document.lines.slice(paid, paid + 4)).toEqual([
+      'Station card                   Ann Example',
+      'Amount taken                         €3.95',
+      'New balance                         €16.05',
+      '-'.repeat(42),
+    ]);
+    for (const expected of ['Receipt no.                              7', 'EVSE ID                     DE*ABC*E1234*2', 'Connector                                2', 'Meter at start                   1.000 kWh', 'Meter at end                    11.000 kWh', 'Time parked                        0:00:00', 'VAT ID                         DE123456789']) {
+      expect(document.lines).toContain(expected);
+    }
+    expect(document.lines.join('\n')).not.toMatch(/Auth code|\*\*\*\*/);
+    for (const expected of ['Receipt no. 7', 'EVSE ID DE*ABC*E1234*2', 'Connector 2', 'Meter at start 1.000 kWh', 'Meter at end 11.000 kWh', 'Time charging 1:00:00', 'Time parked 0:00:00', 'Station card Ann Example', 'New balance €16.05', 'Example Energy GmbH', 'Hauptstraße 1, 10115 Berlin', 'VAT ID DE123456789']) {
+      expect(qrText.split('\n')).toContain(expected);
+    }
+  });
+
+  it('prints a summary saved by an older kiosk (no number, meter, auth code, terminal lines, EVSE id) with what it has', () => {
+    const older = summaryOf() as Partial<SessionSummary>;
+    for (const key of ['receiptNumber', 'receiptToken', 'meterStartWh', 'meterStopWh', 'parkingS', 'authCode', 'terminalReceipt', 'evseId'] as const) delete older[key];
+    const { document, qr, qrText } = buildReceipt({ ...base, url: null, summary: older as SessionSummary });
+    const paper = document.lines.join('\n');
+    for (const absent of ['Receipt no.', 'EVSE ID', 'Meter at', 'Auth code', 'VAT ID']) expect(paper).not.toContain(absent);
+    // Its parking time is what its duration has beyond the time charging.
+    expect(document.lines).toContain('Time parked                        0:02:03');
+    expect(document.lines).toContain('Total                                €3.95');
+    expect(qr).toBe(qrText);
+  });
+
+  it('names no operator when the configuration has none', () => {
+    const { document } = buildReceipt({ ...base, operator: null, summary: cardSession });
+    expect(document.lines.slice(0, 3)).toEqual(['             Charging receipt', '            Chargepoint Kiosk', 'Receipt no.                             42']);
+  });
+
+  it('prints the German words', () => {
+    const { document } = buildReceipt({ ...base, locale: 'de', texts: germanTexts, operator, summary: cardSession });
+    for (const expected of ['USt-IdNr.                      DE123456789', 'Beleg-Nr.                               42', 'EVSE-ID                     DE*ABC*E1234*1', 'Zählerstand Beginn          12.345,678 kWh', 'Ladedauer                          1:00:00', 'Standdauer                         0:02:03', 'Autorisierungsnummer                123456']) {
+      expect(document.lines).toContain(expected);
+    }
+  });
+
+  it('masks a card number the terminal printed in full, on paper and in the QR text, keeping BIN and last four when masked', () => {
+    expect(scrubPans('VISA 4111111111111234')).toBe('VISA **** 1234');
+    expect(scrubPans('4111 1111 1111 1234 EUR')).toBe('**** 1234 EUR');
+    expect(scrubPans('PAN 411111******1234')).toBe('PAN 411111******1234');
+    expect(scrubPans('Terminal-ID 12345678  Beleg 0042')).toBe('Terminal-ID 12345678  Beleg 0042');
+    const { document, qrText } = buildReceipt({ ...base, summary: { ...cardSession, terminalReceipt: ['VISA 4111111111111234'] } });
+    for (const text of [document.lines.join('\n'), qrText]) {
+      expect(text).not.toContain('4111111111111234');
+      expect(text).toContain('VISA **** 1234');
+    }
+  });
+
+  it('cuts the terminal\'s lines at the paper\'s width, keeping their spacing', () => {
+    const { document } = buildReceipt({ ...base, columns: 24, summary: { ...cardSession, terminalReceipt: ['Betrag          EUR 3,95', 'A very long line from the terminal that does not fit'] } });
+    expect(document.lines).toContain('Betrag          EUR 3,95');
+    expect(document.lines).toContain('A very long line from th');
+    expect(document.lines).toContain('e terminal that does not');
+  });
+});
+
 describe('maskPan', () => {
   it('keeps only the last four digits, whatever the terminal sent', () => {
     expect(maskPan('************1234')).toBe('**** 1234');
@@ -292,13 +481,20 @@ const panArb = digits(13, 19).chain((pan) =>
 
 const germanTexts: ReceiptTexts = {
   title: 'Ladevorgangsquittung',
+  vatId: 'USt-IdNr.',
+  receiptNumber: 'Beleg-Nr.',
   station: 'Ladestation',
+  evse: 'EVSE-ID',
   start: 'Beginn',
   end: 'Ende',
   session: 'Ladevorgang',
   connector: 'Ladepunkt',
+  meterStart: 'Zählerstand Beginn',
+  meterStop: 'Zählerstand Ende',
   energy: 'Geladene Energie',
   duration: 'Dauer',
+  chargingTime: 'Ladedauer',
+  parkingTime: 'Standdauer',
   unitMinute: 'Min.',
   unitHour: 'Std.',
   lineEnergy: 'Energie',
@@ -312,6 +508,7 @@ const germanTexts: ReceiptTexts = {
   noVat: 'Ohne Umsatzsteuer',
   total: 'Gesamtbetrag',
   paidByCard: 'Bezahlt mit Karte',
+  authCode: 'Autorisierungsnummer',
   paidByStationCard: 'Ladekarte',
   paidOnAccount: 'Auf Rechnung',
   newBalance: 'Neues Guthaben',
@@ -360,6 +557,8 @@ const receiptArb = fc.record({
   currency: fc.constantFrom('EUR', 'JPY', 'KWD', 'CHF'),
   texts: fc.constantFrom(englishReceiptTexts, germanTexts),
   noCharge: fc.boolean(),
+  /** The card terminal's own lines, with the card number as it (mis)reported it. */
+  terminalLines: fc.boolean(),
 });
 
 type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
@@ -388,6 +587,7 @@ function build(r: Generated<typeof receiptArb>) {
     energyWh: r.noCharge ? 0 : r.energyWh,
     durationS: r.durationS,
     sessionId: r.sessionId,
+    terminalReceipt: r.terminalLines ? ['KUNDENBELEG', `Karte ${r.card.masked}`, 'Genehmigungs-Nr. 123456'] : [],
   });
   const built = buildReceipt({
     ...base,
