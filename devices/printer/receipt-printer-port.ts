@@ -1,4 +1,6 @@
-// The port for a receipt printer. Implementations: simulated now; ESC/POS over serial later.
+// The port for a receipt printer. Implementations: ESC/POS (escpos-printer.ts) on a
+// serial port, a USB printer-class device or any byte stream; simulated
+// (simulated-printer.ts): the ESC/POS driver into the ESC/POS simulator.
 
 export interface ReceiptDocument {
   /** Lines of text, at most `columns` characters each; the driver encodes them for its printer. */
@@ -11,6 +13,12 @@ export interface PrinterStatus {
   online: boolean;
   paper: 'ok' | 'low' | 'out';
   coverOpen: boolean;
+  /**
+   * Set when paper and cover could not be read, and why (the printer did not answer
+   * the status request, or it is offline): `paper` and `coverOpen` are then
+   * assumptions ('ok', false), not readings. Absent when they were read.
+   */
+  unknown?: string;
 }
 
 export interface ReceiptPrinter {
