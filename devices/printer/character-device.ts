@@ -23,12 +23,14 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 /** A device file as a Duplex: reads polled, writes retried while the device is full; an I/O error (unplugged: ENODEV, EIO) destroys it. */
 export class CharacterDeviceStream extends Duplex {
   private reading = false;
+  private readonly isTty: boolean;
 
   constructor(
     private readonly file: fs.promises.FileHandle,
     readonly path: string,
   ) {
     super();
+    this.isTty = tty.isatty(file.fd);
   }
 
   override _read(): void {
@@ -45,6 +47,7 @@ export class CharacterDeviceStream extends Duplex {
         ({ bytesRead } = await this.file.read(buffer, 0, buffer.length, null));
       } catch (error) {
         if (!isRetry(error)) return void this.destroy(error as Error);
+        bytesRead = -1; // EAGAIN: nothing yet
       }
       if (this.destroyed) return;
       if (bytesRead > 0) {
@@ -53,7 +56,10 @@ export class CharacterDeviceStream extends Duplex {
           return;
         }
       } else {
-        await wait(POLL_MS); // nothing (EAGAIN), or end of file on a write-only device such as /dev/null
+        // End of file on a tty is its hangup (the other side is gone); usblp and /dev/null
+        // read 0 bytes when there is nothing to read. A gone usblp fails the next write (ENODEV).
+        if (bytesRead === 0 && this.isTty) return void this.destroy(new Error(`${this.path} hung up`));
+        await wait(POLL_MS); // nothing yet
       }
     }
   }
