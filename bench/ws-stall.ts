@@ -112,6 +112,7 @@ function chargingSnapshot(seq: number): Snapshot {
           inactivityWarning: false,
         },
         lastSummary: null,
+        lastSummaryUntil: null,
       },
       {
         id: 2,
@@ -123,6 +124,7 @@ function chargingSnapshot(seq: number): Snapshot {
         problem: null,
         problemKind: null,
         session: null,
+        lastSummaryUntil: 1_749_994_500_000,
         lastSummary: {
           sessionId: 'S-20250615-000017-0b91d4aa',
           method: 'card',
@@ -155,7 +157,7 @@ function chargingSnapshot(seq: number): Snapshot {
         { connectorId: 2, plugged: false, fault: false, charging: false },
       ],
       terminal: { nextOutcome: 'approve', openHolds: 1, protocol: 'zvt' },
-      printer: { printed: 3, lastReceipt: 'Parkhaus Mitte\nDE-BER-0042\n\nEnergy 18.432 kWh   6.36 EUR\nSession fee         0.50 EUR\nTotal               6.86 EUR\nincl. VAT 19 %      1.10 EUR\n' },
+      printer: { paper: 'ok', coverOpen: false, printed: 3, lastReceipt: 'Parkhaus Mitte\nDE-BER-0042\n\nEnergy 18.432 kWh   6.36 EUR\nSession fee         0.50 EUR\nTotal               6.86 EUR\nincl. VAT 19 %      1.10 EUR\n' },
       rfid: { cards: [{ uid: '04A1B2C3D4E5F6', account: 'Demo prepaid', type: 'prepaid', blocked: false, balanceMinor: 2000 }] },
     },
   } as Snapshot; // `as`, not `satisfies`: the bench measures size, and the snapshot's type grows

@@ -12,7 +12,6 @@ import { openRapiSerial } from '../devices/charger/rapi-serial.js';
 import { RapiEvseSimulator } from '../devices/charger/rapi-simulator.js';
 import { SimulatedCharger } from '../devices/charger/simulated-charger.js';
 import { createDuplexPair } from '../devices/memory-duplex.js';
-import { SimulatedPrinter } from '../devices/printer/simulated-printer.js';
 import type { ConnectorConfig, KioskConfig } from './config/config-schema.js';
 import type { SimCommand, SimRfidCard, SimView } from './contract/index.js';
 import { KioskStore } from './store/kiosk-store.js';
@@ -22,6 +21,7 @@ import type { PaymentBackend } from './payments/payment-backend.js';
 import { AccountBook } from './accounts/account-book.js';
 import { ensureDemoAccounts } from './accounts/demo-accounts.js';
 import { createRfidReader } from './rfid-reader.js';
+import { createPrinter } from './printer.js';
 import { parseUid } from '../devices/rfid/uid.js';
 import { Payments } from './payments/payments.js';
 import { Station, type SimControls } from './station/station.js';
@@ -109,14 +109,16 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
   );
   const cardTerminal = await createCardTerminal({ config, simDir, clock, linkClock, log, cardTokenKey: cardTokenKeyOf(store, clock) });
   const terminal = cardTerminal.terminal;
-  const printerConfig = config.devices.printer;
-  const printer = printerConfig.kind === 'none' ? null : new SimulatedPrinter({ clock, columns: printerConfig.columns, outputFile: join(simDir, 'printer-paper.txt') });
+  const printerSetup = await createPrinter({ config: config.devices.printer, simDir, clock, linkClock, log: log.child({ device: 'printer' }) });
+  const { printer } = printerSetup;
+  // What the simulator panel set of the simulated printer's paper and cover (it keeps them in memory, like a real one).
+  const simPrinter: { paper: 'ok' | 'low' | 'out'; coverOpen: boolean } = { paper: 'ok', coverOpen: false };
   const rfid = await createRfidReader({ config: config.devices.rfid, clock, linkClock, log: log.child({ device: 'rfid' }) });
   // The station's RFID accounts live in the store: the accounts tool changes them while the kiosk runs.
   const accounts = new AccountBook(store);
   // Sim mode comes with demo cards to tap in the simulator panel (made once, never topped up again).
   const demoCards = rfid.sim ? ensureDemoAccounts(accounts, clock.now(), config.tariff.currency) : [];
-  const anySimulated = simChargers.size > 0 || cardTerminal.sim !== null || printer !== null || rfid.sim !== null;
+  const anySimulated = simChargers.size > 0 || cardTerminal.sim !== null || printerSetup.sim !== null || rfid.sim !== null;
 
   // The simulator panel and /api/sim exist only for simulated devices.
   const sim: SimControls | null = !anySimulated ? null : {
@@ -126,13 +128,20 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         return { connectorId, plugged: state.plugged, fault: state.fault, charging: state.charging };
       }),
       terminal: cardTerminal.sim?.view() ?? null,
-      printer: printer?.simState() ?? null,
+      printer: printerSetup.sim ? { ...printerSetup.sim.simState(), ...simPrinter } : null,
       rfid: rfid.sim ? { cards: demoCards.map(({ uid }) => simCardView(accounts, uid)) } : null,
     }),
     apply: async (command: SimCommand) => {
       if (command.type === 'cardOutcome') {
         if (!cardTerminal.sim) throw new Error('the station has no simulated card terminal');
         return cardTerminal.sim.setOutcome(command.outcome);
+      }
+      if (command.type === 'printer') {
+        if (!printerSetup.sim) throw new Error('the station has no simulated printer');
+        if (command.paper !== undefined) printerSetup.sim.simPaper((simPrinter.paper = command.paper));
+        if (command.coverOpen !== undefined) printerSetup.sim.simCover((simPrinter.coverOpen = command.coverOpen));
+        // The station reads the printer's state again at once, as a technician's check would.
+        return station.checkPrinterNow();
       }
       if (command.type === 'tag') {
         if (!rfid.sim) throw new Error('the station has no simulated RFID reader');
@@ -166,6 +175,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       terminal,
       terminalAddress: cardTerminal.address,
       printer,
+      printerAddress: printerSetup.address,
       rfid: rfid.reader
         ? {
             reader: rfid.reader,
@@ -212,7 +222,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       cancelEndOfDay();
       await station.stop();
       await Promise.allSettled(closers.map((close) => close()));
-      await Promise.allSettled([cardTerminal.close(), printer?.close(), rfid.close()]);
+      await Promise.allSettled([cardTerminal.close(), printerSetup.close(), rfid.close()]);
       store.close();
     },
   };

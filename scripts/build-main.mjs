@@ -59,10 +59,9 @@ if (runDirectly) {
 
   if (process.argv.includes('--schema')) {
     const { z } = await import('zod');
-    const { KioskConfig } = await import('../dist/main/config-schema.js').catch(async () => {
-      await build({ entryPoints: { 'config-schema': 'electron/config/config-schema.ts' }, outdir: 'dist/main', bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
-      return import('../dist/main/config-schema.js');
-    });
+    // Built afresh every time: a bundle left from an earlier build would publish an old schema.
+    await build({ entryPoints: { 'config-schema': 'electron/config/config-schema.ts' }, outdir: 'dist/main', bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    const { KioskConfig } = await import('../dist/main/config-schema.js');
     writeFileSync('kiosk.schema.json', JSON.stringify(z.toJSONSchema(KioskConfig, { io: 'input' }), null, 2) + '\n');
     console.log('wrote kiosk.schema.json');
   }

@@ -26,4 +26,6 @@ export interface ReceiptPrinter {
   status(): Promise<PrinterStatus>;
   print(document: ReceiptDocument): Promise<void>;
   close(): Promise<void>;
+  /** What the driver knows of how the printer answers, for a technician (the ESC/POS driver's counters). */
+  diagnostics?(): object;
 }

@@ -3,6 +3,7 @@
 // wins over these defaults. `npm run config:schema` publishes this schema as JSON Schema.
 import { z } from 'zod';
 import { validateSerialPath } from '../../devices/serial/serial-link.js';
+import { validatePrinterPath } from '../../devices/printer/escpos-printer.js';
 import { FIRMWARE_VARIANTS } from '../../devices/charger/rapi-variants.js';
 import { LocalTime } from '../billing/local-time.js';
 import { TariffConfig } from '../billing/tariff-schema.js';
@@ -17,6 +18,15 @@ const NoDevice = z.strictObject({ kind: z.literal('none') });
 /** A stable serial path (/dev/serial/by-id/… or by-path/…); a bare /dev/ttyUSB0 renumbers after a reboot. */
 const SerialPath = z.string().min(1).superRefine((path, ctx) => {
   const problem = validateSerialPath(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Characters a receipt line holds: 42 on 80 mm paper in font A, 32 on 58 mm; the encoder lays out at most 48. */
+const PrinterColumns = z.number().int().min(24).max(48).default(42);
+
+/** A printer's device: a stable serial path, or a udev link of a USB printer-class device (never /dev/usb/lp0). */
+const PrinterPath = z.string().min(1).superRefine((path, ctx) => {
+  const problem = validatePrinterPath(path);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -49,6 +59,11 @@ export const ConnectorConfig = z.strictObject({
   phases: z.union([z.literal(1), z.literal(3)]).default(3),
   /** This connector's own tariff (an OCPI Tariff object); the station's `tariff` otherwise. */
   tariff: TariffConfig.optional(),
+  /** The EVSE id of the connector (eMI³, as on its sign: "DE*ABC*E1234*1"), printed on receipts. */
+  evseId: z
+    .string()
+    .regex(/^[A-Z]{2}\*?[A-Z0-9]{3}\*?E[A-Z0-9*]{1,31}$/, 'an EVSE id is country, operator, "E" and the id, e.g. "DE*ABC*E1234*1"')
+    .optional(),
   charger: z.discriminatedUnion('kind', [
     // The real RAPI driver against a wire-level simulator of the controller, in memory.
     SimulatedDevice.extend({
@@ -87,6 +102,35 @@ export const KioskConfig = z.strictObject({
             ctx.addIssue({ code: 'custom', message: (error as Error).message });
           }
         }),
+    })
+    .prefault({}),
+  /**
+   * Who runs the station, as receipts must name them: legal name, postal address, VAT id.
+   * Absent: receipts lack them (the kiosk warns at start-up); a real station sets it.
+   */
+  operator: z
+    .strictObject({
+      name: z.string().min(1).max(80),
+      address: z.string().min(1).max(200),
+      vatId: z.string().regex(/^[A-Z]{2}[0-9A-Z+*.]{2,13}$/, 'a VAT id is its country code and number, e.g. "DE123456789"'),
+    })
+    .optional(),
+  receipts: z
+    .strictObject({
+      /**
+       * The e-receipt address the QR code holds: `{receiptNumber}` and `{token}` (an
+       * unguessable per-receipt secret) are filled in. Null: the QR code holds the
+       * receipt's essential lines as text, readable with no server at all.
+       */
+      urlTemplate: z
+        .string()
+        .url()
+        .refine((t) => t.includes('{receiptNumber}') && t.includes('{token}'), 'the template needs {receiptNumber} and {token}')
+        .refine((t) => t.startsWith('https://'), 'an e-receipt address is https://')
+        .nullable()
+        .default(null),
+      /** How long the last session's receipt can be shown again from its connector, s. */
+      showAgainS: z.number().int().min(0).max(86_400).default(900),
     })
     .prefault({}),
   web: z
@@ -202,7 +246,17 @@ export const KioskConfig = z.strictObject({
         })
         .prefault({ kind: 'simulated' }),
       printer: z
-        .discriminatedUnion('kind', [SimulatedDevice.extend({ columns: z.number().int().min(24).max(64).default(42) }), NoDevice])
+        .discriminatedUnion('kind', [
+          SimulatedDevice.extend({ columns: PrinterColumns }),
+          // An ESC/POS printer on a serial port, or a USB printer-class device by its stable udev link (/dev/kiosk-printer).
+          z.strictObject({
+            kind: z.literal('escpos'),
+            path: PrinterPath,
+            baudRate: z.number().int().positive().default(19200),
+            columns: PrinterColumns,
+          }),
+          NoDevice,
+        ])
         .prefault({ kind: 'simulated' }),
       rfid: z
         .discriminatedUnion('kind', [

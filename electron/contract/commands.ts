@@ -34,8 +34,12 @@ export const Command = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('chooseReceipt'), ...connector, receipt: ReceiptChoice }),
   /** Close the summary of the connector's last session. */
   z.strictObject({ type: z.literal('closeSummary'), ...connector }),
-  /** Open the summary of the connector's last session from its tile. */
-  z.strictObject({ type: z.literal('showSummary'), ...connector }),
+  /**
+   * Open the summary of the connector's last session from its tile, for a while after it
+   * ended (`receipts.showAgainS`): only with that session's stop code (or by holding the
+   * card that paid to the reader).
+   */
+  z.strictObject({ type: z.literal('showSummary'), ...connector, code: z.string().regex(/^\d{4}$/) }),
 ]);
 export type Command = z.infer<typeof Command>;
 
@@ -63,6 +67,10 @@ export const SimCommand = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('tapCard'), card: z.enum(['first', 'second']).default('first') }),
   /** A card is held to the simulated RFID reader: its UID in hex (any case, ':' or spaces between bytes). */
   z.strictObject({ type: z.literal('tag'), uid: z.string().min(8).max(40) }),
+  /** The simulated printer's paper (ok, running low, out) and its cover. */
+  z
+    .strictObject({ type: z.literal('printer'), paper: z.enum(['ok', 'low', 'out']).optional(), coverOpen: z.boolean().optional() })
+    .refine((c) => c.paper !== undefined || c.coverOpen !== undefined, 'say paper or coverOpen'),
   /** The car stops drawing current, as a full battery does. */
   z.strictObject({ type: z.literal('vehicleFull'), ...connector }),
   /** The charger controller restarts (a power glitch): it comes back enabled. */

@@ -184,7 +184,8 @@ export interface SessionSummary {
   parkingCapped: boolean;
   lines: CostLine[];
   stopReason: StopReason | null;
-  receipt: 'pending' | 'printed' | 'qr' | 'none' | 'printFailed';
+  /** The driver's last receipt choice: 'printing' while the printer works (nothing waits for it), then 'printed' or 'printFailed'. */
+  receipt: 'pending' | 'printing' | 'printed' | 'qr' | 'none' | 'printFailed';
   /** Text encoded in the receipt QR code, once the driver asked for it. */
   receiptQr: string | null;
   // Receipt content, from the kiosk that numbers receipts on. Optional: summaries saved
@@ -219,15 +220,21 @@ export interface ConnectorView {
   session: SessionView | null;
   /** The prices of this connector now (its own tariff, or the station's). */
   tariff: TariffView;
-  /** The connector's last finished session, reachable from its tile. */
+  /**
+   * The connector's last finished session: while its summary is on the screen (after the
+   * session, or opened again with its proof), else null: it is nobody else's to see.
+   */
   lastSummary: SessionSummary | null;
+  /** Until when the last session's summary can be opened again from the tile (with its stop code or card), brain clock ms; null: it cannot. */
+  lastSummaryUntil: number | null;
 }
 
 export interface SimView {
   chargers: { connectorId: number; plugged: boolean; fault: boolean; charging: boolean }[] | null;
   /** The simulated card terminal: what it does next, the holds it has open, and what it simulates. */
   terminal: { nextOutcome: CardOutcome; openHolds: number; protocol: 'zvt' | 'generic' } | null;
-  printer: { printed: number; lastReceipt: string | null } | null;
+  /** The simulated printer: receipts printed, the last one as the simulator decoded it (text, QR payload), its paper and cover. */
+  printer: { printed: number; lastReceipt: string | null; lastQr?: string; paper: 'ok' | 'low' | 'out'; coverOpen: boolean } | null;
   /** The simulated RFID reader, and the demo cards the panel offers to tap (any UID can be tapped too). */
   rfid: { cards: SimRfidCard[] } | null;
 }

@@ -127,13 +127,25 @@ export function watchRfid(reader: RfidReader, record: DeviceRecord): () => void 
   });
 }
 
+/** Whether the printer can print now, as last read: there, with paper, its cover closed. */
+export function printerCanPrint(record: DeviceRecord): boolean {
+  const { details } = record.view();
+  return record.isOnline && details.paper !== 'out' && details.coverOpen !== true;
+}
+
 /** Asks a printer how it is (at start-up, and on every sweep). */
 export async function checkPrinter(printer: ReceiptPrinter, record: DeviceRecord): Promise<void> {
   try {
     const status = await printer.status();
     if (status.online) record.heard();
     else record.failed('the printer is offline');
-    record.note({ paper: status.paper, coverOpen: status.coverOpen, columns: printer.columns });
+    // A printer that does not answer status requests is printed to blind: paper and cover are then guesses, and it says why.
+    record.note({ paper: status.paper, coverOpen: status.coverOpen, columns: printer.columns, statusUnknown: status.unknown ?? null });
+    const driver = printer.diagnostics?.() as Partial<Record<string, string | number | boolean | null>> | undefined;
+    if (driver) {
+      const { statusAnswers, lateAnswers, unansweredRequests, strayBytes, printed, lastError } = driver;
+      record.note({ statusAnswers: statusAnswers ?? null, lateAnswers: lateAnswers ?? null, unansweredRequests: unansweredRequests ?? null, strayBytes: strayBytes ?? null, printed: printed ?? null, driverLastError: lastError ?? null });
+    }
   } catch (error) {
     record.failed(errorMessage(error));
   }

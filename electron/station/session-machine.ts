@@ -69,10 +69,22 @@ export interface SessionContext {
   problem: ConnectorProblem | null;
   session: ActiveSession | null;
   lastSummary: SessionSummary | null;
+  /**
+   * What proves the last session's summary is a driver's own, to show it again (never on
+   * the screen): its stop code, and the card that paid (a bank card's token, a station card's UID).
+   * Absent in states saved before it existed: the summary is then not shown again.
+   */
+  lastProof?: SessionProof | null;
   /** The phase a restored connector was in when the kiosk stopped, until it is reconciled. */
   resumeFrom: string | null;
   /** The last error of a payment step that is being retried, for the alarm. */
   lastError: string | null;
+}
+
+export interface SessionProof {
+  stopCode: string;
+  cardToken: string | null;
+  rfidUid: string | null;
 }
 
 export interface ConnectorProblem {
@@ -323,7 +335,14 @@ export const sessionMachine = setup({
       problem: { kind: 'payment' as const, detail: `the payment could not be settled after ${context.session?.settleFailures ?? 0} tries: ${context.lastError ?? 'unknown error'}` },
     })),
     clearPaymentProblem: assign(({ context }) => (context.problem?.kind === 'payment' ? { problem: null } : {})),
-    noteSettled: assign(({ event }) => ({ lastSummary: (event as unknown as { output: SessionSummary }).output, session: null, lastError: null })),
+    noteSettled: assign(({ context, event }) => ({
+      lastSummary: (event as unknown as { output: SessionSummary }).output,
+      lastProof: context.session
+        ? { stopCode: context.session.stopCode, cardToken: context.session.authorization?.cardToken ?? null, rfidUid: context.session.credential?.uid ?? null }
+        : null,
+      session: null,
+      lastError: null,
+    })),
     hideStopCode: assign(({ context }) => withSession(context, { showStopCode: false })),
     stoppedBy: assign(({ context, event }, params: { reason: StopReason }) =>
       withSession(context, { stopReason: context.session?.stopReason ?? params.reason, chargingStoppedAt: context.session?.chargingStoppedAt ?? event.at }),
@@ -361,6 +380,7 @@ export const sessionMachine = setup({
     problem: input.restored?.context.problem?.kind === 'attention' ? input.restored.context.problem : null,
     session: input.restored?.context.session ?? null,
     lastSummary: input.restored?.context.lastSummary ?? null,
+    lastProof: input.restored?.context.lastProof ?? null,
     resumeFrom: input.restored?.phase ?? null,
     lastError: null,
   }),

@@ -74,15 +74,22 @@ export function sessionView(session: ActiveSession, now: number, inactivityWarni
   };
 }
 
-/** A connector's tile and flow as the screen sees them; `summaryOpen`: its last summary was opened from its tile. */
+/**
+ * A connector's tile and flow as the screen sees them; `summaryOpen`: its last summary was
+ * opened again from its tile (with its proof); `showAgainMs`: how long after a session a
+ * summary may be opened again (`receipts.showAgainS`).
+ */
 export function connectorView(
-  c: { id: number; label: string; maxPowerW: number; tariff: TariffView },
+  c: { id: number; label: string; maxPowerW: number; tariff: TariffView; showAgainMs: number },
   snapshot: Pick<SessionSnapshot, 'value' | 'context'>,
   now: number,
   summaryOpen: boolean,
 ): ConnectorView {
   const { context } = snapshot;
   const phase = phaseOf(snapshot);
+  // The summary is the driver's: on the screen only right after the session, or opened again with its proof.
+  const shown = phase === 'summary' || (summaryOpen && phase === 'available');
+  const until = context.lastSummary && context.lastProof && phase === 'available' ? context.lastSummary.endedAt + c.showAgainMs : null;
   return {
     id: c.id,
     label: c.label,
@@ -93,7 +100,8 @@ export function connectorView(
     problemKind: context.problem?.kind ?? null,
     session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
     tariff: c.tariff,
-    lastSummary: context.lastSummary ? summaryView(context.lastSummary) : null,
+    lastSummary: shown && context.lastSummary ? summaryView(context.lastSummary) : null,
+    lastSummaryUntil: until !== null && until > now ? until : null,
   };
 }
 

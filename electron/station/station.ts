@@ -12,7 +12,7 @@ import type { CardRead, CardTerminal } from '../../devices/payment/card-terminal
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import type { RfidReader } from '../../devices/rfid/rfid-reader-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
-import type { CardTapNotice, ConnectorPhase, SimView, Snapshot } from '../contract/snapshot.js';
+import type { CardTapNotice, ConnectorPhase, SessionSummary, SimView, Snapshot } from '../contract/snapshot.js';
 import { PAYMENT_WAYS, type KioskConfig } from '../config/config-schema.js';
 import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -27,7 +27,7 @@ import { HOLDS_SCREEN, connectorView, phaseOf, topState } from './station-view.j
 import { AlarmBoard, alarmOfProblem, type AlarmCandidate } from './alarms.js';
 import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
-import { checkPrinter, DeviceRecord, watchCharger, watchRfid, watchTerminal } from './device-diagnostics.js';
+import { checkPrinter, DeviceRecord, printerCanPrint, watchCharger, watchRfid, watchTerminal } from './device-diagnostics.js';
 import { CardTaps } from './card-taps.js';
 
 export interface SimControls {
@@ -43,6 +43,8 @@ export interface StationDevices {
   terminalAddress?: string;
   /** The receipt printer; null when the station has none. */
   printer: ReceiptPrinter | null;
+  /** Where the printer is, for its diagnostics: a device path, or 'simulated' (default). */
+  printerAddress?: string;
   /** The RFID reader; null when the station has none. */
   rfid?: { reader: RfidReader; address: string; firmware: string | null } | null;
   /** Controls of the simulated devices; null when every device is real. */
@@ -162,7 +164,7 @@ export class Station {
     this.diagnostics = {
       chargers: new Map(config.connectors.map((c) => [c.id, new DeviceRecord(c.charger.kind, c.charger.kind === 'rapi' ? c.charger.path : 'memory', clock)])),
       terminal: devices.terminal ? new DeviceRecord(config.devices.terminal.kind, devices.terminalAddress ?? 'memory', clock) : null,
-      printer: devices.printer ? new DeviceRecord(config.devices.printer.kind, 'memory', clock) : null,
+      printer: devices.printer ? new DeviceRecord(config.devices.printer.kind, devices.printerAddress ?? 'simulated', clock) : null,
       rfid: devices.rfid ? new DeviceRecord(config.devices.rfid.kind, devices.rfid.address, clock) : null,
     };
     const has = { card: devices.terminal !== null, rfid: devices.rfid != null && options.accounts != null };
@@ -232,6 +234,7 @@ export class Station {
         log: log.child({ connectorId: c.id }),
         currentLimitA: c.maxCurrentA,
         minBalanceMinor: config.payment.minBalanceMinor,
+        receiptPlace: { stationId: config.station.id, connectorLabel: c.label, evseId: c.evseId ?? null },
         stopDelayMs: config.charging.stopDelayS * 1000,
         shuttingDown: () => this.stopped,
         // Save before act: the observer that saves runs right after the transition that
@@ -319,6 +322,12 @@ export class Station {
       if (this.stopped) return;
       void Promise.all([this.sweep(), this.checkPrinter()]).finally(() => this.stopped || this.scheduleSweep());
     }, SWEEP_INTERVAL_MS);
+  }
+
+  /** Reads the printer's state again now (the simulator panel changed its paper or cover). */
+  async checkPrinterNow(): Promise<void> {
+    await this.checkPrinter();
+    this.schedulePublish();
   }
 
   /** Asks the printer how it is (paper, cover), for its diagnostics and the screen. */
@@ -508,16 +517,34 @@ export class Station {
       }
       case 'showSummary': {
         const c = this.connector(command.connectorId);
-        if (!c.actor.getSnapshot().context.lastSummary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
+        const proof = this.showableAgain(c, at);
+        if (!proof) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector to show again');
         if (this.focus !== null && this.focus !== c.id && this.holdsScreen(this.focus)) throw new CommandError('rejected', 'screenBusy', 'another driver is using the screen');
-        if (phaseOf(c.actor.getSnapshot()) !== 'available' && phaseOf(c.actor.getSnapshot()) !== 'summary') {
-          throw new CommandError('rejected', 'connectorUnavailable', 'the connector is in use');
+        // Its stop code proves the summary is the driver's own; wrong codes lock the keypad as for a stop.
+        const verdict = c.stopCode.check(proof.stopCode, command.code, at);
+        if (verdict !== 'ok') {
+          this.options.log.warn({ connectorId: c.id, locked: verdict === 'locked' }, 'wrong stop code for the last summary');
+          throw new CommandError('rejected', verdict === 'locked' ? 'stopCodeLocked' : 'wrongStopCode', verdict === 'locked' ? 'too many wrong stop codes; try again later' : 'wrong stop code');
         }
-        this.focus = c.id;
-        this.summaryOpen = phaseOf(c.actor.getSnapshot()) === 'available';
+        this.openLastSummary(c);
         return;
       }
     }
+  }
+
+  /**
+   * The proof of the connector's last session when its summary may be shown again now:
+   * the connector is free, and the session ended less than `receipts.showAgainS` ago.
+   */
+  private showableAgain(c: Connector, at: number) {
+    const { lastSummary, lastProof } = c.actor.getSnapshot().context;
+    if (!lastSummary || !lastProof || phaseOf(c.actor.getSnapshot()) !== 'available') return null;
+    return at - lastSummary.endedAt <= this.config.receipts.showAgainS * 1000 ? lastProof : null;
+  }
+
+  private openLastSummary(c: Connector): void {
+    this.focus = c.id;
+    this.summaryOpen = true;
   }
 
   /** The card terminal can take a payment now, or the command is refused. */
@@ -656,7 +683,19 @@ export class Station {
     if (tap.kind === 'card' && !this.config.payment.tapToStart) return notice('noSession');
     if (this.focus !== null && this.holdsScreen(this.focus)) return notice('noSession');
     const waiting = [...this.connectors.values()].filter((c) => phaseOf(c.actor.getSnapshot()) === 'available' && c.actor.getSnapshot().context.vehiclePlugged);
-    if (waiting.length === 0) return notice('plugInFirst');
+    if (waiting.length === 0) {
+      // No car to start: the card that paid a session that just ended shows its summary (and receipt) again.
+      const paidLast = [...this.connectors.values()].find((c) => {
+        const proof = this.showableAgain(c, at);
+        return proof !== null && (tap.kind === 'card' ? proof.cardToken === tap.cardToken : proof.rfidUid === tap.uid);
+      });
+      if (paidLast) {
+        this.openLastSummary(paidLast);
+        this.schedulePublish();
+        return;
+      }
+      return notice('plugInFirst');
+    }
     if (waiting.length > 1) return notice('chooseConnector', waiting.map((c) => c.id));
     const [only] = waiting;
     this.focus = only!.id;
@@ -670,16 +709,35 @@ export class Station {
     return [...this.connectors.values()].some((c) => topState(c.actor.getSnapshot()) === 'authorizing' && c.actor.getSnapshot().context.session?.method === 'card');
   }
 
+  /**
+   * The driver's receipt choice. A print runs beside everything else: the command is
+   * answered at once ('printing'), and the outcome comes when the printer is done; a print
+   * that fails offers the QR code, and the printer's state is read again for the screen.
+   */
   private async chooseReceipt(c: Connector, choice: 'print' | 'qr' | 'none'): Promise<void> {
-    const { store, clock } = this.options;
     const summary = c.actor.getSnapshot().context.lastSummary;
     if (!summary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
     if (choice === 'print' && !this.options.devices.printer) throw new CommandError('unavailable', 'notPossibleNow', 'the station has no printer');
-    const result = await this.receipts.deliver(summary, c.label, choice);
+    if (choice === 'print' && summary.receipt === 'printing') throw new CommandError('rejected', 'notPossibleNow', 'the receipt is being printed');
+    if (choice !== 'print') return this.noteReceipt(c, summary.sessionId, await this.receipts.deliver(summary, c.label, choice));
+    this.noteReceipt(c, summary.sessionId, { receipt: 'printing', qr: null });
+    void this.receipts
+      .deliver(summary, c.label, 'print')
+      .then(async (result) => {
+        this.noteReceipt(c, summary.sessionId, result);
+        if (result.receipt === 'printFailed') await this.checkPrinter();
+      })
+      .catch((error: unknown) => this.options.log.error({ err: error, sessionId: summary.sessionId }, 'the receipt outcome could not be noted'))
+      .finally(() => this.schedulePublish());
+  }
+
+  /** What became of a receipt, on the connector's last summary, in its record and journal. */
+  private noteReceipt(c: Connector, sessionId: string, result: { receipt: SessionSummary['receipt']; qr: string | null }): void {
+    const { store, clock } = this.options;
     c.actor.send({ type: 'RECEIPT', at: clock.now(), ...result });
     const updated = c.actor.getSnapshot().context.lastSummary;
-    if (updated) store.updateSessionSummary(updated.sessionId, updated);
-    store.journal(summary.sessionId, clock.now(), `receipt:${result.receipt}`);
+    if (updated?.sessionId === sessionId) store.updateSessionSummary(sessionId, updated);
+    store.journal(sessionId, clock.now(), `receipt:${result.receipt}`);
   }
 
   // ── snapshots ────────────────────────────────────────────────────────────
@@ -739,14 +797,16 @@ export class Station {
       terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyCardAuthorizing(), prompt: this.terminalPrompt } : null,
       payment: { methods: this.ways },
       rfid: this.diagnostics.rfid ? { available: this.rfidOnline } : null,
-      printer: this.diagnostics.printer ? { available: this.diagnostics.printer.isOnline } : null,
+      printer: this.diagnostics.printer ? { available: printerCanPrint(this.diagnostics.printer) } : null,
       devices: {
         chargers: [...this.diagnostics.chargers].map(([connectorId, record]) => ({ connectorId, ...record.view() })),
         terminal: this.diagnostics.terminal?.view() ?? null,
         printer: this.diagnostics.printer?.view() ?? null,
         rfid: this.diagnostics.rfid?.view() ?? null,
       },
-      connectors: [...this.connectors.values()].map((c) => connectorView({ ...c, tariff: this.prices.view(c.id, now) }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id)),
+      connectors: [...this.connectors.values()].map((c) =>
+        connectorView({ ...c, tariff: this.prices.view(c.id, now), showAgainMs: config.receipts.showAgainS * 1000 }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id),
+      ),
       sim: devices.sim?.view() ?? null,
     };
   }

@@ -55,9 +55,18 @@ test('a driver pays by card, charges, stops with the stop code, unplugs and gets
 
   await page.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('button', { name: 'Connector 1, Available' })).toBeVisible();
-  // the summary stays reachable from the tile
+  // the summary is the driver's: reachable again from the tile with the stop code, and the QR code is still on offer
+  expect((await kiosk.snapshot()).connectors[0]!.lastSummary).toBeNull();
   await page.getByRole('button', { name: 'Last session' }).click();
+  const again = page.getByRole('dialog', { name: 'Your last session' });
+  for (const digit of wrong) await again.getByRole('button', { name: digit, exact: true }).click();
+  await again.getByRole('button', { name: 'OK', exact: true }).click();
+  await expect(again.getByText(/not shown/i)).toBeVisible();
+  for (const digit of stopCode) await again.getByRole('button', { name: digit, exact: true }).click();
+  await again.getByRole('button', { name: 'OK', exact: true }).click();
   await expect(page.getByText('Receipt printed')).toBeVisible();
+  await page.getByRole('button', { name: 'Show QR code' }).click();
+  await expect(page.getByRole('img', { name: /QR/i })).toBeVisible();
   await page.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('button', { name: 'Connector 1, Available' })).toBeVisible();
 });

@@ -1,5 +1,6 @@
-// The 4-digit keypad that stops a charge. What is typed stays in this component and
-// is gone after a reload; the brain checks the code.
+// The 4-digit keypad of a session's stop code: it stops a charge, or (`purpose:
+// 'showSummary'`) proves a finished session's summary and receipt are the driver's own.
+// What is typed stays in this component and is gone after a reload; the brain checks the code.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DROPPED, useCommands } from '../commands/CommandContext.js';
@@ -8,7 +9,11 @@ import { Modal } from './ModalLayer.js';
 const CODE_LENGTH = 4;
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
-export function StopKeypad({ connectorId, onClose }: { connectorId: number; onClose: () => void }) {
+export function StopKeypad({ connectorId, onClose, purpose = 'stop' }: { connectorId: number; onClose: () => void; purpose?: 'stop' | 'showSummary' }) {
+  const words =
+    purpose === 'stop'
+      ? ({ title: 'keypad.title', hint: 'keypad.hint', rejected: 'keypad.rejected' } as const)
+      : ({ title: 'keypad.summaryTitle', hint: 'keypad.summaryHint', rejected: 'keypad.summaryRejected' } as const);
   const { t } = useTranslation();
   const { send } = useCommands();
   const [code, setCode] = useState('');
@@ -26,7 +31,7 @@ export function StopKeypad({ connectorId, onClose }: { connectorId: number; onCl
   const submit = async () => {
     if (code.length !== CODE_LENGTH || sending) return;
     setSending(true);
-    const result = await send({ type: 'stop', connectorId, code }, { quiet: true });
+    const result = await send({ type: purpose, connectorId, code }, { quiet: true });
     setSending(false);
     if (result === DROPPED) return;
     if (result.ok) {
@@ -36,15 +41,15 @@ export function StopKeypad({ connectorId, onClose }: { connectorId: number; onCl
       // The brain says why (a wrong code, or charging already ended); other failures are the link's.
       setError(
         result.error.reason
-          ? t('keypad.rejected', { reason: t(`errors.reasons.${result.error.reason}`) })
+          ? t(words.rejected, { reason: t(`errors.reasons.${result.error.reason}`) })
           : t(`errors.${result.error.code}`),
       );
     }
   };
 
   return (
-    <Modal title={t('keypad.title')} className="keypad-dialog">
-      <p className="muted">{t('keypad.hint')}</p>
+    <Modal title={t(words.title)} className="keypad-dialog">
+      <p className="muted">{t(words.hint)}</p>
       <div className="code-boxes" aria-hidden="true">
         {Array.from({ length: CODE_LENGTH }, (_, i) => (
           <span key={i} className={i < code.length ? 'code-box code-box--filled' : 'code-box'}>

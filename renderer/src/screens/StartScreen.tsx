@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectorPhase, ConnectorView, Snapshot } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { PriceList } from '../components/PriceList.js';
 import { problemText } from '../components/problemText.js';
+import { StopKeypad } from '../components/StopKeypad.js';
 import { mainPrice, samePrices } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
@@ -86,8 +88,9 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
   const energy = state === 'charging' && connector.session ? f.energy(connector.session.energyWh) : null;
   const label = connector.label;
   const selectable = state === 'available' || state === 'inUse' || state === 'charging' || state === 'finishing';
-  const showLastSummary =
-    connector.lastSummary !== null && (state === 'available' || state === 'outOfService' || state === 'fault');
+  // Shown again only to its driver, with the session's stop code (or the card that paid, at the reader), for a while after it ended.
+  const showLastSummary = connector.lastSummaryUntil !== null && state === 'available';
+  const [keypadOpen, setKeypadOpen] = useState(false);
   const problem = problemText(t, connector);
   const name = energy
     ? t('connector.tileNameEnergy', { label, state: stateText, energy })
@@ -118,11 +121,12 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
           <button
             type="button"
             className="btn btn-secondary tile-summary"
-            onClick={() => void send({ type: 'showSummary', connectorId: connector.id })}
+            onClick={() => setKeypadOpen(true)}
           >
             {t('actions.lastSession')}
           </button>
         )}
+        {keypadOpen && <StopKeypad connectorId={connector.id} purpose="showSummary" onClose={() => setKeypadOpen(false)} />}
       </div>
     </li>
   );

@@ -5,6 +5,7 @@ import type { AccountView, ConnectorView, SessionSummary } from '../../../electr
 import { useCommands } from '../commands/CommandContext.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { QrImage } from '../components/QrImage.js';
+import { Spinner } from '../components/Spinner.js';
 import { costLineParts, vatRateLabel } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
@@ -127,6 +128,11 @@ function Row({ label, value, strong, muted }: { label: ReactNode; value: string;
   );
 }
 
+/**
+ * The receipt: printed and as a QR code are both always on offer (a driver who printed may
+ * still want it on the phone, one who said "no receipt" may change their mind); what was
+ * done last is said above them.
+ */
 function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorId: number }) {
   const { t } = useTranslation();
   const { send } = useCommands();
@@ -134,43 +140,17 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
   const headingId = useId();
   const printerAvailable = printer?.available ?? false;
   const choose = (receipt: 'print' | 'qr' | 'none') => void send({ type: 'chooseReceipt', connectorId, receipt });
-  const qrButton = (
-    <button type="button" className="btn btn-secondary" onClick={() => choose('qr')}>
-      {t('actions.showQr')}
-    </button>
-  );
 
-  let body;
+  let status;
   switch (summary.receipt) {
     case 'pending':
-      body = (
-        <>
-          <p>{t('summary.receiptQuestion')}</p>
-          <div className="actions actions--stack">
-            {printer && (
-              <button type="button" className="btn btn-secondary" disabled={!printerAvailable} onClick={() => choose('print')}>
-                {t('actions.printReceipt')}
-              </button>
-            )}
-            {printer && !printerAvailable && <p className="muted">{t('summary.printerUnavailable')}</p>}
-            {qrButton}
-            <button type="button" className="btn btn-secondary" onClick={() => choose('none')}>
-              {t('actions.noReceipt')}
-            </button>
-          </div>
-        </>
-      );
+      status = <p>{t('summary.receiptQuestion')}</p>;
       break;
     case 'qr':
-      body = (
+      status = (
         <>
           {summary.receiptQr ? (
-            <QrImage
-              text={summary.receiptQr}
-              alt={t('summary.qrAlt')}
-              preparing={t('summary.qrPreparing')}
-              failed={t('summary.qrFailed')}
-            />
+            <QrImage text={summary.receiptQr} alt={t('summary.qrAlt')} preparing={t('summary.qrPreparing')} failed={t('summary.qrFailed')} />
           ) : (
             <p role="status">{t('summary.qrPreparing')}</p>
           )}
@@ -178,8 +158,15 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
         </>
       );
       break;
+    case 'printing':
+      status = (
+        <p className="status-line" role="status">
+          <Spinner /> {t('summary.printing')}
+        </p>
+      );
+      break;
     case 'printed':
-      body = (
+      status = (
         <div role="status">
           <p className="callout-title">{t('summary.printed')}</p>
           <p>{t('summary.printedHint')}</p>
@@ -187,24 +174,40 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
       );
       break;
     case 'printFailed':
-      body = (
-        <>
-          <p className="callout callout--problem" role="alert">
-            {t('summary.printFailed')}
-          </p>
-          <div className="actions actions--stack">{qrButton}</div>
-        </>
+      status = (
+        <p className="callout callout--problem" role="alert">
+          {t('summary.printFailed')}
+        </p>
       );
       break;
     case 'none':
-      body = <p>{t('summary.none')}</p>;
+      status = <p>{t('summary.none')}</p>;
       break;
   }
 
   return (
     <section className="receipt" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('summary.receiptTitle')}</h2>
-      {body}
+      {summary.receiptNumber != null && <p className="muted">{t('summary.receiptNumber', { number: summary.receiptNumber })}</p>}
+      {status}
+      <div className="actions actions--stack">
+        {printer && (
+          <button type="button" className="btn btn-secondary" disabled={!printerAvailable || summary.receipt === 'printing'} onClick={() => choose('print')}>
+            {summary.receipt === 'printed' ? t('actions.printAgain') : t('actions.printReceipt')}
+          </button>
+        )}
+        {printer && !printerAvailable && <p className="muted">{t('summary.printerUnavailable')}</p>}
+        {summary.receipt !== 'qr' && (
+          <button type="button" className="btn btn-secondary" onClick={() => choose('qr')}>
+            {t('actions.showQr')}
+          </button>
+        )}
+        {summary.receipt === 'pending' && (
+          <button type="button" className="btn btn-secondary" onClick={() => choose('none')}>
+            {t('actions.noReceipt')}
+          </button>
+        )}
+      </div>
     </section>
   );
 }

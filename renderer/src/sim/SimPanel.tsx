@@ -139,6 +139,22 @@ export function SimPanel({ sim }: { sim: SimView }) {
         <section className="sim-section">
           <h3>{t('sim.printer')}</h3>
           <p>{t('sim.printed', { count: sim.printer.printed })}</p>
+          <div role="group" aria-label={t('sim.printerPaper')} className="sim-buttons">
+            {(['ok', 'low', 'out'] as const).map((paper) => (
+              <button
+                key={paper}
+                type="button"
+                className="sim-btn"
+                aria-pressed={sim.printer!.paper === paper}
+                onClick={() => void run({ type: 'printer', paper })}
+              >
+                {t(`sim.paper.${paper}`)}
+              </button>
+            ))}
+            <button type="button" className="sim-btn" onClick={() => void run({ type: 'printer', coverOpen: !sim.printer!.coverOpen })}>
+              {sim.printer.coverOpen ? t('sim.closeCover') : t('sim.openCover')}
+            </button>
+          </div>
           {sim.printer.lastReceipt ? (
             <figure className="sim-receipt">
               <figcaption>{t('sim.lastReceipt')}</figcaption>

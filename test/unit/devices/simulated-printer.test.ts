@@ -6,6 +6,10 @@ import { DeviceUnavailableError } from '../../../devices/device-errors.js';
 import { SimulatedPrinter } from '../../../devices/printer/simulated-printer.js';
 import { settle, tempDir } from './helpers.js';
 
+async function flushTurns(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function track(promise: Promise<void>): { done: () => boolean; failed: () => unknown; promise: Promise<void> } {
   let done = false;
   let failed: unknown = null;
@@ -81,7 +85,8 @@ describe('SimulatedPrinter', () => {
     const first = track(printer.print({ lines: ['first'] }));
     const second = track(printer.print({ lines: ['second'] }));
     clock.advance(50);
-    await settle();
+    // The job goes through the real ESC/POS driver and stream: event-loop turns, not only microtasks.
+    await flushTurns();
     expect([first.done(), second.done()]).toEqual([true, false]);
     printer.simSetPaper('out');
     clock.advance(50);

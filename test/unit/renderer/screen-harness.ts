@@ -149,6 +149,8 @@ export function snapshot(options: {
   rfid?: Snapshot['rfid'];
   session?: Partial<SessionView>;
   lastSummary?: SessionSummary | null;
+  /** Until when the tile offers the last summary again (ConnectorView.lastSummaryUntil). */
+  lastSummaryUntil?: number | null;
   sim?: SimView | null;
 }): Snapshot {
   const phase = options.phase ?? 'available';
@@ -177,6 +179,7 @@ export function snapshot(options: {
         problemKind: null,
         tariff,
         lastSummary: options.lastSummary ?? null,
+        lastSummaryUntil: options.lastSummaryUntil ?? null,
         session: withSession
           ? {
               id: 'S-1',
