@@ -159,6 +159,7 @@ export function SimPanel({ sim }: { sim: SimView }) {
             <figure className="sim-receipt">
               <figcaption>{t('sim.lastReceipt')}</figcaption>
               <pre>{sim.printer.lastReceipt}</pre>
+              {sim.printer.lastQr && <p className="sim-qr">{t('sim.lastQr', { payload: sim.printer.lastQr })}</p>}
             </figure>
           ) : (
             <p>{t('sim.noReceipt')}</p>
