@@ -379,7 +379,8 @@ export const sessionMachine = setup({
     // A connector whose saved state could not be read comes up with the problem already noted.
     problem: input.restored?.context.problem?.kind === 'attention' ? input.restored.context.problem : null,
     session: input.restored?.context.session ?? null,
-    lastSummary: input.restored?.context.lastSummary ?? null,
+    // A print the kiosk did not see end (it stopped meanwhile) is offered again, not shown as still printing.
+    lastSummary: restoredSummary(input.restored?.context.lastSummary ?? null),
     lastProof: input.restored?.context.lastProof ?? null,
     resumeFrom: input.restored?.phase ?? null,
     lastError: null,
@@ -661,6 +662,10 @@ export const sessionMachine = setup({
 });
 
 export type SessionMachine = typeof sessionMachine;
+
+function restoredSummary(summary: SessionSummary | null): SessionSummary | null {
+  return summary?.receipt === 'printing' ? { ...summary, receipt: 'pending' } : summary;
+}
 
 function unprovided<TInput, TEvent extends { type: string }>(name: string) {
   return fromCallback<TEvent, TInput>(() => {

@@ -733,6 +733,8 @@ export class Station {
 
   /** What became of a receipt, on the connector's last summary, in its record and journal. */
   private noteReceipt(c: Connector, sessionId: string, result: { receipt: SessionSummary['receipt']; qr: string | null }): void {
+    // A print that ends after the station stopped is offered again at the next start (its outcome unknown).
+    if (this.stopped) return;
     const { store, clock } = this.options;
     c.actor.send({ type: 'RECEIPT', at: clock.now(), ...result });
     const updated = c.actor.getSnapshot().context.lastSummary;

@@ -62,6 +62,17 @@ describe('the last summary again', () => {
     expect(h.connector(1).lastSummary).toMatchObject({ receipt: 'qr', receiptQr: expect.any(String) });
   });
 
+  it('a print the kiosk did not see end (it stopped while printing) is offered again after the restart', async () => {
+    harness = await KioskHarness.start();
+    const h = harness;
+    await finishedSession(h);
+    // Answered at once; the printer's time has not passed when the kiosk stops.
+    expect(await h.command({ type: 'chooseReceipt', connectorId: 1, receipt: 'print' })).toEqual({ ok: true });
+    expect(h.connector(1).lastSummary!.receipt).toBe('printing');
+    await h.restart();
+    expect(h.connector(1).lastSummary!.receipt).toBe('pending');
+  });
+
   it('wrong codes lock the keypad as they do for a stop', async () => {
     harness = await KioskHarness.start();
     const h = harness;
