@@ -38,6 +38,8 @@ test('print, then the QR code too: the printed receipt has the legal content, an
   await page.getByRole('button', { name: 'Show QR code' }).click();
   await expect(page.getByRole('img', { name: /QR/i })).toBeVisible();
 
+  // "Printed" once the printer has the bytes; the simulated printer takes its time to put them on paper.
+  await expect.poll(async () => (await kiosk.snapshot()).sim?.printer?.lastReceipt ?? null).not.toBeNull();
   const snapshot = await kiosk.snapshot();
   const summary = snapshot.connectors[0]!.lastSummary!;
   const paper = snapshot.sim!.printer!.lastReceipt!;
