@@ -12,16 +12,14 @@
 // transaction, and the kiosk reads the accounts at every tap. Amounts are typed in major
 // units ("20.00") and parsed exactly, never through a float. Exit codes: 0 done; 2 an
 // error, said in one line on stderr.
-import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UID_FORMS, UidFormatError, parseUid, type CardId, type UidForm } from '../devices/rfid/uid.js';
 import { ACCOUNT_TYPES, AccountBook, AccountError, MAX_AMOUNT_MINOR, type Account, type AccountType, type LedgerEntry } from '../electron/accounts/account-book.js';
 import { currencyExponent, minorToMajorString } from '../electron/billing/decimal.js';
-import { loadConfig } from '../electron/config/load-config.js';
 import { KioskStore } from '../electron/store/kiosk-store.js';
-import { argumentFailure, Failure, oneLine, printable, runTool } from './cli.js';
+import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, oneLine, printable, runTool } from './cli.js';
 
 const USAGE = `usage: accounts COMMAND … [--config FILE] [--data DIR] [--by NAME]
 commands:
@@ -49,8 +47,6 @@ options:
   --by NAME       who acts, recorded with every entry and audit line (default cli:<user name>)
 AMOUNT is in major units of the account's currency, e.g. 20.00. It works while the kiosk runs.
 exit codes: 0 done, 2 an error (one line on stderr)`;
-
-/** What the operator must fix: the one line on stderr, exit 2. */
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -99,8 +95,7 @@ function parseOptions(args: string[]) {
 }
 
 function main(args: string[]): number {
-  // npm runs scripts in the package root: read the operator's paths from where they typed them.
-  if (process.env.npm_lifecycle_event === 'accounts' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+  fromOperatorsDirectory('accounts');
   const { values, positionals } = parseOptions(args);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -119,12 +114,10 @@ function main(args: string[]): number {
   const misplaced = (Object.keys(values) as OptionName[]).find((name) => !COMMON.includes(name) && !spec.options.includes(name));
   if (misplaced) throw new Failure(`${command} takes no --${misplaced} (accounts --help)`);
 
-  const env = process.env;
-  const configArg = values.config ?? env.KIOSK_CONFIG;
-  const config = readConfig(path.resolve(configArg ?? 'kiosk.yaml'), configArg !== undefined);
-  const store = openStore(path.resolve(values.data ?? env.KIOSK_DATA_DIR ?? 'data'));
+  const config = kioskConfigOf(values.config);
+  const store = openStore(kioskDataDirOf(values.data));
   try {
-    const tool = new Tool(new AccountBook(store), config.currency, values.by ?? defaultActor(), values);
+    const tool = new Tool(new AccountBook(store), config.tariff.currency, values.by ?? defaultActor(), values);
     tool.run(command, rest);
   } finally {
     store.close();
@@ -140,19 +133,7 @@ function defaultActor(): string {
   }
 }
 
-function readConfig(file: string, required: boolean): { currency: string } {
-  try {
-    return { currency: loadConfig(file, required).config.tariff.currency };
-  } catch (error) {
-    // "… is invalid:\n  key: problem\n  key: problem" on one line; a parser's code frame after its first line is left out.
-    const [first = '', ...more] = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim());
-    if (!first.endsWith('is invalid:')) throw new Failure(printable(first.replace(/:$/, '')));
-    throw new Failure(printable([first, more.filter(Boolean).join('; ')].filter(Boolean).join(' ')));
-  }
-}
-
 function openStore(dataDir: string): KioskStore {
-  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new Failure(`the data folder ${dataDir} does not exist (give the kiosk's with --data)`);
   try {
     return KioskStore.open(path.join(dataDir, 'kiosk.sqlite'));
   } catch (error) {

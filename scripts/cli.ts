@@ -1,6 +1,11 @@
 // What the operator's command-line tools share (`npm run tariff`, `npm run accounts`):
 // a refusal is one line on standard error and exit code 2, never a stack trace; output
-// cut short by the reader (`| head`) ends the tool quietly.
+// cut short by the reader (`| head`) ends the tool quietly; the kiosk's --config and
+// --data are read as the kiosk reads them.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { KioskConfig } from '../electron/config/config-schema.js';
+import { loadConfig } from '../electron/config/load-config.js';
 
 /** A refusal the tool words itself: its message is the one line the operator reads. */
 export class Failure extends Error {}
@@ -39,4 +44,33 @@ export function argumentFailure(tool: string, error: unknown): Failure {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return new Failure(`unknown option ${option} (${tool} --help lists them)`);
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return new Failure(`${option} needs a value (a value starting with "-": ${option}=VALUE)`);
   return new Failure(oneLine(error));
+}
+
+/** npm runs scripts in the package root: the operator's relative paths are read from where they typed them. */
+export function fromOperatorsDirectory(script: string): void {
+  if (process.env.npm_lifecycle_event === script && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+}
+
+/**
+ * The kiosk's configuration as the kiosk itself reads it: `--config`, else KIOSK_CONFIG,
+ * else ./kiosk.yaml (the embedded defaults when that default file is absent). A bad file
+ * is one line: "… is invalid: key: problem; key: problem".
+ */
+export function kioskConfigOf(option: string | undefined): KioskConfig {
+  const named = option ?? process.env.KIOSK_CONFIG;
+  try {
+    return loadConfig(path.resolve(named ?? 'kiosk.yaml'), named !== undefined).config;
+  } catch (error) {
+    // A parser's code frame after its first line is left out.
+    const [first = '', ...more] = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim());
+    if (!first.endsWith('is invalid:')) throw new Failure(printable(first.replace(/:$/, '')));
+    throw new Failure(printable([first, more.filter(Boolean).join('; ')].filter(Boolean).join(' ')));
+  }
+}
+
+/** The kiosk's data folder as the kiosk reads it: `--data`, else KIOSK_DATA_DIR, else ./data; it must exist. */
+export function kioskDataDirOf(option: string | undefined): string {
+  const dataDir = path.resolve(option ?? process.env.KIOSK_DATA_DIR ?? 'data');
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new Failure(`the data folder ${dataDir} does not exist (give the kiosk's with --data)`);
+  return dataDir;
 }

@@ -8,15 +8,13 @@
 // It reads the kiosk's database (<data>/kiosk.sqlite, --config and --data as the kiosk
 // reads them) read-only, so it runs beside the kiosk. The file is written whole or not
 // at all (a temporary file renamed). Exit codes: 0 done; 2 an error, in one line on stderr.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DAY_MS, dayNumber, zoneOf } from '../electron/billing/local-time.js';
-import { loadConfig } from '../electron/config/load-config.js';
-import type { KioskConfig } from '../electron/config/config-schema.js';
 import { receiptUrl, type ExportedReceipt, type ReceiptContent } from '../electron/receipts/receipt-record.js';
 import { KioskStore, type ReceiptRecord } from '../electron/store/kiosk-store.js';
-import { argumentFailure, Failure, oneLine, printable, runTool } from './cli.js';
+import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, oneLine, printable, runTool } from './cli.js';
 
 const USAGE = `usage: receipts export --since YYYY-MM-DD [--until YYYY-MM-DD] --out FILE [--config FILE] [--data DIR]
   export    write the receipts issued from --since to --until (both days included; to today
@@ -38,8 +36,7 @@ const OPTIONS = {
 } as const;
 
 function main(args: string[]): number {
-  // npm runs scripts in the package root: read the operator's paths from where they typed them.
-  if (process.env.npm_lifecycle_event === 'receipts' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+  fromOperatorsDirectory('receipts');
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -64,14 +61,12 @@ function main(args: string[]): number {
   const until = values.until === undefined ? null : day('--until', values.until);
   if (until !== null && until < since) throw new Failure(`--until ${values.until} is before --since ${values.since}`);
 
-  const env = process.env;
-  const configArg = values.config ?? env.KIOSK_CONFIG;
-  const config = readConfig(path.resolve(configArg ?? 'kiosk.yaml'), configArg !== undefined);
+  const config = kioskConfigOf(values.config);
   const zone = config.station.timeZone;
   const from = localMidnight(since, zone);
   const to = until === null ? Number.MAX_SAFE_INTEGER : localMidnight(until + 1, zone);
 
-  const store = openStore(path.resolve(values.data ?? env.KIOSK_DATA_DIR ?? 'data'));
+  const store = openStore(kioskDataDirOf(values.data));
   let receipts: ExportedReceipt[];
   try {
     receipts = store.receiptsIssued(from, to).map((record) => exported(record, config.receipts.urlTemplate));
@@ -112,19 +107,7 @@ function exported(record: ReceiptRecord, template: string | null): ExportedRecei
   };
 }
 
-function readConfig(file: string, required: boolean): KioskConfig {
-  try {
-    return loadConfig(file, required).config;
-  } catch (error) {
-    // "… is invalid:\n  key: problem\n  key: problem" on one line; a parser's code frame after its first line is left out.
-    const [first = '', ...more] = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim());
-    if (!first.endsWith('is invalid:')) throw new Failure(printable(first.replace(/:$/, '')));
-    throw new Failure(printable([first, more.filter(Boolean).join('; ')].filter(Boolean).join(' ')));
-  }
-}
-
 function openStore(dataDir: string): KioskStore {
-  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new Failure(`the data folder ${dataDir} does not exist (give the kiosk's with --data)`);
   const file = path.join(dataDir, 'kiosk.sqlite');
   if (!existsSync(file)) throw new Failure(`the data folder ${dataDir} has no kiosk database (kiosk.sqlite)`);
   try {
