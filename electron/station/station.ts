@@ -16,7 +16,7 @@ import type { CardTapNotice, ConnectorPhase, SessionSummary, SimView, Snapshot }
 import { PAYMENT_WAYS, type KioskConfig } from '../config/config-schema.js';
 import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
-import type { Payments } from '../payments/payments.js';
+import { authorizeKey, type Payments } from '../payments/payments.js';
 import { PriceBoard } from './price-board.js';
 import type { ReceiptTexts } from '../billing/receipt.js';
 import { type SessionEvent } from './session-machine.js';
@@ -292,8 +292,14 @@ export class Station {
   private liveAuthorizations(): Set<string> {
     const keys = new Set<string>();
     for (const c of this.connectors.values()) {
-      const key = c.actor.getSnapshot().context.session?.authorization?.key;
-      if (key) keys.add(key);
+      const snapshot = c.actor.getSnapshot();
+      const { session } = snapshot.context;
+      if (session?.authorization) keys.add(session.authorization.key);
+      // Still authorising, the attempt's approval may be journalled and on its way to the
+      // machine: it is this session's (a session that gives up leaves the state, and its
+      // late approval is released by its request). A prepaid card answers at once, so the
+      // sweep could otherwise fall between the journal and the machine (found by chaos).
+      else if (session && topState(snapshot) === 'authorizing') keys.add(authorizeKey(session.id, session.attempt));
     }
     return keys;
   }
