@@ -1,11 +1,12 @@
 // The kiosk screen: the driver's column (header, the current screen, help footer)
 // and, only when devices are simulated, the simulator panel beside it.
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCommands } from './commands/CommandContext.js';
 import { ModalLayerProvider, useModalLayerState } from './components/ModalLayer.js';
 import { Spinner } from './components/Spinner.js';
 import { languageFor } from './i18n/i18n.js';
+import { Maintenance } from './maintenance/Maintenance.js';
 import { DriverScreen } from './screens/DriverScreen.js';
 import { SimPanel } from './sim/SimPanel.js';
 import { useView } from './store/StoreContext.js';
@@ -63,10 +64,13 @@ function DriverColumn() {
   const { t } = useTranslation();
   const connected = useView(selectConnected);
   const { layer, setHost, anyOpen } = useModalLayerState();
+  // The technician's PIN pad or menu over the driver's screen, which is inert meanwhile.
+  const driver = useRef<HTMLDivElement>(null);
+  const [maintenance, setMaintenance] = useState(false);
   return (
     <ModalLayerProvider layer={layer}>
-      <div className={connected ? 'driver' : 'driver driver--offline'}>
-        <div className="frame" inert={anyOpen || !connected}>
+      <div ref={driver} className={connected ? 'driver' : 'driver driver--offline'}>
+        <div className="frame" inert={anyOpen || !connected || maintenance}>
           <Header />
           <NoticeBar />
           <main className="screen">
@@ -74,7 +78,8 @@ function DriverColumn() {
           </main>
           <Footer />
         </div>
-        <div className="modal-host" ref={setHost} />
+        <div className="modal-host" ref={setHost} inert={maintenance} />
+        <Maintenance area={driver} onOpenChange={setMaintenance} />
         {!connected && (
           <p className="offline-status" role="status">
             <Spinner /> {t('app.connecting')}

@@ -61,13 +61,18 @@ export function StartScreen() {
   );
 }
 
-/** Why no new session can start here; a failed storage is said in plain words, never its detail. */
+/**
+ * Why no new session can start here; a failed storage is said in plain words, never its
+ * detail; a technician's note (the station taken out of service) as they wrote it.
+ */
 function StationOutOfService({ station }: { station: Snapshot['station'] }) {
   const { t } = useTranslation();
   const storage = station.outOfServiceReason === 'storage';
+  const note = station.outOfServiceReason === 'technician' ? station.serviceNote : null;
   return (
     <div className="callout callout--problem" role="alert">
       <p className="callout-title">{storage ? t('start.storageOutOfService') : t('start.stationOutOfService')}</p>
+      {note && <p>{note}</p>}
       <p>{storage ? t('start.storageOutOfServiceNext', { helpLine: station.helpLine }) : t('start.stationOutOfServiceNext')}</p>
     </div>
   );
@@ -91,7 +96,8 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
   // Shown again only to its driver, with the session's stop code (or the card that paid, at the reader), for a while after it ended.
   const showLastSummary = connector.lastSummaryUntil !== null && state === 'available';
   const [keypadOpen, setKeypadOpen] = useState(false);
-  const problem = problemText(t, connector);
+  // Taken out of service by a technician: their note for drivers, as they wrote it.
+  const problem = connector.service && connector.phase === 'outOfService' ? connector.service.note : problemText(t, connector);
   const name = energy
     ? t('connector.tileNameEnergy', { label, state: stateText, energy })
     : t('connector.tileName', { label, state: stateText });
