@@ -9,6 +9,22 @@ import { cornerPoint, hasChromium, openMaintenanceScreen, snapshot, type Mainten
 
 type Corner = MaintenanceGesture['holdCorner'];
 
+/** What the page scripts below use of the browser (this file is type-checked without the DOM library). */
+interface TestElement {
+  id: string;
+  textContent: string | null;
+  setAttribute(name: string, value: string): void;
+  addEventListener(type: string, listener: (event: { defaultPrevented: boolean }) => void): void;
+  remove(): void;
+}
+interface PageGlobals {
+  document: { body: TestElement & { appendChild(e: TestElement): void }; createElement(tag: string): TestElement; getElementById(id: string): TestElement | null };
+  getComputedStyle(element: unknown): { cursor: string };
+  clicks: number;
+  prevented: number;
+  seen: string[];
+}
+
 function withGesture(gesture: Partial<MaintenanceGesture>): Snapshot {
   const s = snapshot({});
   return { ...s, station: { ...s.station, maintenanceGesture: { ...s.station.maintenanceGesture, ...gesture } } };
@@ -123,14 +139,18 @@ describe.skipIf(!hasChromium)('the maintenance gesture, in Chromium', () => {
     await screen.page.mouse.down();
     await screen.runFor(3100);
     await expect(screen.page.locator('#root').innerHTML()).resolves.toBe(before);
-    await expect(screen.page.evaluate(() => getComputedStyle(document.body).cursor)).resolves.toBe('auto');
+    await expect(screen.page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return g.getComputedStyle(g.document.body).cursor;
+    })).resolves.toBe('auto');
     await screen.page.mouse.up();
     await expect(screen.page.locator('#root').innerHTML()).resolves.toBe(before);
   });
 
   it('a normal press on a button in the corner still works, during the gesture too, and no event is prevented or stopped', async () => {
     await screen.page.evaluate(() => {
-      const w = window as unknown as { clicks: number; prevented: number; seen: string[] };
+      const w = globalThis as unknown as PageGlobals;
+      const document = w.document;
       w.clicks = 0;
       w.prevented = 0;
       w.seen = [];
@@ -148,7 +168,7 @@ describe.skipIf(!hasChromium)('the maintenance gesture, in Chromium', () => {
       document.body.appendChild(button);
     });
     const state = () => screen.page.evaluate(() => {
-      const w = window as unknown as { clicks: number; prevented: number; seen: string[] };
+      const w = globalThis as unknown as PageGlobals;
       return { clicks: w.clicks, prevented: w.prevented, seen: w.seen.join(',') };
     });
     await screen.page.mouse.click(20, 20);
@@ -159,6 +179,6 @@ describe.skipIf(!hasChromium)('the maintenance gesture, in Chromium', () => {
     await taps('top-right', 3);
     await expect(pad().isVisible()).resolves.toBe(true);
     await expect(state()).resolves.toMatchObject({ clicks: 2, prevented: 0 });
-    await screen.page.evaluate(() => document.getElementById('corner-button')?.remove());
+    await screen.page.evaluate(() => (globalThis as unknown as PageGlobals).document.getElementById('corner-button')?.remove());
   });
 });

@@ -10,6 +10,8 @@ import en from '../../../electron/contract/messages/en.json';
 import { cornerPoint, hasChromium, NOW, openMaintenanceScreen, snapshot, type MaintenanceHarness } from './maintenance-harness.js';
 
 const M = en.maintenance;
+/** What the size check reads of a control (this file is type-checked without the DOM library). */
+type Box = { textContent: string | null; getBoundingClientRect(): { height: number } };
 
 const device = (fields: Partial<DeviceDiagnostics> = {}): DeviceDiagnostics => ({
   kind: 'simulated',
@@ -379,7 +381,10 @@ describe.skipIf(!hasChromium)('the maintenance menu, in Chromium', () => {
       await openMenu();
       await menu().getByRole('button', { name: 'Connectors', exact: true }).click();
       const scroller = menu().locator('.maint-page');
-      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await scroller.evaluate((el) => {
+        const box = el as unknown as { scrollTo(x: number, y: number): void; scrollHeight: number };
+        box.scrollTo(0, box.scrollHeight);
+      });
       for (const name of [M.menu.logout, 'Status', 'Log']) {
         const box = (await menu().getByRole('button', { name, exact: true }).boundingBox())!;
         expect(box.y, name).toBeGreaterThanOrEqual(0);
@@ -387,9 +392,16 @@ describe.skipIf(!hasChromium)('the maintenance menu, in Chromium', () => {
       }
       const small = await menu()
         .locator('button:visible, input:visible')
-        .evaluateAll((els) => els.map((el) => ({ text: el.textContent, h: el.getBoundingClientRect().height })).filter((b) => b.h < 48));
+        .evaluateAll((els) =>
+          (els as unknown as Box[]).map((el) => ({ text: el.textContent, h: el.getBoundingClientRect().height })).filter((b) => b.h < 48),
+        );
       expect(small).toEqual([]);
-      await expect(page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).resolves.toBe(true);
+      await expect(
+        page.evaluate(() => {
+          const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+          return g.document.documentElement.scrollWidth <= g.innerWidth;
+        }),
+      ).resolves.toBe(true);
     });
   });
 
