@@ -58,7 +58,7 @@ function chargingSnapshot(seq: number): Snapshot {
   return {
     seq,
     now,
-    station: { id: 'DE-BER-0042', name: 'Parkhaus Mitte', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null },
+    station: { id: 'DE-BER-0042', name: 'Parkhaus Mitte', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null, serviceNote: null, maintenanceGesture: { holdCorner: 'top-left', holdS: 3, tapCorner: 'top-right', taps: 3, withinS: 4 } },
     alarms: [],
     tariff,
     focus: 1,
@@ -92,6 +92,7 @@ function chargingSnapshot(seq: number): Snapshot {
         maxPowerW: 22080,
         problem: null,
         problemKind: null,
+        service: null,
         tariff,
         session: {
           id: `S-20250615-${String(seq).padStart(6, '0')}-7f3a9c2e`,
@@ -123,6 +124,7 @@ function chargingSnapshot(seq: number): Snapshot {
         tariff,
         problem: null,
         problemKind: null,
+        service: null,
         session: null,
         lastSummaryUntil: 1_749_994_500_000,
         lastSummary: {
@@ -169,6 +171,8 @@ let current = chargingSnapshot(0);
 const service: KioskService = {
   handle: async () => ({ ok: true }),
   handleSim: async () => ({ ok: true }),
+  handleTech: async () => ({ ok: false, error: { code: 'rejected', message: 'not in this bench' } }),
+  connectionClosed: () => {},
   snapshot: () => current,
   subscribe: (listener) => {
     listeners.add(listener);

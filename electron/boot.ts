@@ -91,7 +91,7 @@ export async function bootKiosk(options: BootOptions): Promise<Booted> {
     closeLog = logger.close;
     const log = logger.log;
     log.info({ config: source ?? 'embedded defaults', dataDir, clockSpeed: speed, ...(start === undefined ? {} : { clockStart: new Date(start).toISOString() }) }, 'kiosk starting');
-    const kiosk = await createKiosk({ config, dataDir, clock, log });
+    const kiosk = await createKiosk({ config, dataDir, clock, log, recentProblems: logger.recent });
     return {
       config,
       configSource: source,

@@ -28,6 +28,11 @@ import { Station, type SimControls } from './station/station.js';
 import { receiptTexts } from './messages.js';
 import { createCardTerminal } from './card-terminal.js';
 import { scheduleDaily } from './station/daily-task.js';
+import { Maintenance } from './maintenance/maintenance.js';
+import { TechnicianBook } from './maintenance/technicians.js';
+import { applyRetention } from './store/retention.js';
+import type { KioskService } from './host/web-host.js';
+import type { ProblemLine } from './log.js';
 
 export interface KioskOptions {
   config: KioskConfig;
@@ -36,11 +41,16 @@ export interface KioskOptions {
   /** Clock of the device links' reply timeouts: bytes take real time even when `clock` runs fast. */
   linkClock?: Clock;
   log: Logger;
+  /** The log's recent warnings and errors, for the maintenance menu's log page. */
+  recentProblems?: { list(): ProblemLine[] } | null;
 }
 
 export interface Kiosk {
   station: Station;
   store: KioskStore;
+  maintenance: Maintenance;
+  /** What the screens talk to: the driver's commands, the simulator's, the technician's. */
+  service: KioskService;
   close(): Promise<void>;
 }
 
@@ -215,11 +225,50 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         })
       : () => {};
 
+  const maintenance = new Maintenance({
+    config,
+    dataDir,
+    store,
+    station,
+    payments,
+    accounts: rfid.reader ? accounts : null,
+    printer,
+    endOfDay: zvt ? () => zvt.endOfDay() : null,
+    recent: options.recentProblems ?? null,
+    technicians: new TechnicianBook(store),
+    clock,
+    log: log.child({ part: 'maintenance' }),
+  });
+
+  // Money records are kept `retention.years`, card tokens `retention.cardTokenDays` after their session: pruned nightly.
+  const cancelRetention = scheduleDaily({
+    clock,
+    timeZone: config.station.timeZone,
+    time: '03:30',
+    run: async () => {
+      const report = applyRetention(store, { years: config.retention.years, cardTokenDays: config.retention.cardTokenDays, now: clock.now() });
+      log.info(report, 'retention applied');
+    },
+    onError: (error, willRetry) => log.error({ err: error, willRetry }, 'retention could not be applied'),
+  });
+
+  const service: KioskService = {
+    handle: (command) => station.handle(command),
+    handleSim: (command) => station.handleSim(command),
+    handleTech: (request, connection) => maintenance.handle(request, connection),
+    connectionClosed: (connection) => maintenance.connectionClosed(connection),
+    snapshot: () => station.snapshot(),
+    subscribe: (listener) => station.subscribe(listener),
+  };
+
   return {
     station,
     store,
+    maintenance,
+    service,
     close: async () => {
       cancelEndOfDay();
+      cancelRetention();
       await station.stop();
       await Promise.allSettled(closers.map((close) => close()));
       await Promise.allSettled([cardTerminal.close(), printerSetup.close(), rfid.close()]);

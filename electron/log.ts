@@ -14,18 +14,56 @@ import type { KioskConfig } from './config/config-schema.js';
 
 const REDACT = ['pan', '*.pan', 'track2', '*.track2', 'cardNumber', '*.cardNumber', 'pin', '*.pin', 'stopCode', '*.stopCode', '*.session.stopCode'];
 
-export function createLogger(dataDir: string, options: KioskConfig['log'], toStdout = true): { log: Logger; close: () => Promise<void> } {
+export function createLogger(dataDir: string, options: KioskConfig['log'], toStdout = true): { log: Logger; close: () => Promise<void>; recent: RecentProblems } {
   const dir = join(dataDir, 'logs');
   mkdirSync(dir, { recursive: true });
   const file = createStream('kiosk.log', { path: dir, size: options.rotateSize, maxFiles: options.keep });
-  const streams: pino.StreamEntry[] = [{ level: options.level, stream: file }];
+  const recent = new RecentProblems();
+  const streams: pino.StreamEntry[] = [{ level: options.level, stream: file }, { level: 'warn', stream: recent }];
   // The terminal gets what an operator follows (debug, such as every RAPI frame, stays in the file).
   if (toStdout) streams.push({ level: 'info', stream: terminalStream(process.stdout) });
   const log = pino({ level: options.level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.multistream(streams));
   return {
     log,
+    recent,
     close: () => new Promise((resolve) => file.end(() => resolve())),
   };
+}
+
+/** A warning or error as the maintenance menu shows it: when, how bad, and the line in words. */
+export interface ProblemLine {
+  at: number;
+  level: 'warn' | 'error' | 'fatal';
+  text: string;
+}
+
+/**
+ * The last warnings and errors, in memory, for the technician's log page: a pino
+ * destination that keeps the newest `capacity` lines, each worded as the terminal shows it
+ * (without its clock time, which the page shows itself).
+ */
+export class RecentProblems implements DestinationStream {
+  private readonly lines: ProblemLine[] = [];
+
+  constructor(private readonly capacity = 200) {}
+
+  write(line: string): void {
+    let entry: LogEntry;
+    try {
+      entry = JSON.parse(line) as LogEntry;
+    } catch {
+      return;
+    }
+    const level = (entry.level ?? 0) >= 60 ? 'fatal' : (entry.level ?? 0) >= 50 ? 'error' : 'warn';
+    const text = formatLogLine(entry).replace(/^\S+ \S+\s+/, ''); // drop the time and level
+    this.lines.push({ at: entry.time ?? Date.now(), level, text });
+    if (this.lines.length > this.capacity) this.lines.shift();
+  }
+
+  /** Newest first. */
+  list(): ProblemLine[] {
+    return [...this.lines].reverse();
+  }
 }
 
 /** A pino destination that writes each JSON line it gets to `out` as one readable line (colours on a terminal unless NO_COLOR). */

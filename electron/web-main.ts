@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const booted = await bootKiosk({ argv: process.argv.slice(2), port: true });
   const { kiosk, log } = booted;
   const staticDir = resolve(join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'));
-  const host = await startWebHost({ service: kiosk.station, staticDir, port: booted.port, log: log.child({ part: 'web host' }) });
+  const host = await startWebHost({ service: kiosk.service, staticDir, port: booted.port, log: log.child({ part: 'web host' }) });
   process.stdout.write(`Kiosk ready at ${host.url}\n`);
 
   onStopSignals((signal) => {

@@ -46,6 +46,9 @@ const UsbId = z.union([
   z.string().regex(/^0x[0-9a-fA-F]{1,4}$/, 'a USB id is a number or hex text like "0xffff"').transform((text) => parseInt(text, 16)),
 ]);
 
+/** A corner of the screen, for the maintenance gesture. */
+const ScreenCorner = z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']);
+
 /** The ways to pay a station can offer: bank card (the card terminal), station RFID card (the reader). */
 export const PAYMENT_WAYS = ['card', 'rfid'] as const;
 
@@ -281,6 +284,39 @@ export const KioskConfig = z.strictObject({
           NoDevice,
         ])
         .prefault({ kind: 'simulated' }),
+    })
+    .prefault({}),
+  maintenance: z
+    .strictObject({
+      /**
+       * The hidden gesture that opens the technician's PIN pad: a press held on one corner,
+       * then taps on another within a few seconds. Drivers are never shown a hint of it.
+       */
+      gesture: z
+        .strictObject({
+          holdCorner: ScreenCorner.default('top-left'),
+          holdS: z.number().min(1).max(10).default(3),
+          tapCorner: ScreenCorner.default('top-right'),
+          taps: z.number().int().min(2).max(8).default(3),
+          withinS: z.number().min(1).max(10).default(4),
+        })
+        .refine((g) => g.holdCorner !== g.tapCorner, 'the press and the taps are on different corners')
+        .prefault({}),
+      /** The menu closes after this long without a touch, s. */
+      timeoutS: z.number().int().min(15).max(3600).default(120),
+      /**
+       * The folder tariff files are loaded from and reports exported to (a mounted USB
+       * stick, e.g. /media/kiosk); absent: `exchange` in the data folder.
+       */
+      exchangeDir: z.string().min(1).max(500).optional(),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /** Money records (sessions, payments, receipts, the ledger, the audit log) are kept this many years. */
+      years: z.number().int().min(1).max(30).default(10),
+      /** A card token (stop by the same card) is dropped this many days after its session was settled. */
+      cardTokenDays: z.number().int().min(0).max(365).default(7),
     })
     .prefault({}),
   log: z

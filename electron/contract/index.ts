@@ -3,3 +3,4 @@ export * from './snapshot.js';
 export * from './bridge.js';
 export * from './energy.js';
 export * from './price-units.js';
+export * from './maintenance.js';

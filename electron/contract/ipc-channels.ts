@@ -7,6 +7,8 @@ export const IPC_CHANNELS = {
   command: 'kiosk:command',
   /** invoke, screen → brain: a SimCommand (simulator panel); answered with a CommandResult. */
   sim: 'kiosk:sim',
+  /** invoke, screen → brain: a TechRequest (maintenance menu); answered with a TechResult. */
+  tech: 'kiosk:tech',
   /** send, brain → screen: every new Snapshot. */
   snapshot: 'kiosk:snapshot',
 } as const;

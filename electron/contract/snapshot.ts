@@ -215,8 +215,8 @@ export interface ConnectorView {
   maxPowerW: number;
   /** Why the connector cannot be used, when out of service or in fault. */
   problem: string | null;
-  /** What kind of problem: the charger reports a fault, cannot be reached, a payment could not be settled, or the saved state needs a technician. */
-  problemKind: 'fault' | 'offline' | 'payment' | 'attention' | null;
+  /** What kind of problem: the charger reports a fault, cannot be reached, a payment could not be settled, the saved state needs a technician, or a technician took it out of service. */
+  problemKind: 'fault' | 'offline' | 'payment' | 'attention' | 'service' | null;
   session: SessionView | null;
   /** The prices of this connector now (its own tariff, or the station's). */
   tariff: TariffView;
@@ -227,7 +227,24 @@ export interface ConnectorView {
   lastSummary: SessionSummary | null;
   /** Until when the last session's summary can be opened again from the tile (with its stop code or card), brain clock ms; null: it cannot. */
   lastSummaryUntil: number | null;
+  /**
+   * A technician took this connector (or the station) out of service, with this note for
+   * drivers. A session running when it happened goes on; no new one starts. Null: in service.
+   */
+  service: { note: string; since: number; station: boolean } | null;
 }
+
+/** A press held on one corner of the screen, then taps on another (`maintenance.gesture`). */
+export interface MaintenanceGesture {
+  holdCorner: ScreenCorner;
+  holdS: number;
+  tapCorner: ScreenCorner;
+  taps: number;
+  /** The taps must all come within this long after the press is let go, s. */
+  withinS: number;
+}
+
+export type ScreenCorner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
 
 export interface SimView {
   chargers: { connectorId: number; plugged: boolean; fault: boolean; charging: boolean }[] | null;
@@ -300,8 +317,12 @@ export interface Snapshot {
     /** The IANA time zone of the station's wall clock (tariff times of day, receipts). */
     timeZone: string;
     serviceState: 'inService' | 'outOfService';
-    /** Why the station is out of service: its storage failed (disk full, I/O error). */
-    outOfServiceReason: 'storage' | null;
+    /** Why the station is out of service: its storage failed (disk full, I/O error), or a technician took it out. */
+    outOfServiceReason: 'storage' | 'technician' | null;
+    /** What the technician who took the station out of service wants drivers to read; null otherwise. */
+    serviceNote: string | null;
+    /** The hidden gesture that opens the technician's PIN pad (`maintenance.gesture`). */
+    maintenanceGesture: MaintenanceGesture;
   };
   /** What a technician must know about: payments that could not be settled, states that could not be read, storage failures. */
   alarms: Alarm[];

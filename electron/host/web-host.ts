@@ -16,12 +16,19 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { MAX_REQUEST_BYTES, WsRequest, type CommandResult, type Snapshot, type WsMessage } from '../contract/index.js';
+import { MAX_REQUEST_BYTES, WsRequest, type CommandResult, type Snapshot, type TechResult, type WsMessage } from '../contract/index.js';
 
 /** What the web host needs of the brain. */
 export interface KioskService {
   handle(command: unknown): Promise<CommandResult>;
   handleSim(command: unknown): Promise<CommandResult>;
+  /**
+   * A technician request (TechRequest) from one screen connection: its menu token is bound
+   * to it. `null`: no screen connection (the HTTP API), which the maintenance menu refuses.
+   */
+  handleTech(request: unknown, connection: string | null): Promise<TechResult>;
+  /** A screen connection closed: a menu opened on it closes too. */
+  connectionClosed(connection: string): void;
   snapshot(): Snapshot;
   subscribe(listener: (snapshot: Snapshot) => void): () => void;
 }
@@ -134,6 +141,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (req.method !== 'GET' && req.method !== 'HEAD' && !originAllowed(req)) return send(res, 403, 'text/plain', 'wrong origin');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/api/snapshot' && req.method === 'GET') return sendJson(res, 200, service.snapshot());
+    // Technician commands need a menu token bound to a screen connection: over HTTP there is none.
+    if (url.pathname === '/api/tech') return sendJson(res, 403, await service.handleTech({ command: { type: 'hello' } }, null));
     if (url.pathname === '/api/command' || url.pathname === '/api/sim') {
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'use POST');
       const body = await readBody(req);
@@ -205,7 +214,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     return lastSnapshotText;
   };
 
+  let connections = 0;
   function connect(ws: WebSocket): void {
+    const connection = `ws-${++connections}`;
     const outbox = new ClientOutbox(ws, limits.maxWsBacklogBytes, (backlogBytes) => {
       log.warn({ backlogBytes, bufferedBytes: ws.bufferedAmount, limitBytes: limits.maxWsBacklogBytes }, 'dropped a WebSocket client that stopped reading');
       unsubscribe?.();
@@ -227,10 +238,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         push({ type: 'result', id: -1, result: { ok: false, error: { code: 'invalid', message: 'malformed request' } } });
         return;
       }
-      const result = parsed.kind === 'command' ? await service.handle(parsed.body) : await service.handleSim(parsed.body);
+      const result =
+        parsed.kind === 'command' ? await service.handle(parsed.body) : parsed.kind === 'sim' ? await service.handleSim(parsed.body) : await service.handleTech(parsed.body, connection);
       push({ type: 'result', id: parsed.id, result });
     });
-    ws.on('close', () => unsubscribe?.());
+    ws.on('close', () => {
+      unsubscribe?.();
+      service.connectionClosed(connection);
+    });
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
   }
 

@@ -270,6 +270,45 @@ export class Payments {
     return report;
   }
 
+  // ── for the technician (maintenance menu) ───────────────────────────────
+
+  /** Authorisations approved and neither captured nor released yet, oldest first. */
+  openHolds(): PaymentRecord[] {
+    return this.store.listPayments().filter((p) => {
+      if (p.operation !== 'authorize' || !approvedAuthorization(p)) return false;
+      const done = (key: string) => this.store.payment(key)?.status === 'done';
+      return !done(`${p.key}:capture`) && !done(`${p.key}:release`);
+    });
+  }
+
+  /** Captures and releases without an outcome yet (being retried, or failing), oldest first. */
+  pendingSettlements(): PaymentRecord[] {
+    return this.store.pendingPayments().filter((p) => p.operation !== 'authorize');
+  }
+
+  /** Sends a pending capture or release again now, as the sweep would. */
+  async retrySettlement(key: string): Promise<void> {
+    const intent = this.store.payment(key);
+    if (!intent || intent.operation === 'authorize' || intent.status !== 'pending') throw new Error(`no pending capture or release ${key}`);
+    if (this.inFlight.has(key)) throw new Error(`payment ${key} is being sent now`);
+    const authorization = this.authorizationOf(key.replace(/:(capture|release)$/, ''));
+    if (!authorization) throw new Error(`the authorisation of ${key} is not in the journal`);
+    const request = { sessionId: intent.sessionId, connectorId: intent.connectorId ?? 0, authorization };
+    if (intent.operation === 'capture') await this.settle({ ...request, amountMinor: intent.amountMinor });
+    else await this.release(request);
+  }
+
+  /**
+   * Writes by hand how a request without an outcome ended, once a technician checked it at
+   * the terminal or the acquirer: 'done' (it went through) or 'failed' (it did not).
+   */
+  resolveByHand(key: string, outcome: 'done' | 'failed', by: string, reason: string): void {
+    const intent = this.store.payment(key);
+    if (!intent || intent.status !== 'pending') throw new Error(`no payment without an outcome ${key}`);
+    if (this.inFlight.has(key)) throw new Error(`payment ${key} is being sent now`);
+    this.store.completePayment(key, outcome, { resolvedByHand: true, by, reason }, this.now());
+  }
+
   // ── internals ─────────────────────────────────────────────────────────────
 
   /** Being sent by this process now (not merely asked about): only its sender may write its outcome. */

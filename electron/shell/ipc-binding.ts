@@ -7,7 +7,7 @@
 // to the service as it came — the service parses it with the contract's schemas.
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { IPC_CHANNELS } from '../contract/ipc-channels.js';
-import { MAX_REQUEST_BYTES, type CommandResult } from '../contract/index.js';
+import { MAX_REQUEST_BYTES, type CommandResult, type TechResult } from '../contract/index.js';
 import type { KioskService } from '../host/web-host.js';
 import { isAppIndexUrl, type WindowLog } from './window.js';
 
@@ -34,6 +34,9 @@ function senderProblem(event: IpcMainInvokeEvent, ours: readonly BrowserWindow[]
   return null;
 }
 
+/** The screen connection of a window's contents, for the maintenance menu's token. */
+const connectionOf = (contents: Pick<WebContents, 'id'>): string => `ipc-${contents.id}`;
+
 /** Size of the body as JSON, or null when it cannot be written as JSON (cycles, BigInt). */
 function jsonSize(body: unknown): number | null {
   try {
@@ -51,8 +54,8 @@ export function bindIpc(
   log: WindowLog,
   options: IpcBindingOptions,
 ): IpcBinding {
-  const handler = (channel: string, forward: (body: unknown) => Promise<CommandResult>) =>
-    async (event: IpcMainInvokeEvent, body: unknown): Promise<CommandResult> => {
+  const handler = (channel: string, forward: (body: unknown, event: IpcMainInvokeEvent) => Promise<CommandResult | TechResult>) =>
+    async (event: IpcMainInvokeEvent, body: unknown): Promise<CommandResult | TechResult> => {
       refresh();
       const problem = senderProblem(event, windows(), options.indexFile);
       if (problem) {
@@ -65,7 +68,7 @@ export function bindIpc(
         return { ok: false, error: { code: 'invalid', message: `body must be JSON of at most ${MAX_REQUEST_BYTES} bytes` } };
       }
       try {
-        return await forward(body);
+        return await forward(body, event);
       } catch (error) {
         log.error({ err: error, channel }, 'IPC message failed');
         return { ok: false, error: { code: 'internal', message: 'internal error' } };
@@ -73,6 +76,8 @@ export function bindIpc(
     };
   ipcMain.handle(IPC_CHANNELS.command, handler(IPC_CHANNELS.command, (body) => service.handle(body)));
   ipcMain.handle(IPC_CHANNELS.sim, handler(IPC_CHANNELS.sim, (body) => service.handleSim(body)));
+  // A menu token is bound to the window's contents that entered the PIN; it closes with them.
+  ipcMain.handle(IPC_CHANNELS.tech, handler(IPC_CHANNELS.tech, (body, event) => service.handleTech(body, connectionOf(event.sender))));
 
   // One snapshot subscription per window, from when it is seen until it closes.
   const tracked = new Map<BrowserWindow, () => void>();
@@ -88,11 +93,16 @@ export function bindIpc(
     // A page (re)loaded after the last change still needs the current snapshot.
     const onReady = () => push(contents);
     contents.on('dom-ready', onReady);
+    // A reload is a new screen: a menu opened before it is closed.
+    const onNavigated = () => service.connectionClosed(connectionOf(contents));
+    contents.on('did-start-navigation', onNavigated);
     const onClosed = () => untrack(win);
     win.on('closed', onClosed);
     tracked.set(win, () => {
       unsubscribe();
+      service.connectionClosed(connectionOf(contents));
       if (!contents.isDestroyed()) contents.off('dom-ready', onReady);
+      if (!contents.isDestroyed()) contents.off('did-start-navigation', onNavigated);
       if (!win.isDestroyed()) win.off('closed', onClosed);
     });
   };
@@ -109,6 +119,7 @@ export function bindIpc(
   const unbind = () => {
     ipcMain.removeHandler(IPC_CHANNELS.command);
     ipcMain.removeHandler(IPC_CHANNELS.sim);
+    ipcMain.removeHandler(IPC_CHANNELS.tech);
     for (const win of [...tracked.keys()]) untrack(win);
   };
   return Object.assign(unbind, { refresh });

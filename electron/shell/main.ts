@@ -76,7 +76,7 @@ async function start(): Promise<void> {
   );
   windows.add(win);
   win.on('closed', () => windows.delete(win));
-  const binding: IpcBinding = bindIpc(ipcMain, kiosk.station, () => [...windows], log, { indexFile: INDEX_FILE });
+  const binding: IpcBinding = bindIpc(ipcMain, kiosk.service, () => [...windows], log, { indexFile: INDEX_FILE });
   await win.loadFile(INDEX_FILE).catch((error: unknown) => log.error({ err: error }, 'could not load the screen'));
   log.info({ index: INDEX_FILE, dev }, 'kiosk window ready');
 

@@ -4,7 +4,7 @@
 // reaches the page. Bundled by esbuild into one CommonJS file (a sandboxed preload
 // may require only 'electron' and a few built-ins): dist/main/preload.cjs.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { Command, CommandResult, KioskBridge, SimCommand, Snapshot } from '../contract/index.js';
+import type { Command, CommandResult, KioskBridge, SimCommand, Snapshot, TechCommand, TechResult } from '../contract/index.js';
 import { IPC_CHANNELS } from '../contract/ipc-channels.js';
 
 let latest: Snapshot | null = null;
@@ -24,6 +24,9 @@ function invoke(channel: typeof IPC_CHANNELS.command | typeof IPC_CHANNELS.sim, 
 const kiosk: KioskBridge = {
   send: (command: Command) => invoke(IPC_CHANNELS.command, command),
   sim: (command: SimCommand) => invoke(IPC_CHANNELS.sim, command),
+  // The main process binds the menu's token to this window: a token from another screen is refused.
+  tech: ((command: TechCommand, options: { token?: string; background?: boolean } = {}) =>
+    (ipcRenderer.invoke(IPC_CHANNELS.tech, { ...options, command }) as Promise<TechResult>).catch(unavailable)) as KioskBridge['tech'],
   subscribe(listener: (snapshot: Snapshot) => void): () => void {
     listeners.add(listener);
     if (latest) listener(latest);

@@ -16,6 +16,7 @@ import { authorizeKey, type Payments } from '../payments/payments.js';
 import { newReceiptToken, receiptContent, type ReceiptPlace } from '../receipts/receipt-record.js';
 import {
   CHARGER_WILL_NOT_STOP,
+  chargerAwake,
   sessionMachine,
   withReading,
   type ActiveSession,
@@ -41,6 +42,11 @@ export interface SessionDeps {
   stopDelayMs: number;
   /** True while the kiosk shuts down: requests in flight are left to finish on the device, not cancelled. */
   shuttingDown: () => boolean;
+  /**
+   * True while a technician's relay test holds the idle charger enabled (at most 5 s, no
+   * vehicle connected, no session): an awake charger is then not put back to sleep at once.
+   */
+  relayTest?: () => boolean;
   /**
    * Resolves once the machine state that asked for the work is durable, rejects when it
    * could not be saved. Every device or payment request waits for it (save before act).
@@ -281,6 +287,13 @@ export function provideSessionActors(deps: SessionDeps) {
   }
 
   return sessionMachine.provide({
+    guards: {
+      // A relay test enables an idle charger on purpose; no vehicle can draw while none is connected.
+      chargerAwakeWithoutSession: ({ context, event }) =>
+        event.type === 'CHARGER_STATUS' &&
+        chargerAwake(event.status) &&
+        !(context.session === null && deps.relayTest?.() === true && !event.status.vehicleConnected && !event.status.relayClosed),
+    },
     delays: {
       ...deps.delays,
       // Backs off with each failure.

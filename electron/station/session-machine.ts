@@ -203,7 +203,7 @@ function withSession(context: SessionContext, patch: Partial<ActiveSession>): Pa
   return context.session ? { session: { ...context.session, ...patch } } : {};
 }
 
-const chargerAwake = (status: ChargerStatus) => status.mode === 'enabled' || status.relayClosed;
+export const chargerAwake = (status: ChargerStatus) => status.mode === 'enabled' || status.relayClosed;
 
 /**
  * Rule 5 outside the idle state: in every state where the charger must not deliver

@@ -102,6 +102,7 @@ export function connectorView(
     tariff: c.tariff,
     lastSummary: shown && context.lastSummary ? summaryView(context.lastSummary) : null,
     lastSummaryUntil: until !== null && until > now ? until : null,
+    service: null,
   };
 }
 

@@ -12,7 +12,7 @@ import type { CardRead, CardTerminal } from '../../devices/payment/card-terminal
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import type { RfidReader } from '../../devices/rfid/rfid-reader-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
-import type { CardTapNotice, ConnectorPhase, SessionSummary, SimView, Snapshot } from '../contract/snapshot.js';
+import type { CardTapNotice, ConnectorPhase, ConnectorView, SessionSummary, SimView, Snapshot } from '../contract/snapshot.js';
 import { PAYMENT_WAYS, type KioskConfig } from '../config/config-schema.js';
 import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -29,6 +29,8 @@ import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
 import { checkPrinter, DeviceRecord, printerCanPrint, watchCharger, watchRfid, watchTerminal } from './device-diagnostics.js';
 import { CardTaps } from './card-taps.js';
+import { ServiceBoard } from './service-board.js';
+import type { TariffConfig } from '../config/config-schema.js';
 
 export interface SimControls {
   view(): SimView;
@@ -137,6 +139,12 @@ export class Station {
   private lastTag: { uid: string; at: number } | null = null;
   /** The prices each connector shows, as they apply now. */
   private readonly prices: PriceBoard;
+  /** What technicians took out of service. */
+  private readonly service: ServiceBoard;
+  /** Connectors whose charger a technician's relay test holds enabled now. */
+  private readonly relayTests = new Set<number>();
+  /** A technician waits for the next station card held to the reader: it is read, not acted on. */
+  private cardRead: ((uid: string) => void) | null = null;
   private readonly persistence: SessionPersistence;
   private readonly receipts: ReceiptService;
   private readonly alarmBoard: AlarmBoard;
@@ -148,6 +156,9 @@ export class Station {
   constructor(private readonly options: StationOptions) {
     const { config, store, payments, clock, log, devices, receiptTexts } = options;
     this.prices = new PriceBoard(config);
+    this.service = new ServiceBoard(store);
+    const loaded = store.getSetting(LOADED_TARIFF) as LoadedTariff | undefined;
+    if (loaded) this.prices.load(loaded.tariff);
     this.persistence = new SessionPersistence({
       store,
       payments,
@@ -212,7 +223,8 @@ export class Station {
         watchRfid(rfid.reader, diagnostics.rfid),
         rfid.reader.subscribe((event) => {
           if (event.type === 'online') diagnostics.rfid!.identify(rfid.firmware);
-          if (event.type === 'tag' && this.freshTag(event.uid)) this.onTap({ kind: 'rfid', uid: event.uid, ...(event.suffix ? { suffix: true as const } : {}) });
+          if (event.type === 'tag' && this.cardRead) this.cardRead(event.uid);
+          else if (event.type === 'tag' && this.freshTag(event.uid)) this.onTap({ kind: 'rfid', uid: event.uid, ...(event.suffix ? { suffix: true as const } : {}) });
           this.rfidOnline = diagnostics.rfid!.isOnline;
           this.schedulePublish();
         }),
@@ -237,6 +249,7 @@ export class Station {
         receiptPlace: { stationId: config.station.id, connectorLabel: c.label, evseId: c.evseId ?? null },
         stopDelayMs: config.charging.stopDelayS * 1000,
         shuttingDown: () => this.stopped,
+        relayTest: () => this.relayTests.has(c.id),
         // Save before act: the observer that saves runs right after the transition that
         // started the work, so one turn later the state is on disk, or it failed.
         durable: async () => {
@@ -462,6 +475,9 @@ export class Station {
         // A card was tapped while cars were plugged in at several connectors: the one chosen now is paid for.
         const tapped =
           this.cardTap?.kind === 'chooseConnector' && this.cardTap.until > at && this.cardTap.connectorIds.includes(c.id) && snapshot.context.vehiclePlugged ? this.pendingTap : null;
+        if (phaseOf(snapshot) === 'available' && this.service.of(c.id)) {
+          throw new CommandError('rejected', this.service.of(c.id)!.station ? 'stationOutOfService' : 'connectorUnavailable', `connector ${c.id} is out of service`);
+        }
         if (phaseOf(snapshot) === 'available') this.send(c, { type: 'SELECT', at });
         else if (phaseOf(snapshot) === 'outOfService' || phaseOf(snapshot) === 'fault' || phaseOf(snapshot) === 'starting') {
           throw new CommandError('rejected', 'connectorUnavailable', `connector ${c.id} cannot be used now`);
@@ -688,7 +704,7 @@ export class Station {
     }
     if (tap.kind === 'card' && !this.config.payment.tapToStart) return notice('noSession');
     if (this.focus !== null && this.holdsScreen(this.focus)) return notice('noSession');
-    const waiting = [...this.connectors.values()].filter((c) => phaseOf(c.actor.getSnapshot()) === 'available' && c.actor.getSnapshot().context.vehiclePlugged);
+    const waiting = [...this.connectors.values()].filter((c) => phaseOf(c.actor.getSnapshot()) === 'available' && c.actor.getSnapshot().context.vehiclePlugged && !this.service.of(c.id));
     if (waiting.length === 0) {
       // No car to start: the card that paid a session that just ended shows its summary (and receipt) again.
       const paidLast = [...this.connectors.values()].find((c) => {
@@ -748,6 +764,103 @@ export class Station {
     store.journal(sessionId, clock.now(), `receipt:${result.receipt}`);
   }
 
+  // ── what a technician does (the maintenance menu checks who and audits it) ──
+
+  /** Takes a connector (null: the station) out of service with a note for drivers, or back. A running session goes on. */
+  setService(connectorId: number | null, inService: boolean, note: string, who: string): void {
+    if (connectorId !== null) this.connector(connectorId);
+    const at = this.options.clock.now();
+    this.service.set(connectorId, inService ? null : { note, since: at, by: who }, at, who);
+    this.options.log.info({ connectorId, inService, note, by: who }, inService ? 'back in service' : 'taken out of service');
+    this.schedulePublish();
+  }
+
+  /** Ends a running session for a driver who lost both the card and the stop code: charging stops, it settles at unplug. */
+  endSession(connectorId: number, reason: string, who: string): void {
+    const c = this.connector(connectorId);
+    const snapshot = c.actor.getSnapshot();
+    const session = snapshot.context.session;
+    const event: SessionEvent = { type: 'STOP_BY_CARD', at: this.options.clock.now() };
+    if (!session || !snapshot.can(event)) throw new CommandError('rejected', 'notPossibleNow', `no session to end on connector ${connectorId} (${phaseOf(snapshot)})`);
+    c.actor.send(event);
+    this.options.store.appendAudit(event.at, who, 'session.endedByTechnician', { connectorId, sessionId: session.id, reason });
+    this.options.log.warn({ connectorId, sessionId: session.id, by: who, reason }, 'a technician ended the session');
+    this.schedulePublish();
+  }
+
+  /**
+   * Enables an idle charger for at most `ms` (5 s) and puts it back to sleep, checked: only
+   * while no vehicle is connected and no session runs, so no car can draw (rule 1 holds). A
+   * vehicle plugged in during the test ends it at once.
+   */
+  async relayTest(connectorId: number, who: string, ms = 5000): Promise<{ enabledMs: number }> {
+    const c = this.connector(connectorId);
+    const charger = this.options.devices.chargers.get(connectorId)!;
+    const { clock, store, log } = this.options;
+    const idle = () => phaseOf(c.actor.getSnapshot()) === 'available' && !c.actor.getSnapshot().context.vehiclePlugged && c.actor.getSnapshot().context.session === null;
+    if (!idle() || this.relayTests.has(connectorId)) throw new CommandError('rejected', 'notPossibleNow', 'a relay test needs an available connector with no vehicle connected');
+    const status = await charger.status();
+    if (status.vehicleConnected) throw new CommandError('rejected', 'notPossibleNow', 'a vehicle is connected');
+    const startedAt = clock.now();
+    store.appendAudit(startedAt, who, 'charger.relayTest', { connectorId, maxMs: ms });
+    this.relayTests.add(connectorId);
+    let enabledMs = 0;
+    try {
+      await charger.enable();
+      const deadline = startedAt + ms;
+      while (clock.now() < deadline) {
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.min(250, deadline - clock.now())));
+        const now = await charger.status();
+        if (now.vehicleConnected || !idle()) break;
+      }
+      enabledMs = clock.now() - startedAt;
+    } finally {
+      this.relayTests.delete(connectorId);
+      await charger.sleep();
+      const after = await charger.status();
+      store.appendAudit(clock.now(), who, 'charger.relayTestDone', { connectorId, enabledMs, asleep: after.mode !== 'enabled' && !after.relayClosed });
+      log.info({ connectorId, enabledMs, by: who }, 'relay test done');
+    }
+    return { enabledMs };
+  }
+
+  /** The next station card held to the RFID reader, read and not acted on; null if none comes within `ms`. */
+  readNextTag(ms: number): Promise<string | null> {
+    if (!this.options.devices.rfid) throw new CommandError('unavailable', 'notPossibleNow', 'the station has no RFID reader');
+    if (this.cardRead) throw new CommandError('rejected', 'notPossibleNow', 'already waiting for a card');
+    const { clock } = this.options;
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => finish(null), ms);
+      const finish = (uid: string | null) => {
+        clock.clearTimeout(timer);
+        this.cardRead = null;
+        resolve(uid);
+      };
+      this.cardRead = (uid) => finish(uid);
+    });
+  }
+
+  /** Loads a technician's tariff for the whole station (null: back to the configuration's). Running sessions keep theirs. */
+  loadTariff(loaded: LoadedTariff | null, who: string): void {
+    const { store, clock } = this.options;
+    if (loaded && loaded.tariff.currency !== this.config.tariff.currency) {
+      throw new CommandError('rejected', 'notPossibleNow', `the tariff is in ${loaded.tariff.currency}; this station takes ${this.config.tariff.currency}`);
+    }
+    store.setSetting(LOADED_TARIFF, loaded, clock.now(), who);
+    this.prices.load(loaded?.tariff ?? null);
+    this.schedulePublish();
+  }
+
+  /** Prints a receipt again (a technician's reprint), through the station's receipt service. */
+  printReceipt(summary: SessionSummary, connectorLabel: string): ReturnType<ReceiptService['deliver']> {
+    return this.receipts.deliver(summary, connectorLabel, 'print');
+  }
+
+  /** Where the station's tariff comes from now. */
+  loadedTariff(): LoadedTariff | null {
+    return (this.options.store.getSetting(LOADED_TARIFF) as LoadedTariff | null | undefined) ?? null;
+  }
+
   // ── snapshots ────────────────────────────────────────────────────────────
 
   subscribe(listener: (snapshot: Snapshot) => void): () => void {
@@ -795,8 +908,10 @@ export class Station {
         helpLine: config.station.helpLine,
         locale: config.station.locale,
         timeZone: config.station.timeZone,
-        serviceState: this.storageFailure ? 'outOfService' : 'inService',
-        outOfServiceReason: this.storageFailure ? 'storage' : null,
+        serviceState: this.storageFailure || this.service.station() ? 'outOfService' : 'inService',
+        outOfServiceReason: this.storageFailure ? 'storage' : this.service.station() ? 'technician' : null,
+        serviceNote: this.service.station()?.note ?? null,
+        maintenanceGesture: config.maintenance.gesture,
       },
       alarms: this.alarmBoard.update(this.alarmCandidates(), now),
       tariff: this.prices.view(null, now),
@@ -813,7 +928,10 @@ export class Station {
         rfid: this.diagnostics.rfid?.view() ?? null,
       },
       connectors: [...this.connectors.values()].map((c) =>
-        connectorView({ ...c, tariff: this.prices.view(c.id, now), showAgainMs: config.receipts.showAgainS * 1000 }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id),
+        withService(
+          connectorView({ ...c, tariff: this.prices.view(c.id, now), showAgainMs: config.receipts.showAgainS * 1000 }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id),
+          this.service.of(c.id),
+        ),
       ),
       sim: devices.sim?.view() ?? null,
     };
@@ -840,6 +958,24 @@ export class Station {
     for (const c of this.connectors.values()) c.actor.stop();
     this.listeners.clear();
   }
+}
+
+/** The setting that holds a tariff a technician loaded. */
+const LOADED_TARIFF = 'tariff.loaded';
+
+export interface LoadedTariff {
+  tariff: TariffConfig;
+  file: string;
+  loadedAt: number;
+  by: string;
+}
+
+/** A connector a technician took out of service reads so on its tile once it is free; a running session goes on. */
+function withService(view: ConnectorView, order: { note: string; since: number; station: boolean } | null): ConnectorView {
+  if (!order) return view;
+  const service = { note: order.note, since: order.since, station: order.station };
+  if (view.phase !== 'available') return { ...view, service };
+  return { ...view, service, phase: 'outOfService', problem: order.note, problemKind: 'service' };
 }
 
 function fail(code: ErrorCode, message: string, reason?: ErrorReason): CommandResult {

@@ -192,4 +192,31 @@ export const migrations: { version: number; sql: string }[] = [
         BEGIN SELECT RAISE(ABORT, 'receipts are never deleted'); END;
     `,
   },
+  {
+    // The maintenance menu: technicians (a salted scrypt hash of each PIN, never the PIN),
+    // the PIN lockout (one row: it survives a restart), and what technicians changed of
+    // the station's service state (a connector, or 0 for the whole station).
+    version: 6,
+    sql: `
+      CREATE TABLE technicians (
+        name TEXT PRIMARY KEY,
+        pin_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE tech_lockout (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        failures INTEGER NOT NULL,
+        lockouts INTEGER NOT NULL,
+        locked_until INTEGER,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE service_state (
+        connector_id INTEGER PRIMARY KEY,
+        note TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        by TEXT NOT NULL
+      );
+    `,
+  },
 ];

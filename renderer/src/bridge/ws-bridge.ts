@@ -7,6 +7,8 @@ import type {
   KioskBridge,
   SimCommand,
   Snapshot,
+  TechCommand,
+  TechResult,
   WsMessage,
   WsRequest,
 } from '../../../electron/contract/index.js';
@@ -22,7 +24,7 @@ export interface WsBridgeOptions {
 }
 
 interface Pending {
-  resolve: (result: CommandResult) => void;
+  resolve: (result: CommandResult | TechResult) => void;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -61,12 +63,15 @@ export class WsBridge implements KioskBridge, ConnectionSource {
   }
 
   send(command: Command): Promise<CommandResult> {
-    return this.#request('command', command);
+    return this.#request('command', command) as Promise<CommandResult>;
   }
 
   sim(command: SimCommand): Promise<CommandResult> {
-    return this.#request('sim', command);
+    return this.#request('sim', command) as Promise<CommandResult>;
   }
+
+  /** The brain binds the menu's token to this socket: a token from another connection is refused. */
+  tech: KioskBridge['tech'] = (command, options = {}) => this.#request('tech', { ...options, command }) as never;
 
   subscribe(listener: (snapshot: Snapshot) => void): () => void {
     this.#snapshotListeners.add(listener);
@@ -95,14 +100,14 @@ export class WsBridge implements KioskBridge, ConnectionSource {
     this.#failAll('The connection was closed.');
   }
 
-  #request(kind: WsRequest['kind'], body: Command | SimCommand): Promise<CommandResult> {
+  #request(kind: WsRequest['kind'], body: Command | SimCommand | { command: TechCommand }): Promise<CommandResult | TechResult> {
     const socket = this.#socket;
     if (this.#state !== 'open' || !socket || socket.readyState !== WebSocket.OPEN) {
       return Promise.resolve(failure('Not connected to the station.'));
     }
     const id = this.#nextId++;
     const request: WsRequest = { id, kind, body };
-    return new Promise<CommandResult>((resolve) => {
+    return new Promise<CommandResult | TechResult>((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         resolve(failure('The station did not answer in time.'));

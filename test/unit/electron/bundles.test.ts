@@ -61,7 +61,7 @@ describe('preload bundle', () => {
     runInNewContext(readFileSync(join(out, 'dist/main/preload.cjs'), 'utf8'), { require: sandboxRequire, module, exports: module.exports, console });
     expect(exposed.map(([key]) => key)).toEqual(['kiosk']);
     const kiosk = exposed[0]![1] as { send(c: unknown): Promise<unknown>; sim(c: unknown): Promise<unknown> };
-    expect(Object.keys(kiosk).sort()).toEqual(['send', 'sim', 'subscribe']);
+    expect(Object.keys(kiosk).sort()).toEqual(['send', 'sim', 'subscribe', 'tech']);
     expect(await kiosk.send({ type: 'goHome' })).toEqual({ ok: true });
     expect(await kiosk.sim({ type: 'cardOutcome', outcome: 'decline' })).toEqual({ ok: true });
     expect(invoked.map(([channel]) => channel)).toEqual([IPC_CHANNELS.command, IPC_CHANNELS.sim]);

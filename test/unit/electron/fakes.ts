@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { vi } from 'vitest';
 import type { BrowserWindow, BrowserWindowConstructorOptions, IpcMain, IpcMainInvokeEvent, Session } from 'electron';
 import type { KioskService } from '../../../electron/host/web-host.js';
-import type { CommandResult, Snapshot } from '../../../electron/contract/index.js';
+import type { CommandResult, Snapshot, TechResult } from '../../../electron/contract/index.js';
 
 export const INDEX_FILE = '/opt/kiosk/dist/renderer/index.html';
 export const INDEX_URL = pathToFileURL(INDEX_FILE).href;
@@ -162,7 +162,8 @@ export function fakeSnapshot(seq: number): Snapshot {
 
 /** A brain that records what it is given and answers `result`; like the station, it parses nothing it need not. */
 export class FakeService implements KioskService {
-  calls: { kind: 'command' | 'sim'; body: unknown }[] = [];
+  calls: { kind: 'command' | 'sim' | 'tech'; body: unknown; connection?: string | null }[] = [];
+  closedConnections: string[] = [];
   readonly listeners = new Set<(snapshot: Snapshot) => void>();
   result: CommandResult = { ok: true };
   current = fakeSnapshot(1);
@@ -171,6 +172,15 @@ export class FakeService implements KioskService {
   async handle(command: unknown): Promise<CommandResult> {
     this.calls.push({ kind: 'command', body: command });
     return this.validate?.(command) ?? this.result;
+  }
+
+  async handleTech(request: unknown, connection: string | null): Promise<TechResult> {
+    this.calls.push({ kind: 'tech', body: request, connection });
+    return connection === null ? { ok: false, error: { code: 'rejected', reason: 'noMenu', message: 'no screen connection' } } : { ok: true, data: null };
+  }
+
+  connectionClosed(connection: string): void {
+    this.closedConnections.push(connection);
   }
 
   async handleSim(command: unknown): Promise<CommandResult> {

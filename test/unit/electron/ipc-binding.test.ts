@@ -29,7 +29,7 @@ beforeEach(() => {
 describe('IPC binding: senders', () => {
   it('registers exactly the two invoke channels and removes them on unbind', () => {
     const { ipc, binding } = setup();
-    expect([...ipc.handlers.keys()].sort()).toEqual([IPC_CHANNELS.command, IPC_CHANNELS.sim].sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual([IPC_CHANNELS.command, IPC_CHANNELS.sim, IPC_CHANNELS.tech].sort());
     binding();
     expect(ipc.handlers.size).toBe(0);
   });

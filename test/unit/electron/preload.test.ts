@@ -32,10 +32,10 @@ const exposed = () => electron.contextBridge.exposeInMainWorld.mock.calls;
 const kiosk = () => exposed()[0]![1] as KioskBridge;
 
 describe('preload', () => {
-  it('exposes exactly one object, window.kiosk, with send, sim and subscribe', () => {
+  it('exposes exactly one object, window.kiosk, with send, sim, subscribe and tech', () => {
     expect(exposed()).toHaveLength(1);
     expect(exposed()[0]![0]).toBe('kiosk');
-    expect(Object.keys(kiosk()).sort()).toEqual(['send', 'sim', 'subscribe']);
+    expect(Object.keys(kiosk()).sort()).toEqual(['send', 'sim', 'subscribe', 'tech']);
     for (const value of Object.values(kiosk())) expect(typeof value).toBe('function');
     expect(electron.contextBridge.exposeInIsolatedWorld).not.toHaveBeenCalled();
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { startWebHost, type KioskService, type WebHost, type WebHostLimits } from '../../../electron/host/web-host.js';
-import type { CommandResult, Snapshot } from '../../../electron/contract/index.js';
+import type { CommandResult, Snapshot, TechResult } from '../../../electron/contract/index.js';
 
 const INDEX_HTML = '<!doctype html><html><body>KIOSK-INDEX</body></html>';
 const APP_JS = 'console.log("KIOSK-APP");';
@@ -22,7 +22,8 @@ function fakeSnapshot(seq: number): Snapshot {
 
 /** A brain that records what it is asked and answers with `result`. */
 class FakeService implements KioskService {
-  calls: { kind: 'command' | 'sim'; body: unknown }[] = [];
+  calls: { kind: 'command' | 'sim' | 'tech'; body: unknown; connection?: string | null }[] = [];
+  closedConnections: string[] = [];
   listeners = new Set<(snapshot: Snapshot) => void>();
   subscribeCount = 0;
   result: CommandResult = { ok: true };
@@ -31,6 +32,15 @@ class FakeService implements KioskService {
   async handle(command: unknown): Promise<CommandResult> {
     this.calls.push({ kind: 'command', body: command });
     return this.result;
+  }
+
+  async handleTech(request: unknown, connection: string | null): Promise<TechResult> {
+    this.calls.push({ kind: 'tech', body: request, connection });
+    return connection === null ? { ok: false, error: { code: 'rejected', reason: 'noMenu', message: 'no screen connection' } } : { ok: true, data: null };
+  }
+
+  connectionClosed(connection: string): void {
+    this.closedConnections.push(connection);
   }
 
   async handleSim(command: unknown): Promise<CommandResult> {

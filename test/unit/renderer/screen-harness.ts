@@ -158,7 +158,7 @@ export function snapshot(options: {
   return {
     seq: ++seq,
     now: NOW,
-    station: { id: 'DE-TST-0001', name: 'Test station', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null },
+    station: { id: 'DE-TST-0001', name: 'Test station', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null, serviceNote: null, maintenanceGesture: { holdCorner: 'top-left', holdS: 3, tapCorner: 'top-right', taps: 3, withinS: 4 } },
     alarms: [],
     tariff,
     focus: phase === 'available' ? null : 1,
@@ -177,6 +177,7 @@ export function snapshot(options: {
         maxPowerW: 11_040,
         problem: null,
         problemKind: null,
+        service: null,
         tariff,
         lastSummary: options.lastSummary ?? null,
         lastSummaryUntil: options.lastSummaryUntil ?? null,

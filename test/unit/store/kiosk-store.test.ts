@@ -77,7 +77,7 @@ describe('KioskStore: schema', () => {
   it('runs the migrations on a new file and not again on reopen, keeping the data', () => {
     const s = store();
     expect(s.schemaVersion()).toBe(LATEST);
-    expect(tables(dbOf(s))).toEqual(['account_cards', 'account_ledger', 'account_reservations', 'accounts', 'audit_log', 'connector_state', 'connector_state_quarantine', 'domain_events', 'meter_samples', 'payments', 'receipts', 'session_journal', 'sessions', 'settings']);
+    expect(tables(dbOf(s))).toEqual(['account_cards', 'account_ledger', 'account_reservations', 'accounts', 'audit_log', 'connector_state', 'connector_state_quarantine', 'domain_events', 'meter_samples', 'payments', 'receipts', 'service_state', 'session_journal', 'sessions', 'settings', 'tech_lockout', 'technicians']);
     s.openSession({ id: 's1', connectorId: 1, method: 'card', createdAt: 1000 });
     s.close();
 
