@@ -105,7 +105,8 @@ function detailValue(t: ReturnType<typeof useTranslation>['t'], value: string | 
 
 function DeviceCard({ name, device, children }: { name: string; device: DeviceDiagnostics; children?: ReactNode }) {
   const { t } = useTranslation();
-  const failing = !device.online || (device.errorCount > 0 && device.lastError !== null);
+  // A printer without paper or with its cover open is there but cannot print: failing too.
+  const failing = !device.online || (device.errorCount > 0 && device.lastError !== null) || device.details.paper === 'out' || device.details.coverOpen === true;
   return (
     <Section level={3} title={name} className={failing ? 'maint-device maint-device--error' : 'maint-device'}>
       <p className={device.online ? 'maint-online' : 'maint-offline'}>
