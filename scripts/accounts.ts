@@ -12,14 +12,11 @@
 // transaction, and the kiosk reads the accounts at every tap. Amounts are typed in major
 // units ("20.00") and parsed exactly, never through a float. Exit codes: 0 done; 2 an
 // error, said in one line on stderr.
-import { userInfo } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UID_FORMS, UidFormatError, parseUid, type CardId, type UidForm } from '../devices/rfid/uid.js';
 import { ACCOUNT_TYPES, AccountBook, AccountError, MAX_AMOUNT_MINOR, type Account, type AccountType, type LedgerEntry } from '../electron/accounts/account-book.js';
 import { currencyExponent, minorToMajorString } from '../electron/billing/decimal.js';
-import { KioskStore } from '../electron/store/kiosk-store.js';
-import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, oneLine, printable, runTool } from './cli.js';
+import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, openKioskStore, printable, runTool, toolUser } from './cli.js';
 
 const USAGE = `usage: accounts COMMAND … [--config FILE] [--data DIR] [--by NAME]
 commands:
@@ -115,9 +112,9 @@ function main(args: string[]): number {
   if (misplaced) throw new Failure(`${command} takes no --${misplaced} (accounts --help)`);
 
   const config = kioskConfigOf(values.config);
-  const store = openStore(kioskDataDirOf(values.data));
+  const store = openKioskStore(kioskDataDirOf(values.data), 'write');
   try {
-    const tool = new Tool(new AccountBook(store), config.tariff.currency, values.by ?? defaultActor(), values);
+    const tool = new Tool(new AccountBook(store), config.tariff.currency, values.by ?? toolUser(), values);
     tool.run(command, rest);
   } finally {
     store.close();
@@ -125,21 +122,7 @@ function main(args: string[]): number {
   return 0;
 }
 
-function defaultActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return `cli:${process.env.USER ?? 'unknown'}`; // no passwd entry (some containers)
-  }
-}
 
-function openStore(dataDir: string): KioskStore {
-  try {
-    return KioskStore.open(path.join(dataDir, 'kiosk.sqlite'));
-  } catch (error) {
-    throw new Failure(`the database in ${dataDir} cannot be opened: ${oneLine(error)}`);
-  }
-}
 
 class Tool {
   private readonly now = Date.now();

@@ -9,9 +9,8 @@
 // Exit codes: 0 done; 2 a refusal or a failed backup, in one line on stderr; 1 an unexpected error.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { BackupError, backupStore } from '../electron/store/backup.js';
-import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, printable, runTool } from './cli.js';
+import { Failure, kioskConfigOf, kioskDataDirOf, printable, runTool, toolArguments } from './cli.js';
 
 const USAGE = `usage: backup DIR [--config FILE] [--data DIR]
   writes a consistent copy of the kiosk's database into the folder DIR (it must exist), as
@@ -31,18 +30,9 @@ const OPTIONS = {
 } as const;
 
 function main(args: string[]): number {
-  fromOperatorsDirectory('backup');
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw argumentFailure('backup', error);
-  }
+  const parsed = toolArguments('backup', args, OPTIONS, USAGE);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const [target, ...rest] = positionals;
   if (target === undefined || target === '') {
     process.stderr.write(`${USAGE}\n`);

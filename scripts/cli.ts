@@ -2,10 +2,13 @@
 // a refusal is one line on standard error and exit code 2, never a stack trace; output
 // cut short by the reader (`| head`) ends the tool quietly; the kiosk's --config and
 // --data are read as the kiosk reads them.
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { KioskConfig } from '../electron/config/config-schema.js';
 import { loadConfig } from '../electron/config/load-config.js';
+import { KioskStore } from '../electron/store/kiosk-store.js';
 
 /** A refusal the tool words itself: its message is the one line the operator reads. */
 export class Failure extends Error {}
@@ -73,4 +76,67 @@ export function kioskDataDirOf(option: string | undefined): string {
   const dataDir = path.resolve(option ?? process.env.KIOSK_DATA_DIR ?? 'data');
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new Failure(`the data folder ${dataDir} does not exist (give the kiosk's with --data)`);
   return dataDir;
+}
+
+/**
+ * A tool's arguments, read from where the operator typed them: unknown options and missing
+ * values refused in one line; `--help` prints `usage` and answers null (the tool exits 0).
+ */
+export function toolArguments<const O extends NonNullable<ParseArgsConfig['options']>>(tool: string, args: string[], options: O, usage: string) {
+  fromOperatorsDirectory(tool);
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw argumentFailure(tool, error);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    return null;
+  }
+  return parsed;
+}
+
+/**
+ * The kiosk's database in its data folder: read-only for the tools that only read (they
+ * work while the kiosk runs), else for writing (WAL: beside the running kiosk too).
+ */
+export function openKioskStore(dataDir: string, mode: 'read' | 'write'): KioskStore {
+  const file = path.join(dataDir, 'kiosk.sqlite');
+  if (mode === 'read' && !existsSync(file)) throw new Failure(`the data folder ${dataDir} has no kiosk database (kiosk.sqlite)`);
+  try {
+    return mode === 'read' ? KioskStore.openReadOnly(file) : KioskStore.open(file);
+  } catch (error) {
+    throw new Failure(`the database in ${dataDir} cannot be opened: ${oneLine(error)}`);
+  }
+}
+
+/** Who runs the tool, for the audit log: `cli:<user name>`. */
+export function toolUser(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return `cli:${process.env.USER ?? 'unknown'}`; // no passwd entry (some containers)
+  }
+}
+
+/**
+ * Beside the target, then renamed over it: a reader of FILE sees the old file or the new
+ * one, never half; on disk before it takes the name, so a power cut leaves the old one.
+ */
+export function writeFileAtomically(file: string, text: string): void {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(temporary, 'wx');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new Failure(`cannot write ${printable(file)}: ${oneLine(error)}`);
+  }
 }

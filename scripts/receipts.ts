@@ -8,13 +8,11 @@
 // It reads the kiosk's database (<data>/kiosk.sqlite, --config and --data as the kiosk
 // reads them) read-only, so it runs beside the kiosk. The file is written whole or not
 // at all (a temporary file renamed). Exit codes: 0 done; 2 an error, in one line on stderr.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DAY_MS, dayNumber, zoneOf } from '../electron/billing/local-time.js';
 import { receiptUrl, type ExportedReceipt, type ReceiptContent } from '../electron/receipts/receipt-record.js';
-import { KioskStore, type ReceiptRecord } from '../electron/store/kiosk-store.js';
-import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, oneLine, printable, runTool } from './cli.js';
+import { type ReceiptRecord } from '../electron/store/kiosk-store.js';
+import { Failure, kioskConfigOf, kioskDataDirOf, openKioskStore, printable, runTool, toolArguments, writeFileAtomically } from './cli.js';
 
 const USAGE = `usage: receipts export --since YYYY-MM-DD [--until YYYY-MM-DD] --out FILE [--config FILE] [--data DIR]
   export    write the receipts issued from --since to --until (both days included; to today
@@ -36,18 +34,9 @@ const OPTIONS = {
 } as const;
 
 function main(args: string[]): number {
-  fromOperatorsDirectory('receipts');
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw argumentFailure('receipts', error);
-  }
+  const parsed = toolArguments('receipts', args, OPTIONS, USAGE);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const [command, ...rest] = positionals;
   if (command === undefined) {
     process.stderr.write(`${USAGE}\n`);
@@ -66,7 +55,7 @@ function main(args: string[]): number {
   const from = localMidnight(since, zone);
   const to = until === null ? Number.MAX_SAFE_INTEGER : localMidnight(until + 1, zone);
 
-  const store = openStore(kioskDataDirOf(values.data));
+  const store = openKioskStore(kioskDataDirOf(values.data), 'read');
   let receipts: ExportedReceipt[];
   try {
     receipts = store.receiptsIssued(from, to).map((record) => exported(record, config.receipts.urlTemplate));
@@ -74,7 +63,7 @@ function main(args: string[]): number {
     store.close();
   }
   const out = path.resolve(values.out);
-  writeAtomically(out, `${JSON.stringify(receipts, null, 2)}\n`);
+  writeFileAtomically(out, `${JSON.stringify(receipts, null, 2)}\n`);
   process.stdout.write(`${receipts.length} receipt${receipts.length === 1 ? '' : 's'} written to ${printable(out)}\n`);
   return 0;
 }
@@ -107,32 +96,7 @@ function exported(record: ReceiptRecord, template: string | null): ExportedRecei
   };
 }
 
-function openStore(dataDir: string): KioskStore {
-  const file = path.join(dataDir, 'kiosk.sqlite');
-  if (!existsSync(file)) throw new Failure(`the data folder ${dataDir} has no kiosk database (kiosk.sqlite)`);
-  try {
-    return KioskStore.openReadOnly(file);
-  } catch (error) {
-    throw new Failure(`the database in ${dataDir} cannot be opened: ${oneLine(error)}`);
-  }
-}
 
 /** Beside the target, then renamed over it: a reader of FILE sees the old export or the new one, never half. */
-function writeAtomically(file: string, text: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(temporary, 'wx');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd); // on disk before it takes the name: a power cut leaves the old export, not an empty one
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new Failure(`cannot write ${file}: ${oneLine(error)}`);
-  }
-}
 
 await runTool('receipts', () => main(process.argv.slice(2)), { unexpectedExit: 2 });

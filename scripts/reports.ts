@@ -8,15 +8,11 @@
 // It reads the kiosk's database (<data>/kiosk.sqlite, --config and --data as the kiosk
 // reads them) read-only, so it runs beside the kiosk.
 // Exit codes: 0 done; 2 a refusal, in one line on stderr; 1 an unexpected error.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { zoneOf } from '../electron/billing/local-time.js';
-import { minorToMajorString, scaledToString } from '../electron/billing/decimal.js';
 import type { Report, ReportTotals } from '../electron/contract/maintenance.js';
-import { calendarDay, dayRange, dayText, reportCsv, sessionReport } from '../electron/maintenance/reports.js';
-import { KioskStore } from '../electron/store/kiosk-store.js';
-import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, oneLine, printable, runTool } from './cli.js';
+import { calendarDay, dayRange, dayText, reportCsv, reportFigures, sessionReport } from '../electron/maintenance/reports.js';
+import { Failure, kioskConfigOf, kioskDataDirOf, oneLine, openKioskStore, printable, runTool, toolArguments, writeFileAtomically } from './cli.js';
 
 const USAGE = `usage: reports --from DAY [--to DAY] [--csv [--out FILE]] [--config FILE] [--data DIR]
   what the station took from --from to --to (both days included; --to is --from when not
@@ -42,18 +38,9 @@ const OPTIONS = {
 } as const;
 
 function main(args: string[]): number {
-  fromOperatorsDirectory('reports');
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw argumentFailure('reports', error);
-  }
+  const parsed = toolArguments('reports', args, OPTIONS, USAGE);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   if (positionals.length > 0) throw new Failure(`unexpected argument ${JSON.stringify(printable(positionals[0]!))} (reports --help)`);
   if (values.from === undefined) throw new Failure('reports needs --from DAY (YYYY-MM-DD, today or yesterday; reports --help)');
   if (values.out !== undefined && !values.csv) throw new Failure('--out writes the CSV: give --csv with it');
@@ -71,7 +58,7 @@ function main(args: string[]): number {
     throw new Failure(oneLine(error)); // more days than a report covers: it says so
   }
 
-  const store = openStore(kioskDataDirOf(values.data));
+  const store = openKioskStore(kioskDataDirOf(values.data), 'read');
   let report: Report;
   try {
     report = sessionReport(store, { from, to, timeZone, currency });
@@ -88,7 +75,7 @@ function main(args: string[]): number {
     return 0;
   }
   const out = path.resolve(values.out);
-  writeAtomically(out, csv);
+  writeFileAtomically(out, csv);
   process.stdout.write(`the report of ${span(report)} (${report.rows.length} row${report.rows.length === 1 ? '' : 's'} and the total) written to ${printable(out)}\n`);
   return 0;
 }
@@ -107,15 +94,6 @@ function day(option: string, text: string, timeZone: string): string {
   return text;
 }
 
-function openStore(dataDir: string): KioskStore {
-  const file = path.join(dataDir, 'kiosk.sqlite');
-  if (!existsSync(file)) throw new Failure(`the data folder ${dataDir} has no kiosk database (kiosk.sqlite)`);
-  try {
-    return KioskStore.openReadOnly(file);
-  } catch (error) {
-    throw new Failure(`the database in ${dataDir} cannot be opened: ${oneLine(error)}`);
-  }
-}
 
 const span = (report: Report) => (report.from === report.to ? report.from : `${report.from} to ${report.to}`);
 
@@ -123,17 +101,7 @@ const HEAD = ['sessions', 'kWh', 'cost', 'net', 'VAT', 'revenue', 'written off',
 
 /** The report for people: a heading, then per day, per connector, per way of paying, and the totals. */
 function table(report: Report): string {
-  const money = (minor: number) => minorToMajorString(minor, report.currency);
-  const figures = (t: ReportTotals) => [
-    String(t.sessions),
-    scaledToString(t.energyWh, 3),
-    money(t.costMinor),
-    money(t.netMinor),
-    money(t.vatMinor),
-    money(t.revenueMinor),
-    money(t.writtenOffMinor),
-    money(t.refundedMinor),
-  ];
+  const figures = (t: ReportTotals) => reportFigures(t, report.currency);
   const section = (title: string, label: string, rows: [string, ReportTotals][]) =>
     [title, ...align([[label, ...HEAD], ...rows.map(([name, totals]) => [name, ...figures(totals)])]), ''];
   const lines = [
@@ -155,21 +123,5 @@ function align(rows: string[][]): string[] {
 }
 
 /** Beside the target, then renamed over it: a reader of FILE sees the old report or the new one, never half. */
-function writeAtomically(file: string, text: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(temporary, 'wx');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new Failure(`cannot write ${printable(file)}: ${oneLine(error)}`);
-  }
-}
 
 await runTool('reports', () => main(process.argv.slice(2)));

@@ -11,13 +11,9 @@
 // kiosk's own database (<data>/kiosk.sqlite, --config and --data as the kiosk reads
 // them), also while the kiosk runs. Exit codes: 0 done; 2 an error, said in one line on
 // stderr; 1 something unexpected; 130 cancelled at the PIN prompt.
-import { userInfo } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { zoneOf, type LocalTime } from '../electron/billing/local-time.js';
 import { checkName, checkPin, TechnicianBook, TechnicianError, type TechnicianInfo } from '../electron/maintenance/technicians.js';
-import { KioskStore } from '../electron/store/kiosk-store.js';
-import { argumentFailure, Failure, fromOperatorsDirectory, kioskConfigOf, kioskDataDirOf, oneLine, printable, runTool } from './cli.js';
+import { Failure, kioskConfigOf, kioskDataDirOf, openKioskStore, printable, runTool, toolArguments, toolUser } from './cli.js';
 
 const USAGE = `usage: technicians COMMAND … [--config FILE] [--data DIR] [--by NAME]
 commands:
@@ -55,18 +51,9 @@ const COMMANDS: Record<string, { args: number; json: boolean }> = {
 class Cancelled extends Error {}
 
 async function main(args: string[]): Promise<number> {
-  fromOperatorsDirectory('technicians');
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw argumentFailure('technicians', error);
-  }
+  const parsed = toolArguments('technicians', args, OPTIONS, USAGE);
+  if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   const [command, ...rest] = positionals;
   if (command === undefined) {
     process.stderr.write(`${USAGE}\n`);
@@ -77,11 +64,11 @@ async function main(args: string[]): Promise<number> {
   if (rest.length < spec.args) throw new Failure(`${command} needs NAME (technicians --help)`);
   if (rest.length > spec.args) throw new Failure(`unexpected argument ${JSON.stringify(rest[spec.args])}${spec.args > 0 ? ' (a name with spaces is quoted: "Ann Example")' : ''}`);
   if (values.json && !spec.json) throw new Failure(`${command} takes no --json (technicians --help)`);
-  const who = values.by ?? defaultActor();
+  const who = values.by ?? toolUser();
   if (who.trim() === '') throw new Failure('--by needs a name');
 
   const zone = zoneOf(kioskConfigOf(values.config).station.timeZone);
-  const store = openStore(kioskDataDirOf(values.data));
+  const store = openKioskStore(kioskDataDirOf(values.data), 'write');
   try {
     const book = new TechnicianBook(store);
     const name = rest[0] ?? '';
@@ -230,21 +217,7 @@ function hidden(prompt: string): Promise<string> {
 
 // ── the rest ────────────────────────────────────────────────────────────────
 
-function defaultActor(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return `cli:${process.env.USER ?? 'unknown'}`; // no passwd entry (some containers)
-  }
-}
 
-function openStore(dataDir: string): KioskStore {
-  try {
-    return KioskStore.open(path.join(dataDir, 'kiosk.sqlite'));
-  } catch (error) {
-    throw new Failure(`the database in ${dataDir} cannot be opened: ${oneLine(error)}`);
-  }
-}
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);

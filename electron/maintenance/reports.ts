@@ -127,6 +127,25 @@ export function sessionReport(store: KioskStore, options: ReportOptions): Report
   };
 }
 
+/**
+ * A report line's figures as text, in the order of CSV_HEADER's figures: sessions, kWh with
+ * 3 decimals, then cost, net, VAT, revenue, written off and refunded in major units with the
+ * currency's decimals. The CSV and the reports tool's table both print them.
+ */
+export function reportFigures(t: ReportTotals, currency: string): string[] {
+  const money = (minor: number) => minorToMajorString(minor, currency);
+  return [
+    String(t.sessions),
+    scaledToString(t.energyWh, 3),
+    money(t.costMinor),
+    money(t.netMinor),
+    money(t.vatMinor),
+    money(t.revenueMinor),
+    money(t.writtenOffMinor),
+    money(t.refundedMinor),
+  ];
+}
+
 export const CSV_HEADER = ['day', 'connector', 'method', 'sessions', 'energy_kwh', 'cost', 'net', 'vat', 'revenue', 'written_off', 'refunded', 'currency'] as const;
 
 /**
@@ -137,17 +156,7 @@ export const CSV_HEADER = ['day', 'connector', 'method', 'sessions', 'energy_kwh
  * is given a leading apostrophe.
  */
 export function reportCsv(report: Report): string {
-  const money = (minor: number) => minorToMajorString(minor, report.currency);
-  const figures = (t: ReportTotals) => [
-    String(t.sessions),
-    scaledToString(t.energyWh, 3),
-    money(t.costMinor),
-    money(t.netMinor),
-    money(t.vatMinor),
-    money(t.revenueMinor),
-    money(t.writtenOffMinor),
-    money(t.refundedMinor),
-  ];
+  const figures = (t: ReportTotals) => reportFigures(t, report.currency);
   const lines = [
     CSV_HEADER.map((name) => csvField(name)),
     ...report.rows.map((row) => [csvText(row.day), String(row.connectorId), csvText(row.method), ...figures(row), csvText(report.currency)]),
@@ -256,6 +265,11 @@ function totalsOf(rows: readonly ReportTotals[]): ReportTotals {
     totals.refundedMinor += row.refundedMinor;
   }
   return totals;
+}
+
+/** What was refunded of one session so far, counted as the reports count it (from the menu, or by the accounts tool). */
+export function refundedOf(store: KioskStore, session: { id: string; endedAt: number | null }): number {
+  return refundsOf(store, session.endedAt ?? 0).get(session.id) ?? 0;
 }
 
 /**

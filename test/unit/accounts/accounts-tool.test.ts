@@ -2,29 +2,19 @@
 // temporary data folder: its exact output, --help, and every error as one line with exit 2.
 // Times are the tool's own clock: each is checked as ISO-8601 UTC, then written as TIME.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stores } from './helpers.js';
+import { runToolScript, type ToolRun } from '../tool-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const opened = stores();
 afterEach(() => opened.cleanup());
 
 const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ToolRun;
 
-function tool(args: string[], env: Record<string, string> = {}): Run {
-  const { KIOSK_CONFIG: _config, KIOSK_DATA_DIR: _data, npm_lifecycle_event: _npm, ...rest } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/accounts.ts', ...args], { cwd: ROOT, env: { ...rest, ...env }, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const tool = (args: string[], env: Record<string, string> = {}): Run => runToolScript('accounts.ts', args, { env });
 
 /** The tool on a fresh data folder, with the default (embedded) configuration unless told. */
 function folder() {

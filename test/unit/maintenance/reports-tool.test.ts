@@ -2,35 +2,25 @@
 // folder: its exact table and CSV, --out, `today` and `yesterday` in the station's time
 // zone, --help, refusals as one line with exit 2 and an unexpected error with exit 1.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from '@photostructure/sqlite';
 import { zoneOf } from '../../../electron/billing/local-time.js';
 import { dayText } from '../../../electron/maintenance/reports.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
 import { migrations } from '../../../electron/store/migrations.js';
 import { cardSummary, prepaidSummary } from '../receipts/fixtures.js';
+import { runToolScript, type ToolRun } from '../tool-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ToolRun;
 
-function tool(args: string[]): Run {
-  const { KIOSK_CONFIG: _config, KIOSK_DATA_DIR: _data, npm_lifecycle_event: _npm, ...rest } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/reports.ts', ...args], { cwd: ROOT, env: rest, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const tool = (args: string[]): Run => runToolScript('reports.ts', args);
 
 function expectError(result: Run, message: RegExp, code = 2): void {
   expect(result.code).toBe(code);

@@ -6,11 +6,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TechnicianBook } from '../../../electron/maintenance/technicians.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
+import { ROOT, runToolScript, toolEnv, type ToolRun } from '../tool-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOCAL_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
 
 const dirs: string[] = [];
@@ -18,21 +17,10 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ToolRun;
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const { KIOSK_CONFIG: _config, KIOSK_DATA_DIR: _data, npm_lifecycle_event: _npm, ...rest } = process.env;
-  return rest;
-}
-
-function tool(args: string[], input?: string): Run {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/technicians.ts', ...args], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8', input: input ?? '' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cleanEnv = (): NodeJS.ProcessEnv => toolEnv();
+const tool = (args: string[], input?: string): Run => runToolScript('technicians.ts', args, { input });
 
 function folder() {
   const data = mkdtempSync(join(tmpdir(), 'technicians-tool-'));

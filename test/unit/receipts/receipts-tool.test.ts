@@ -2,33 +2,23 @@
 // temporary data folder: its exact JSON, --since and --until in the station's time
 // zone, --help, and every error as one line with exit 2.
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SessionSummary } from '../../../electron/contract/snapshot.js';
 import { receiptContent, type ReceiptPlace } from '../../../electron/receipts/receipt-record.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
 import { cardSummary, prepaidSummary } from './fixtures.js';
+import { runToolScript, type ToolRun } from '../tool-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ToolRun;
 
-function tool(args: string[]): Run {
-  const { KIOSK_CONFIG: _config, KIOSK_DATA_DIR: _data, npm_lifecycle_event: _npm, ...rest } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/receipts.ts', ...args], { cwd: ROOT, env: rest, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const tool = (args: string[]): Run => runToolScript('receipts.ts', args);
 
 function expectError(result: Run, message: RegExp): void {
   expect(result.code).toBe(2);

@@ -2,17 +2,17 @@
 // writes to it, named by the station's wall clock, never over an existing file, nothing
 // left behind when it fails; and `npm run backup` as the operator runs it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from '@photostructure/sqlite';
 import { BackupError, backupStore, stationStamp } from '../../../electron/store/backup.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
 import { migrations } from '../../../electron/store/migrations.js';
+import { ROOT, runToolScript, type ToolRun } from '../tool-process.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const STORE_MODULE = pathToFileURL(join(ROOT, 'electron/store/kiosk-store.ts')).href;
 
 let dir: string;
@@ -157,17 +157,9 @@ tick();
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ToolRun;
 
-function tool(args: string[]): Run {
-  const { KIOSK_CONFIG: _config, KIOSK_DATA_DIR: _data, npm_lifecycle_event: _npm, ...rest } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/backup.ts', ...args], { cwd: ROOT, env: rest, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const tool = (args: string[]): Run => runToolScript('backup.ts', args);
 
 describe('npm run backup', () => {
   it('says where the checked copy is', () => {
