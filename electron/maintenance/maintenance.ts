@@ -33,11 +33,11 @@ import { compileTariff } from '../billing/tariff-engine.js';
 import type { Payments } from '../payments/payments.js';
 import type { PaymentRecord, KioskStore } from '../store/kiosk-store.js';
 import { PriceBoard } from '../station/price-board.js';
-import type { Station } from '../station/station.js';
+import { CommandError, type Station } from '../station/station.js';
 import type { ProblemLine } from '../log.js';
 import type { TechnicianBook} from './technicians.js';
 import { TechnicianError } from './technicians.js';
-import { receiptList, reportCsv, sessionReport } from './reports.js';
+import { receiptList, refundedOf, reportCsv, sessionReport } from './reports.js';
 
 export interface MaintenanceOptions {
   config: KioskConfig;
@@ -195,9 +195,11 @@ export class Maintenance {
       case 'relayTest':
         return this.stationCall(() => station.relayTest(cmd.connectorId, who));
       case 'setService':
-        return this.stationCall(() => station.setService(cmd.connectorId, cmd.inService, cmd.reason, who) ?? null);
+        await this.stationCall(() => station.setService(cmd.connectorId, cmd.inService, cmd.reason, who));
+        return null;
       case 'endSession':
-        return this.stationCall(() => station.endSession(cmd.connectorId, cmd.reason, who) ?? null);
+        await this.stationCall(() => station.endSession(cmd.connectorId, cmd.reason, who));
+        return null;
       case 'tariffs':
         return this.tariffs();
       case 'loadTariff':
@@ -239,7 +241,7 @@ export class Maintenance {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof Error && 'code' in error && 'reason' in error) throw new TechError('rejected', 'notPossibleNow', error.message);
+      if (error instanceof CommandError) throw new TechError(error.code, 'notPossibleNow', error.message);
       throw error;
     }
   }
@@ -431,11 +433,8 @@ export class Maintenance {
     const { store, clock } = this.options;
     const session = store.getSession(sessionId);
     if (!session || session.status !== 'finished') throw new TechError('rejected', 'notFound', `no finished session ${sessionId}`);
-    const refunded = store
-      .auditLog(100_000)
-      .filter((e) => e.action === 'session.refunded' && (e.data as { sessionId?: string }).sessionId === sessionId)
-      .reduce((sum, e) => sum + Number((e.data as { amountMinor?: number }).amountMinor ?? 0), 0);
-    const left = (session.capturedMinor ?? 0) - refunded;
+    // The menu's refunds and the accounts tool's alike: never more back than was taken.
+    const left = (session.capturedMinor ?? 0) - refundedOf(store, session);
     if (amountMinor > left) throw new TechError('rejected', 'notPossibleNow', `at most ${left} (minor units) is left to refund of this session`);
     if (session.method === 'card') throw new TechError('rejected', 'notPossibleNow', 'a bank card payment is refunded at the acquirer; this terminal driver sends no refunds');
     const row = store.sql().get("SELECT account_id FROM account_ledger WHERE session_id = ? AND kind = 'charge' LIMIT 1", sessionId);

@@ -274,11 +274,7 @@ export class Payments {
 
   /** Authorisations approved and neither captured nor released yet, oldest first. */
   openHolds(): PaymentRecord[] {
-    return this.store.listPayments().filter((p) => {
-      if (p.operation !== 'authorize' || !approvedAuthorization(p)) return false;
-      const done = (key: string) => this.store.payment(key)?.status === 'done';
-      return !done(`${p.key}:capture`) && !done(`${p.key}:release`);
-    });
+    return this.store.openAuthorizations();
   }
 
   /** Captures and releases without an outcome yet (being retried, or failing), oldest first. */

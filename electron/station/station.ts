@@ -6,14 +6,14 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import type { Logger } from 'pino';
 import { errorMessage } from '../error-message.js';
-import type { Clock } from '../../devices/clock.js';
+import { delay, type Clock } from '../../devices/clock.js';
 import type { ChargerController } from '../../devices/charger/charger-port.js';
 import type { CardRead, CardTerminal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import type { RfidReader } from '../../devices/rfid/rfid-reader-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
 import type { CardTapNotice, ConnectorPhase, ConnectorView, SessionSummary, SimView, Snapshot } from '../contract/snapshot.js';
-import { PAYMENT_WAYS, type KioskConfig } from '../config/config-schema.js';
+import { PAYMENT_WAYS, type KioskConfig, type TariffConfig } from '../config/config-schema.js';
 import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { authorizeKey, type Payments } from '../payments/payments.js';
@@ -30,7 +30,6 @@ import { ReceiptService } from './receipt-service.js';
 import { checkPrinter, DeviceRecord, printerCanPrint, watchCharger, watchRfid, watchTerminal } from './device-diagnostics.js';
 import { CardTaps } from './card-taps.js';
 import { ServiceBoard } from './service-board.js';
-import type { TariffConfig } from '../config/config-schema.js';
 
 export interface SimControls {
   view(): SimView;
@@ -99,7 +98,8 @@ interface Connector {
   last: { context: SessionSnapshot['context']; phase: ConnectorPhase; top: string } | null;
 }
 
-class CommandError extends Error {
+/** Why the station refused a command (or a technician's request): the code and reason the screen words. */
+export class CommandError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly reason: ErrorReason,
@@ -809,7 +809,7 @@ export class Station {
       await charger.enable();
       const deadline = startedAt + ms;
       while (clock.now() < deadline) {
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, Math.min(250, deadline - clock.now())));
+        await delay(clock, Math.min(250, deadline - clock.now()));
         const now = await charger.status();
         if (now.vehicleConnected || !idle()) break;
       }

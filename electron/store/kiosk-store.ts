@@ -494,6 +494,18 @@ export class KioskStore {
     return row ? toPayment(row) : null;
   }
 
+  /** Authorisations approved and neither captured nor released, oldest first (found in SQL: the journal holds years of payments). */
+  openAuthorizations(): PaymentRecord[] {
+    return (
+      this.statement(
+        `SELECT a.* FROM payments a
+          WHERE a.operation = 'authorize' AND a.status = 'done' AND json_extract(a.result, '$.authorization') IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM payments s WHERE s.status = 'done' AND s.idempotency_key IN (a.idempotency_key || ':capture', a.idempotency_key || ':release'))
+          ORDER BY a.created_at, a.rowid`,
+      ).all() as Row[]
+    ).map(toPayment);
+  }
+
   pendingPayments(): PaymentRecord[] {
     return (this.statement(`SELECT * FROM payments WHERE status = 'pending' ORDER BY created_at, rowid`).all() as Row[]).map(toPayment);
   }

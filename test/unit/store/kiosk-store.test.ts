@@ -277,6 +277,30 @@ describe('KioskStore: payments', () => {
   });
 });
 
+describe('KioskStore: open authorisations (the maintenance menu)', () => {
+  it('lists the approved holds neither captured nor released: not declined ones, not settled ones, and a pending capture keeps it open', () => {
+    const s = store();
+    const approve = (session: string) => {
+      const key = `${session}:authorize:1`;
+      s.beginPayment({ key, sessionId: session, operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 1);
+      s.completePayment(key, 'done', { authorization: { key, limitMinor: 5000 } }, 2, `ref-${session}`);
+      return key;
+    };
+    const captured = approve('captured');
+    s.beginPayment({ key: `${captured}:capture`, sessionId: 'captured', operation: 'capture', amountMinor: 420, currency: 'EUR' }, 3);
+    s.completePayment(`${captured}:capture`, 'done', {}, 4);
+    const released = approve('released');
+    s.beginPayment({ key: `${released}:release`, sessionId: 'released', operation: 'release', amountMinor: 0, currency: 'EUR' }, 3);
+    s.completePayment(`${released}:release`, 'done', {}, 4);
+    const settling = approve('settling');
+    s.beginPayment({ key: `${settling}:capture`, sessionId: 'settling', operation: 'capture', amountMinor: 420, currency: 'EUR' }, 3);
+    const running = approve('running');
+    s.beginPayment({ key: 'declined:authorize:1', sessionId: 'declined', operation: 'authorize', amountMinor: 5000, currency: 'EUR' }, 1);
+    s.completePayment('declined:authorize:1', 'failed', { outcome: 'declined', reason: 'declined' }, 2);
+    expect(s.openAuthorizations().map((p) => p.key)).toEqual([settling, running]);
+  });
+});
+
 describe('KioskStore: audit chain', () => {
   function filled(): KioskStore {
     const s = store();
