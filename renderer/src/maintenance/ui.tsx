@@ -2,7 +2,7 @@
 // action in words, a page's loading and refusal lines, and the form that asks why.
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ActionState } from './tech.js';
+import type { ActionState, TechData } from './tech.js';
 
 /** A technician's reason: what the brain accepts (3 to 200 characters, trimmed). */
 export const REASON_MIN = 3;
@@ -45,6 +45,30 @@ export function ActionMessage({ state }: { state: Pick<ActionState, 'message'> }
     <p className="maint-message" role="status">
       {state.message.text}
     </p>
+  );
+}
+
+/** Loads a page's data again now, as the technician asks. */
+export function RefreshButton({ onClick }: { onClick: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <button type="button" className="maint-btn" onClick={onClick}>
+      {t('maintenance.actions.refresh')}
+    </button>
+  );
+}
+
+/**
+ * A section showing a list one command answers: its Refresh button, "Loading…" or why it
+ * could not be loaded, `empty` when the list is empty, else `children` of the items.
+ */
+export function ListSection<T>({ title, list, empty, children }: { title: ReactNode; list: TechData<T[]>; empty: string; children: (items: T[]) => ReactNode }) {
+  return (
+    <Section title={title} actions={<RefreshButton onClick={list.reload} />}>
+      <LoadState loading={list.loading} error={list.error} hasData={list.data !== null} />
+      {list.data && list.data.length === 0 && <p className="muted">{empty}</p>}
+      {list.data && list.data.length > 0 && children(list.data)}
+    </Section>
   );
 }
 

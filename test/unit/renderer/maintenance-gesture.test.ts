@@ -70,6 +70,8 @@ describe.skipIf(!hasChromium)('the maintenance gesture, in Chromium', () => {
     await screen.publish(withGesture({}));
     if ((await pad().count()) > 0) await pad().getByRole('button', { name: en.maintenance.actions.cancel, exact: true }).click();
     await screen.runFor(6000);
+    // The driver's screen is live again (the pad's dialog made it inert): each test starts from it.
+    await screen.page.locator('.frame:not([inert])').waitFor();
     await screen.tech();
   });
 

@@ -6,7 +6,7 @@ import type { TechAccount } from '../../../../electron/contract/index.js';
 import { useFormats } from '../../format/useFormats.js';
 import { useAction, useTech, useTechData } from '../tech.js';
 import { parseMajor } from '../time.js';
-import { ActionMessage, LoadState, ReasonForm, Section } from '../ui.js';
+import { ActionMessage, ListSection, LoadState, ReasonForm, Section } from '../ui.js';
 
 const ACCOUNTS = { type: 'accounts' } as const;
 /** The most a technician tops up at once, minor units (the contract's limit). */
@@ -19,17 +19,8 @@ export function AccountsPage() {
   const account = accounts.data?.find((a) => a.id === selected) ?? null;
   return (
     <div className="maint-stack">
-      <Section
-        title={t('maintenance.accounts.title')}
-        actions={
-          <button type="button" className="maint-btn" onClick={accounts.reload}>
-            {t('maintenance.actions.refresh')}
-          </button>
-        }
-      >
-        <LoadState loading={accounts.loading} error={accounts.error} hasData={accounts.data !== null} />
-        {accounts.data && accounts.data.length === 0 && <p className="muted">{t('maintenance.accounts.none')}</p>}
-        {accounts.data && accounts.data.length > 0 && (
+      <ListSection title={t('maintenance.accounts.title')} list={accounts} empty={t('maintenance.accounts.none')}>
+        {(list) => (
           <div className="maint-table-wrap">
             <table className="maint-table">
               <thead>
@@ -42,14 +33,14 @@ export function AccountsPage() {
                 </tr>
               </thead>
               <tbody>
-                {accounts.data.map((a) => (
+                {list.map((a) => (
                   <AccountRow key={a.id} account={a} selected={a.id === selected} onSelect={() => setSelected(a.id)} />
                 ))}
               </tbody>
             </table>
           </div>
         )}
-      </Section>
+      </ListSection>
       {account && <AccountDetail key={account.id} account={account} onChanged={accounts.reload} />}
     </div>
   );

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { TariffFile, TariffsPage } from '../../../../electron/contract/index.js';
 import { PriceList } from '../../components/PriceList.js';
 import { useAction, useTech, useTechData } from '../tech.js';
-import { ActionMessage, LoadState, Section } from '../ui.js';
+import { ActionMessage, LoadState, RefreshButton, Section } from '../ui.js';
 
 const TARIFFS = { type: 'tariffs' } as const;
 
@@ -22,11 +22,7 @@ export function PricesPage() {
         <>
           <Section
             title={t('maintenance.prices.active')}
-            actions={
-              <button type="button" className="maint-btn" onClick={page.reload}>
-                {t('maintenance.actions.refresh')}
-              </button>
-            }
+            actions={<RefreshButton onClick={page.reload} />}
           >
             <p>
               {data.active.source === 'config'

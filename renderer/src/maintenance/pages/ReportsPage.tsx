@@ -9,7 +9,7 @@ import { useView } from '../../store/StoreContext.js';
 import { selectConnectors } from '../../store/selectors.js';
 import { useAction, useTech, useTechData } from '../tech.js';
 import { addDays, isDay, majorText, parseMajor } from '../time.js';
-import { ActionMessage, LoadState, ReasonForm, Section } from '../ui.js';
+import { ActionMessage, ListSection, LoadState, ReasonForm, Section } from '../ui.js';
 import { MAX_AMOUNT_MINOR } from './AccountsPage.js';
 
 interface Range {
@@ -193,24 +193,15 @@ function Receipts({ range }: { range: Range }) {
   const { t } = useTranslation();
   const receipts = useTechData({ type: 'receipts', from: range.from, to: range.to });
   return (
-    <Section
-      title={t('maintenance.reports.receipts')}
-      actions={
-        <button type="button" className="maint-btn" onClick={receipts.reload}>
-          {t('maintenance.actions.refresh')}
-        </button>
-      }
-    >
-      <LoadState loading={receipts.loading} error={receipts.error} hasData={receipts.data !== null} />
-      {receipts.data && receipts.data.length === 0 && <p className="muted">{t('maintenance.reports.noReceipts')}</p>}
-      {receipts.data && receipts.data.length > 0 && (
+    <ListSection title={t('maintenance.reports.receipts')} list={receipts} empty={t('maintenance.reports.noReceipts')}>
+      {(list) => (
         <ul className="maint-list">
-          {receipts.data.map((r) => (
+          {list.map((r) => (
             <ReceiptItem key={r.number} receipt={r} />
           ))}
         </ul>
       )}
-    </Section>
+    </ListSection>
   );
 }
 
