@@ -17,6 +17,8 @@ import { currencyExponent, formatMinor } from './decimal.js';
 /** The words on a receipt, supplied by the message catalogue of the station's language. */
 export interface ReceiptTexts {
   title: string;
+  /** Under the title of a receipt printed again (a technician's reprint). */
+  copy: string;
   /** Followed by the operator's VAT id. */
   vatId: string;
   /** Followed by the receipt's number. */
@@ -71,6 +73,7 @@ export interface ReceiptTexts {
 
 export const englishReceiptTexts: ReceiptTexts = {
   title: 'Charging receipt',
+  copy: 'COPY (reprint)',
   vatId: 'VAT ID',
   receiptNumber: 'Receipt no.',
   station: 'Station',
@@ -132,6 +135,8 @@ export interface ReceiptInput {
   texts: ReceiptTexts;
   /** IANA time zone for the dates; the process's (the station's) own by default. */
   timeZone?: string;
+  /** A reprint: marked as a copy under the title, so two papers never pass for two payments. */
+  copy?: boolean;
 }
 
 /** Longest QR text: beyond this a QR code gets dense enough that phone cameras struggle at kiosk distance. */
@@ -207,6 +212,7 @@ function receiptEntries(input: ReceiptInput): Entry[] {
   const optional = (present: boolean, entry: Entry): Entry[] => (present ? [entry] : []);
   const entries: Entry[] = [
     { kind: 'heading', text: texts.title, spare: 1 },
+    ...optional(input.copy === true, { kind: 'heading', text: texts.copy }),
     { kind: 'heading', text: station.name, spare: 1 },
     ...(operator
       ? ([

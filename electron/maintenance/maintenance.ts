@@ -250,6 +250,7 @@ export class Maintenance {
     try {
       await work();
     } catch (error) {
+      if (error instanceof TechError) throw error;
       throw new TechError('rejected', 'notPossibleNow', errorMessage(error));
     }
   }
@@ -407,7 +408,9 @@ export class Maintenance {
     if (!row || !summary) throw new TechError('rejected', 'notFound', `no receipt number ${receiptNumber}`);
     const record = store.getSession(String(row.session_id))!;
     const label = config.connectors.find((c) => c.id === record.connectorId)?.label ?? String(record.connectorId);
-    const outcome = await this.options.station.printReceipt(summary, label);
+    const outcome = await this.options.station.reprintReceipt(summary, label);
+    // Its paper may have run out on the way: the status page says so at once.
+    await this.options.station.checkPrinterNow();
     if (outcome.receipt !== 'printed') throw new TechError('unavailable', 'deviceUnavailable', 'the printer could not print the receipt');
     return null;
   }

@@ -29,7 +29,8 @@ export class ReceiptService {
     }
   }
 
-  async deliver(summary: SessionSummary, connectorLabel: string, choice: ReceiptChoice): Promise<ReceiptOutcome> {
+  /** `copy`: a reprint, marked as such on the paper. */
+  async deliver(summary: SessionSummary, connectorLabel: string, choice: ReceiptChoice, copy = false): Promise<ReceiptOutcome> {
     const { config, printer, texts, log } = this.options;
     const built = () =>
       buildReceipt({
@@ -44,6 +45,7 @@ export class ReceiptService {
         timeZone: config.station.timeZone,
         columns: printer?.columns ?? QR_COLUMNS,
         texts,
+        copy,
       });
     if (choice === 'none') return { receipt: 'none', qr: null };
     if (choice === 'qr' || !printer) return { receipt: 'qr', qr: built().qr };

@@ -852,8 +852,9 @@ export class Station {
   }
 
   /** Prints a receipt again (a technician's reprint), through the station's receipt service. */
-  printReceipt(summary: SessionSummary, connectorLabel: string): ReturnType<ReceiptService['deliver']> {
-    return this.receipts.deliver(summary, connectorLabel, 'print');
+  /** Prints a finished session's receipt again (the menu's reprint), marked as a copy. */
+  reprintReceipt(summary: SessionSummary, connectorLabel: string): ReturnType<ReceiptService['deliver']> {
+    return this.receipts.deliver(summary, connectorLabel, 'print', true);
   }
 
   /** Where the station's tariff comes from now. */

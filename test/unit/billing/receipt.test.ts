@@ -481,6 +481,7 @@ const panArb = digits(13, 19).chain((pan) =>
 
 const germanTexts: ReceiptTexts = {
   title: 'Ladevorgangsquittung',
+  copy: 'KOPIE (Nachdruck)',
   vatId: 'USt-IdNr.',
   receiptNumber: 'Beleg-Nr.',
   station: 'Ladestation',
