@@ -5,7 +5,7 @@
 // a session run here), its timeout, a driver's session charging on undisturbed; and a
 // driver's screen, or any other program, that cannot send technician commands.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, test as base, type Page } from '@playwright/test';
 import WebSocket from 'ws';
@@ -232,6 +232,62 @@ test("today's report is the session run here, and Export CSV writes the same num
   expect(total[8]).toBe((summary.capturedMinor / 100).toFixed(2));
   expect(total[5]).toBe((summary.costMinor / 100).toFixed(2));
   expect(total.at(-1)).toBe('EUR');
+});
+
+test('changes the price from a tariff file in the exchange folder: a bad file is refused, a good one is what drivers see', async ({ page, kiosk }) => {
+  addTechnician(kiosk);
+  // What a technician brings on a USB stick: one good tariff, one in the wrong currency.
+  const exchange = join(kiosk.dataDir, 'exchange');
+  const tariff = (currency: string) => ({ id: 'winter-2027', currency, elements: [{ price_components: [{ type: 'ENERGY', price_incl_vat: 0.61, vat: 19 }, { type: 'FLAT', price_incl_vat: 1, vat: 19 }] }] });
+  await page.goto(kiosk.url);
+  await expect(page.getByText(/per kWh/).first()).toBeVisible();
+  await expect(page.getByText(/€0\.61/)).toHaveCount(0);
+  writeFileSync(join(exchange, 'winter.json'), JSON.stringify(tariff('EUR')));
+  writeFileSync(join(exchange, 'wrong.json'), JSON.stringify(tariff('USD')));
+
+  await openMenu(page);
+  await tab(page, 'Prices').click();
+  await expect(menu(page).getByText('From the configuration', { exact: false })).toBeVisible();
+  const wrong = menu(page).getByRole('listitem').filter({ hasText: 'wrong.json' });
+  await expect(wrong).toContainText('USD');
+  await expect(wrong.getByRole('button', { name: 'Load' })).toHaveCount(0);
+  const winter = menu(page).getByRole('listitem').filter({ hasText: 'winter.json' });
+  await expect(winter).toContainText('€0.61');
+  await winter.getByRole('button', { name: 'Load' }).click();
+  await winter.getByRole('button', { name: 'Yes, load it' }).click();
+  await expect(menu(page).getByText('winter.json is the station\'s tariff now.')).toBeVisible();
+  await expect(menu(page).getByText(/From the file winter\.json, loaded by Alice/)).toBeVisible();
+  await menu(page).getByRole('button', { name: 'Log out' }).click();
+
+  await expect(page.getByText(/€0\.61/).first()).toBeVisible();
+  const lines = (await kiosk.snapshot()).tariff.lines;
+  expect(lines).toEqual([
+    { kind: 'energy', price: '0.61', unit: 'kWh' },
+    { kind: 'flat', price: '1.00', unit: 'session' },
+  ]);
+});
+
+test('tops up a prepaid card with a reason: the new balance shows in the menu and in the ledger', async ({ page, kiosk }) => {
+  addTechnician(kiosk);
+  await page.goto(kiosk.url);
+  await openMenu(page);
+  await tab(page, 'Accounts').click();
+  const row = menu(page).getByRole('row').filter({ hasText: 'Demo prepaid' });
+  await expect(row).toContainText('€20.00');
+  await row.getByRole('button', { name: 'Demo prepaid' }).click();
+  const detail = menu(page).getByRole('region', { name: 'Account Demo prepaid' });
+  const topUp = detail.locator('form').first();
+  await topUp.getByRole('textbox', { name: 'Amount (EUR)' }).fill('12.50');
+  await topUp.getByRole('textbox', { name: 'Reason' }).fill('Paid cash at the desk');
+  await topUp.getByRole('button', { name: 'Top up' }).click();
+  await expect(detail.getByText('Topped up €12.50. New balance €32.50.')).toBeVisible();
+  await expect(row).toContainText('€32.50');
+  const ledger = detail.getByRole('row').filter({ hasText: 'Paid cash at the desk' });
+  await expect(ledger).toContainText('€12.50');
+  await expect(ledger).toContainText('Alice');
+  // The operator's tool reads the same ledger.
+  const csv = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/accounts.ts', 'ledger', '--csv', '--config', kiosk.configFile, '--data', kiosk.dataDir], { cwd: resolve('.') }).toString();
+  expect(csv).toMatch(/topup.*12\.50.*Alice.*Paid cash at the desk|topup.*Paid cash at the desk/);
 });
 
 test.describe('a menu left alone', () => {
