@@ -113,6 +113,8 @@ export class Station {
   private readonly connectors = new Map<number, Connector>();
   private readonly listeners = new Set<(snapshot: Snapshot) => void>();
   private focus: number | null = null;
+  /** The focus as last kept in the store, so that a restart shows each driver the screen they had; undefined until start() has read it. */
+  private keptFocus: number | null | undefined;
   /** The focused connector shows its last session's summary (opened from its tile). */
   private summaryOpen = false;
   private terminalBusy = false;
@@ -276,8 +278,15 @@ export class Station {
     }
     for (const connector of this.connectors.values()) connector.actor.start();
     await this.waitUntilStarted();
-    // A driver who was in the middle of a flow when the kiosk stopped gets the screen back.
-    this.focus = [...this.connectors.values()].find((c) => HOLDS_SCREEN.has(phaseOf(c.actor.getSnapshot())))?.id ?? null;
+    // A driver who was in the middle of a flow when the kiosk stopped gets the screen back;
+    // so does one who was watching their charge (a session's screen is kept only while its
+    // connector still has that session's flow: a connector found available shows the start).
+    const holding = [...this.connectors.values()].find((c) => HOLDS_SCREEN.has(phaseOf(c.actor.getSnapshot())));
+    const kept = this.options.store.getSetting(SCREEN_FOCUS);
+    const watched = typeof kept === 'number' ? this.connectors.get(kept) : undefined;
+    const watchedPhase = watched ? phaseOf(watched.actor.getSnapshot()) : null;
+    this.focus = holding?.id ?? (watched && watchedPhase !== 'available' && watchedPhase !== 'outOfService' ? watched.id : null);
+    this.keptFocus = typeof kept === 'number' ? kept : null;
     // Rule 4: only now that every connector knows its session can the sweep tell what we
     // own. It runs beside the start: a slow terminal does not hold the screen back.
     void this.sweep();
@@ -882,9 +891,27 @@ export class Station {
     queueMicrotask(() => {
       this.publishQueued = false;
       if (this.stopped) return;
+      this.keepFocus();
       const snapshot = this.snapshot();
       for (const listener of this.listeners) listener(snapshot);
     });
+  }
+
+  /** Keeps which connector's screen is shown, when it changed (not audited: it is no setting an operator made). */
+  private keepFocus(): void {
+    if (this.keptFocus === undefined || this.focus === this.keptFocus) return;
+    try {
+      this.options.store.sql().run(
+        'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        SCREEN_FOCUS,
+        JSON.stringify(this.focus),
+        this.options.clock.now(),
+      );
+      this.keptFocus = this.focus;
+    } catch (error) {
+      // A screen shown after a restart is no money: the storage alarm speaks for the disk.
+      this.options.log.warn({ err: error }, 'the screen focus could not be kept');
+    }
   }
 
   /** Elapsed time and cost move every second while a session runs, even between meter samples. */
@@ -963,6 +990,8 @@ export class Station {
 
 /** The setting that holds a tariff a technician loaded. */
 const LOADED_TARIFF = 'tariff.loaded';
+/** Which connector's flow the screen shows (a connector id, or null for the start screen). */
+const SCREEN_FOCUS = 'screen.focus';
 
 export interface LoadedTariff {
   tariff: TariffConfig;
