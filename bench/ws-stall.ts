@@ -87,6 +87,8 @@ function chargingSnapshot(seq: number): Snapshot {
       {
         id: 1,
         label: 'A',
+        type: 'ccs2',
+        countdown: null,
         phase: 'charging',
         vehiclePlugged: true,
         maxPowerW: 22080,
@@ -118,6 +120,8 @@ function chargingSnapshot(seq: number): Snapshot {
       {
         id: 2,
         label: 'B',
+        type: 'type2',
+        countdown: null,
         phase: 'available',
         vehiclePlugged: false,
         maxPowerW: 11040,

@@ -52,9 +52,14 @@ const ScreenCorner = z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-rig
 /** The ways to pay a station can offer: bank card (the card terminal), station RFID card (the reader). */
 export const PAYMENT_WAYS = ['card', 'rfid'] as const;
 
+/** The plug a connector has, shown on its tile: Type 2 socket, CCS (Combo 2), CHAdeMO, or a Type 2 cable fixed to the station. */
+export const CONNECTOR_TYPES = ['type2', 'ccs2', 'chademo', 'type2-cable'] as const;
+
 export const ConnectorConfig = z.strictObject({
   id: z.number().int().min(1).max(64),
   label: z.string().min(1).max(20),
+  /** The plug (a Type 2 socket by default): its icon and name on the tile. */
+  type: z.enum(CONNECTOR_TYPES).default('type2'),
   /** Highest current the connector's cable and supply allow, A. */
   maxCurrentA: z.number().int().min(6).max(80).default(32),
   /** Phase voltage, V. */

@@ -207,9 +207,23 @@ export interface SessionSummary {
   evseId?: string | null;
 }
 
+/** The plug a connector has (`connectors[].type`). */
+export type ConnectorType = 'type2' | 'ccs2' | 'chademo' | 'type2-cable';
+
+/**
+ * A screen that waits for the driver ends at `until` (brain time, as `Snapshot.now`): the
+ * inactivity warning returns to the start, the card must be presented, the car plugged in,
+ * the summary closes.
+ */
+export interface Countdown {
+  kind: 'inactivity' | 'presentCard' | 'plugIn' | 'summary';
+  until: number;
+}
+
 export interface ConnectorView {
   id: number;
   label: string;
+  type: ConnectorType;
   phase: ConnectorPhase;
   vehiclePlugged: boolean;
   maxPowerW: number;
@@ -218,6 +232,8 @@ export interface ConnectorView {
   /** What kind of problem: the charger reports a fault, cannot be reached, a payment could not be settled, the saved state needs a technician, or a technician took it out of service. */
   problemKind: 'fault' | 'offline' | 'payment' | 'attention' | 'service' | null;
   session: SessionView | null;
+  /** The time the screen of this connector's flow waits for the driver; kind 'inactivity': the warning with More time is up. Null: no wait. */
+  countdown: Countdown | null;
   /** The prices of this connector now (its own tariff, or the station's). */
   tariff: TariffView;
   /**

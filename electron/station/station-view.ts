@@ -1,7 +1,7 @@
 // What the screen sees of a connector's machine: its phase as the contract names it,
 // and the views of its session. Pure functions of a snapshot and the time.
 import type { SnapshotFrom } from 'xstate';
-import type { ConnectorPhase, ConnectorView, SessionSummary, SessionView, TariffView } from '../contract/snapshot.js';
+import type { ConnectorPhase, ConnectorType, ConnectorView, Countdown, SessionSummary, SessionView, TariffView } from '../contract/snapshot.js';
 import { parkingSOf } from '../billing/receipt.js';
 import { sessionCost } from '../billing/tariff.js';
 import { accountView, maskedPanOf } from '../payments/authorization.js';
@@ -48,6 +48,37 @@ export function isWarning(snapshot: Pick<SessionSnapshot, 'value'>): boolean {
   return Object.values(value as Record<string, unknown>).includes('warning');
 }
 
+/** The machine's waits the screen counts down, ms (`timeouts.*`). */
+export interface ScreenWaits {
+  inactivityReturn: number;
+  presentCard: number;
+  plugIn: number;
+  summary: number;
+}
+
+/**
+ * The wait on the screen of a connector in state `snapshot`, entered at `since`: the
+ * warning's return to the start (choosing payment, declined, waiting for the car), the card
+ * to present, the car to plug in, the summary to close.
+ */
+export function countdownOf(snapshot: Pick<SessionSnapshot, 'value'>, since: number, waits: ScreenWaits): Countdown | null {
+  const top = topState(snapshot);
+  const warning = isWarning(snapshot);
+  switch (top) {
+    case 'choosingPayment':
+    case 'declined':
+      return warning ? { kind: 'inactivity', until: since + waits.inactivityReturn } : null;
+    case 'awaitingVehicle':
+      return warning ? { kind: 'inactivity', until: since + waits.inactivityReturn } : { kind: 'plugIn', until: since + waits.plugIn };
+    case 'authorizing':
+      return { kind: 'presentCard', until: since + waits.presentCard };
+    case 'summary':
+      return { kind: 'summary', until: since + waits.summary };
+    default:
+      return null;
+  }
+}
+
 /** The session as the screen shows it: the cost is the one the settlement will take (rule 2). */
 export function sessionView(session: ActiveSession, now: number, inactivityWarning: boolean): SessionView {
   const started = session.chargingStartedAt != null;
@@ -80,7 +111,7 @@ export function sessionView(session: ActiveSession, now: number, inactivityWarni
  * summary may be opened again (`receipts.showAgainS`).
  */
 export function connectorView(
-  c: { id: number; label: string; maxPowerW: number; tariff: TariffView; showAgainMs: number },
+  c: { id: number; label: string; type: ConnectorType; maxPowerW: number; tariff: TariffView; showAgainMs: number; countdown: Countdown | null },
   snapshot: Pick<SessionSnapshot, 'value' | 'context'>,
   now: number,
   summaryOpen: boolean,
@@ -93,12 +124,14 @@ export function connectorView(
   return {
     id: c.id,
     label: c.label,
+    type: c.type,
     phase: summaryOpen && phase === 'available' ? 'summary' : phase,
     vehiclePlugged: context.vehiclePlugged,
     maxPowerW: c.maxPowerW,
     problem: context.problem?.detail ?? null,
     problemKind: context.problem?.kind ?? null,
     session: context.session ? sessionView(context.session, now, isWarning(snapshot)) : null,
+    countdown: c.countdown,
     tariff: c.tariff,
     lastSummary: shown && context.lastSummary ? summaryView(context.lastSummary) : null,
     lastSummaryUntil: until !== null && until > now ? until : null,

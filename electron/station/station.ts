@@ -12,7 +12,7 @@ import type { CardRead, CardTerminal } from '../../devices/payment/card-terminal
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import type { RfidReader } from '../../devices/rfid/rfid-reader-port.js';
 import { Command, SimCommand, type CommandResult, type ErrorCode, type ErrorReason } from '../contract/commands.js';
-import type { CardTapNotice, ConnectorPhase, ConnectorView, SessionSummary, SimView, Snapshot } from '../contract/snapshot.js';
+import type { CardTapNotice, ConnectorPhase, ConnectorType, ConnectorView, SessionSummary, SimView, Snapshot } from '../contract/snapshot.js';
 import { PAYMENT_WAYS, type KioskConfig, type TariffConfig } from '../config/config-schema.js';
 import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
@@ -23,7 +23,7 @@ import { type SessionEvent } from './session-machine.js';
 import { provideSessionActors } from './session-actors.js';
 import { SessionPersistence } from './session-persistence.js';
 import { DomainEvents } from './domain-events.js';
-import { HOLDS_SCREEN, connectorView, phaseOf, topState } from './station-view.js';
+import { HOLDS_SCREEN, connectorView, countdownOf, phaseOf, topState, type ScreenWaits } from './station-view.js';
 import { AlarmBoard, alarmOfProblem, type AlarmCandidate } from './alarms.js';
 import { StopCodeGuard } from './stop-code-guard.js';
 import { ReceiptService } from './receipt-service.js';
@@ -89,6 +89,9 @@ const SWEEP_INTERVAL_MS = 60_000;
 interface Connector {
   id: number;
   label: string;
+  type: ConnectorType;
+  /** The machine's state (its value, as JSON) and when it was entered: the screen's countdowns run from there. */
+  state: { key: string; since: number };
   maxPowerW: number;
   actor: SessionActor;
   stopCode: StopCodeGuard;
@@ -153,12 +156,16 @@ export class Station {
   private readonly diagnostics: { chargers: Map<number, DeviceRecord>; terminal: DeviceRecord | null; printer: DeviceRecord | null; rfid: DeviceRecord | null };
   /** The ways to pay the screen offers: `payment.methods` (every way by default) of the devices the station has. */
   private readonly ways: ('card' | 'rfid')[];
+  /** The waits the screen counts down (the terminal's own time to present a card, not the machine's backstop). */
+  private readonly waits: ScreenWaits;
   readonly events: DomainEvents;
 
   constructor(private readonly options: StationOptions) {
     const { config, store, payments, clock, log, devices, receiptTexts } = options;
     this.prices = new PriceBoard(config);
     this.service = new ServiceBoard(store);
+    const { timeouts } = config;
+    this.waits = { inactivityReturn: timeouts.inactivityReturnS * 1000, presentCard: timeouts.presentCardS * 1000, plugIn: timeouts.plugInS * 1000, summary: timeouts.summaryS * 1000 };
     const loaded = store.getSetting(LOADED_TARIFF) as LoadedTariff | undefined;
     if (loaded) this.prices.load(loaded.tariff);
     this.persistence = new SessionPersistence({
@@ -238,7 +245,7 @@ export class Station {
       const charger = devices.chargers.get(c.id);
       if (!charger) throw new Error(`connector ${c.id} has no charger`);
       const restored = this.persistence.restore(c.id);
-      const connector = { id: c.id, label: c.label, maxPowerW: c.maxCurrentA * c.voltageV * c.phases, stopCode: new StopCodeGuard(), lastPersisted: '', persistError: null, last: null } as Omit<Connector, 'actor'> as Connector;
+      const connector = { id: c.id, label: c.label, type: c.type, maxPowerW: c.maxCurrentA * c.voltageV * c.phases, stopCode: new StopCodeGuard(), lastPersisted: '', persistError: null, last: null, state: { key: '', since: 0 } } as Omit<Connector, 'actor'> as Connector;
       const machine = provideSessionActors({
         connectorId: c.id,
         charger,
@@ -370,6 +377,8 @@ export class Station {
     const phase = phaseOf(snapshot);
     const context = snapshot.context;
     const at = clock.now();
+    const key = JSON.stringify(snapshot.value);
+    if (key !== connector.state.key) connector.state = { key, since: at };
     // 'starting' is never saved: the state to resume stays the one saved before the
     // restart, so a kill during the start-up reconcile resumes it again.
     if (top !== 'starting') {
@@ -497,6 +506,13 @@ export class Station {
           this.cardTap = null;
           this.pendingTap = null;
           await this.payWithTap(c, tapped);
+        } else if (phaseOf(c.actor.getSnapshot()) === 'choosingPayment' && this.ways.length === 1 && this.ways[0] === 'card') {
+          // The one way to pay: no choice to make. A terminal not ready leaves the choice screen, which says why.
+          try {
+            this.startPayment(c, 'card', null);
+          } catch (error) {
+            if (!(error instanceof CommandError)) throw error;
+          }
         }
         return;
       }
@@ -919,7 +935,9 @@ export class Station {
     const { clock } = this.options;
     this.ticker = clock.setTimeout(() => {
       if (this.stopped) return;
-      if ([...this.connectors.values()].some((c) => c.actor.getSnapshot().context.session?.chargingStartedAt != null)) this.schedulePublish();
+      // A session's figures, or a countdown on a waiting screen (the flows that hold the screen).
+      const moving = (c: Connector) => c.actor.getSnapshot().context.session?.chargingStartedAt != null || (c.last !== null && HOLDS_SCREEN.has(c.last.phase));
+      if ([...this.connectors.values()].some(moving)) this.schedulePublish();
       this.tick();
     }, 1000);
   }
@@ -957,7 +975,7 @@ export class Station {
       },
       connectors: [...this.connectors.values()].map((c) =>
         withService(
-          connectorView({ ...c, tariff: this.prices.view(c.id, now), showAgainMs: config.receipts.showAgainS * 1000 }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id),
+          connectorView({ ...c, tariff: this.prices.view(c.id, now), showAgainMs: config.receipts.showAgainS * 1000, countdown: countdownOf(c.actor.getSnapshot(), c.state.since, this.waits) }, c.actor.getSnapshot(), now, this.summaryOpen && this.focus === c.id),
           this.service.of(c.id),
         ),
       ),

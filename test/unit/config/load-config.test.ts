@@ -46,7 +46,7 @@ describe('loadConfig: present or absent', () => {
       [1, '1'],
       [2, '2'],
     ]);
-    expect(config.connectors[0]).toEqual({ id: 1, label: '1', maxCurrentA: 32, voltageV: 230, phases: 3, charger: { kind: 'simulated', vehicleMaxCurrentA: 16, vehicleCapacityWh: 60000, firmware: 'standard' } });
+    expect(config.connectors[0]).toEqual({ id: 1, label: '1', type: 'type2', maxCurrentA: 32, voltageV: 230, phases: 3, charger: { kind: 'simulated', vehicleMaxCurrentA: 16, vehicleCapacityWh: 60000, firmware: 'standard' } });
     expect(config.tariff.currency).toBe('EUR');
     expect(config.tariff.elements[0]!.price_components).toEqual([
       { type: 'ENERGY', price: '0.2899', vat: '19', step_size: 1 },
@@ -87,7 +87,7 @@ timeouts:
     expect(config.station).toEqual({ id: 'PARIS-07', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678', locale: 'en', timeZone: 'Europe/Berlin' });
     expect(config.web.port).toBe(0);
     expect(config.connectors).toEqual([
-      { id: 3, label: 'Left', maxCurrentA: 16, voltageV: 230, phases: 3, charger: { kind: 'simulated', vehicleMaxCurrentA: 16, vehicleCapacityWh: 40000, firmware: 'standard' } },
+      { id: 3, label: 'Left', type: 'type2', maxCurrentA: 16, voltageV: 230, phases: 3, charger: { kind: 'simulated', vehicleMaxCurrentA: 16, vehicleCapacityWh: 40000, firmware: 'standard' } },
     ]);
     expect(config.timeouts).toEqual({ inactivityWarnS: 45, inactivityReturnS: 20, presentCardS: 60, plugInS: 120, stopCodeS: 30, summaryS: 30 });
     expect(config.tariff.currency).toBe('EUR');

@@ -172,6 +172,8 @@ export function snapshot(options: {
       {
         id: 1,
         label: 'A',
+        type: 'type2',
+        countdown: null,
         phase,
         vehiclePlugged: false,
         maxPowerW: 11_040,

@@ -1,0 +1,62 @@
+// Every screen that waits for the driver says until when: the inactivity warning on the
+// payment choice (no session yet), on a declined card and while waiting for the car; the
+// time to present a card; the time to plug in; the summary closing. The snapshot moves
+// each second while one runs, so the screen's countdown moves with the brain's clock.
+import { afterEach, describe, expect, it } from 'vitest';
+import { KioskHarness } from './kiosk-harness.js';
+
+let harness: KioskHarness | null = null;
+afterEach(async () => {
+  await harness?.close();
+  harness = null;
+});
+
+const timeouts = { inactivityWarnS: 45, inactivityReturnS: 20, presentCardS: 60, plugInS: 120, summaryS: 60 };
+
+describe('countdowns on the waiting screens', () => {
+  it('choosing payment: no countdown at first, then the warning with 20 s to go, and More time starts over', async () => {
+    harness = await KioskHarness.start({ timeouts });
+    const h = harness;
+    expect(await h.command({ type: 'selectConnector', connectorId: 1 })).toEqual({ ok: true });
+    expect(h.connector(1).phase).toBe('choosingPayment');
+    expect(h.connector(1).countdown).toBeNull();
+    await h.run(45_000, 500);
+    const warned = h.connector(1).countdown!;
+    expect(warned.kind).toBe('inactivity');
+    expect(warned.until - h.snapshot().now).toBeGreaterThan(19_000);
+    expect(warned.until - h.snapshot().now).toBeLessThanOrEqual(20_000);
+    // The snapshot moves each second while it counts.
+    const seq = h.snapshot().seq;
+    await h.run(1000, 1000);
+    expect(h.snapshot().seq).toBeGreaterThan(seq);
+    expect(await h.command({ type: 'moreTime', connectorId: 1 })).toEqual({ ok: true });
+    expect(h.connector(1).countdown).toBeNull();
+    await h.run(45_000 + 20_000, 500);
+    expect(h.connector(1).phase).toBe('available');
+    expect(h.connector(1).countdown).toBeNull();
+  });
+
+  it('waiting for the card: presentCardS from the moment the terminal asks', async () => {
+    harness = await KioskHarness.start({ timeouts, devices: { terminal: { kind: 'simulated', approvalDelayMs: 30_000 } } });
+    const h = harness;
+    expect(await h.command({ type: 'selectConnector', connectorId: 1 })).toEqual({ ok: true });
+    const asked = h.clock.now();
+    expect(await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' })).toEqual({ ok: true });
+    expect(h.connector(1).countdown).toMatchObject({ kind: 'presentCard' });
+    expect(Math.abs(h.connector(1).countdown!.until - (asked + 60_000))).toBeLessThan(1000);
+  });
+
+  it('waiting for the car: plugInS, then the warning', async () => {
+    harness = await KioskHarness.start({ timeouts });
+    const h = harness;
+    expect(await h.command({ type: 'selectConnector', connectorId: 1 })).toEqual({ ok: true });
+    expect(await h.command({ type: 'choosePayment', connectorId: 1, method: 'card' })).toEqual({ ok: true });
+    await h.run(1500);
+    expect(h.connector(1).phase).toBe('awaitingVehicle');
+    const plugIn = h.connector(1).countdown!;
+    expect(plugIn.kind).toBe('plugIn');
+    expect(plugIn.until - h.snapshot().now).toBeGreaterThan(118_000);
+    await h.run(120_000, 1000);
+    expect(h.connector(1).countdown).toMatchObject({ kind: 'inactivity' });
+  });
+});
