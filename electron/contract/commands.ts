@@ -101,7 +101,13 @@ export const CommandResult = z.union([
   z.strictObject({
     ok: z.literal(false),
     /** `message` is for logs and developers; the screen words it from `code` and `reason`. */
-    error: z.strictObject({ code: ErrorCode, reason: ErrorReason.optional(), message: z.string() }),
+    error: z.strictObject({
+      code: ErrorCode,
+      reason: ErrorReason.optional(),
+      message: z.string(),
+      /** A wrong stop code: the tries left before the keypad locks. */
+      attemptsLeft: z.number().int().min(0).optional(),
+    }),
   }),
 ]);
 export type CommandResult = z.infer<typeof CommandResult>;

@@ -107,6 +107,8 @@ export class CommandError extends Error {
     readonly code: ErrorCode,
     readonly reason: ErrorReason,
     message: string,
+    /** A wrong stop code: the tries left before the keypad locks. */
+    readonly attemptsLeft?: number,
   ) {
     super(message);
   }
@@ -443,7 +445,11 @@ export class Station {
       this.schedulePublish();
       return { ok: true };
     } catch (error) {
-      if (error instanceof CommandError) return fail(error.code, error.message, error.reason);
+      if (error instanceof CommandError) {
+        const refused = fail(error.code, error.message, error.reason);
+        if (!refused.ok && error.attemptsLeft !== undefined) refused.error.attemptsLeft = error.attemptsLeft;
+        return refused;
+      }
       this.options.log.error({ err: error, command: parsed.data.type }, 'command failed');
       return fail('internal', 'the kiosk could not do that');
     }
@@ -549,7 +555,7 @@ export class Station {
         const verdict = c.stopCode.check(session.stopCode, command.code, at);
         if (verdict !== 'ok') {
           this.options.log.warn({ connectorId: c.id, sessionId: session.id, locked: verdict === 'locked' }, 'wrong stop code');
-          throw new CommandError('rejected', verdict === 'locked' ? 'stopCodeLocked' : 'wrongStopCode', verdict === 'locked' ? 'too many wrong stop codes; try again later' : 'wrong stop code');
+          throw new CommandError('rejected', verdict === 'locked' ? 'stopCodeLocked' : 'wrongStopCode', verdict === 'locked' ? 'too many wrong stop codes; try again later' : 'wrong stop code', verdict === 'locked' ? 0 : c.stopCode.attemptsLeft());
         }
         return this.send(c, { type: 'STOP', at, code: command.code });
       }
@@ -571,7 +577,7 @@ export class Station {
         const verdict = c.stopCode.check(proof.stopCode, command.code, at);
         if (verdict !== 'ok') {
           this.options.log.warn({ connectorId: c.id, locked: verdict === 'locked' }, 'wrong stop code for the last summary');
-          throw new CommandError('rejected', verdict === 'locked' ? 'stopCodeLocked' : 'wrongStopCode', verdict === 'locked' ? 'too many wrong stop codes; try again later' : 'wrong stop code');
+          throw new CommandError('rejected', verdict === 'locked' ? 'stopCodeLocked' : 'wrongStopCode', verdict === 'locked' ? 'too many wrong stop codes; try again later' : 'wrong stop code', verdict === 'locked' ? 0 : c.stopCode.attemptsLeft());
         }
         this.openLastSummary(c);
         return;

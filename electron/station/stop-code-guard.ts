@@ -26,4 +26,9 @@ export class StopCodeGuard {
     }
     return 'wrong';
   }
+
+  /** Wrong codes that may still be typed before the keypad locks. */
+  attemptsLeft(): number {
+    return STOP_CODE_ATTEMPTS - this.wrong;
+  }
 }

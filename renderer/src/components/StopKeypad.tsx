@@ -39,11 +39,9 @@ export function StopKeypad({ connectorId, onClose, purpose = 'stop' }: { connect
     } else {
       setCode('');
       // The brain says why (a wrong code, or charging already ended); other failures are the link's.
-      setError(
-        result.error.reason
-          ? t(words.rejected, { reason: t(`errors.reasons.${result.error.reason}`) })
-          : t(`errors.${result.error.code}`),
-      );
+      const { reason, code: errorCode, attemptsLeft } = result.error;
+      const why = reason ? t(words.rejected, { reason: t(`errors.reasons.${reason}`) }) : t(`errors.${errorCode}`);
+      setError(reason === 'wrongStopCode' && attemptsLeft !== undefined ? `${why} ${t('keypad.triesLeft', { count: attemptsLeft })}` : why);
     }
   };
 

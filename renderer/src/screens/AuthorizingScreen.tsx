@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ConnectorView, TerminalPrompt } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
+import { CountdownLine } from '../components/Countdown.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { Spinner } from '../components/Spinner.js';
 import { CardOnReaderIcon, paidByStationCard } from '../components/StationCard.js';
@@ -28,6 +29,7 @@ export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
         </p>
       </div>
       <p className="lead">{t('authorizing.hold', { amount: f.money(hold) })}</p>
+      {connector.countdown?.kind === 'presentCard' && <CountdownLine countdown={connector.countdown} messageKey="authorizing.countdown" />}
       <CancelAction connectorId={connector.id} />
     </div>
   );

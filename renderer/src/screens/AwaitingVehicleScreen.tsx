@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectorView, SessionView } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
+import { CountdownLine } from '../components/Countdown.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { PriceList } from '../components/PriceList.js';
 import { Spinner } from '../components/Spinner.js';
@@ -27,6 +28,7 @@ export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView 
       ) : (
         <p className="lead">{t(account ? 'awaiting.textStationCard' : 'awaiting.text', { label: connector.label })}</p>
       )}
+      {!plugged && connector.countdown?.kind === 'plugIn' && <CountdownLine countdown={connector.countdown} messageKey="awaiting.countdown" />}
       {session && <PaidWith session={session} />}
       {/* A station card pays at the tap: the balance and the price stay in view until charging starts. */}
       {account && !plugged && <PriceList tariff={connector.tariff} compact />}

@@ -23,7 +23,7 @@ export function DriverScreen() {
     <>
       {/* Keyed by connector: local screen state (an open keypad) never leaks to another connector. */}
       <FlowScreen key={connector.id} connector={connector} />
-      {connector.session?.inactivityWarning && <InactivityModal connectorId={connector.id} />}
+      {connector.countdown?.kind === 'inactivity' && <InactivityModal connector={connector} countdown={connector.countdown} />}
     </>
   );
 }

@@ -1,13 +1,18 @@
 import { useTranslation } from 'react-i18next';
+import type { ConnectorView, Countdown } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
+import { CountdownLine } from '../components/Countdown.js';
 import { Modal } from '../components/ModalLayer.js';
 
-export function InactivityModal({ connectorId }: { connectorId: number }) {
+/** The brain's inactivity warning on a waiting screen: how long is left, More time, or cancel now. */
+export function InactivityModal({ connector, countdown }: { connector: ConnectorView; countdown: Countdown }) {
   const { t } = useTranslation();
   const { send } = useCommands();
+  const connectorId = connector.id;
   return (
     <Modal title={t('inactivity.title')}>
-      <p className="lead">{t('inactivity.text')}</p>
+      <p className="lead">{connector.session ? t('inactivity.text') : t('inactivity.textNoSession')}</p>
+      <CountdownLine countdown={countdown} messageKey="inactivity.countdown" className="countdown countdown--urgent" />
       <div className="actions">
         <button type="button" className="btn btn-primary btn-lg" onClick={() => void send({ type: 'moreTime', connectorId })}>
           {t('actions.moreTime')}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectorPhase, ConnectorView, Snapshot } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
+import { ConnectorIcon } from '../components/ConnectorIcon.js';
 import { PriceList } from '../components/PriceList.js';
 import { problemText } from '../components/problemText.js';
 import { StopKeypad } from '../components/StopKeypad.js';
@@ -112,7 +113,11 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
           disabled={!selectable}
           onClick={() => void send({ type: 'selectConnector', connectorId: connector.id })}
         >
-          <span className="tile-label">{t('connector.name', { label })}</span>
+          <span className="tile-head">
+            <ConnectorIcon type={connector.type} />
+            <span className="tile-label">{t('connector.name', { label })}</span>
+          </span>
+          <span className="tile-plug">{t('connector.plug', { type: t(`connector.type.${connector.type}`), power: t('units.kW', { value: tileKw(connector.maxPowerW, f.kw) }) })}</span>
           <span className="tile-state">{stateText}</span>
           {energy && <span className="tile-energy">{energy}</span>}
         </button>
@@ -136,4 +141,9 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
       </div>
     </li>
   );
+}
+
+/** A connector's power as chargers are labelled: whole kW from 10 kW ("22"), one decimal below ("7.4", in the locale). */
+function tileKw(w: number, kw: (w: number) => string): string {
+  return w >= 10_000 ? String(Math.round(w / 1000)) : kw(w);
 }

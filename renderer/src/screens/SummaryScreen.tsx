@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { AccountView, ConnectorView, SessionSummary } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
+import { CountdownLine } from '../components/Countdown.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { QrImage } from '../components/QrImage.js';
 import { Spinner } from '../components/Spinner.js';
@@ -25,6 +26,7 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
       <button type="button" className="btn btn-primary btn-lg btn-wide" onClick={() => void send({ type: 'closeSummary', connectorId })}>
         {t('actions.done')}
       </button>
+      {connector.countdown?.kind === 'summary' && <CountdownLine countdown={connector.countdown} messageKey="summary.countdown" className="countdown countdown--quiet" />}
     </div>
   );
 

@@ -1,6 +1,7 @@
 // Selectors for useView. Each returns a value already in the state (or a primitive),
 // so React re-renders only when what it reads has changed.
 import type { ConnectorView, Snapshot } from '../../../electron/contract/index.js';
+import { stoppedByFault } from '../components/problemText.js';
 import type { ViewState } from './snapshot-store.js';
 
 export const selectSnapshot = (s: ViewState): Snapshot | null => s.snapshot;
@@ -36,7 +37,7 @@ export const selectScreenKey = (s: ViewState): string => {
 /** Something went wrong on the driver's screen: the help line is made prominent. */
 export const selectProblemShown = (s: ViewState): boolean => {
   const c = selectFocusedConnector(s);
-  if (c) return c.phase === 'declined' || c.phase === 'outOfService' || c.phase === 'fault';
+  if (c) return c.phase === 'declined' || c.phase === 'outOfService' || c.phase === 'fault' || stoppedByFault(c);
   return s.snapshot?.station.serviceState === 'outOfService';
 };
 

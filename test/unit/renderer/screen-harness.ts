@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import type {
   ConnectorPhase,
+  ConnectorView,
   DeclineReason,
   SessionSummary,
   SessionView,
@@ -152,6 +153,8 @@ export function snapshot(options: {
   /** Until when the tile offers the last summary again (ConnectorView.lastSummaryUntil). */
   lastSummaryUntil?: number | null;
   sim?: SimView | null;
+  /** Connector A's plug, waiting time and problem (ConnectorView). */
+  connector?: Partial<Pick<ConnectorView, 'type' | 'maxPowerW' | 'countdown' | 'problem' | 'problemKind'>>;
 }): Snapshot {
   const phase = options.phase ?? 'available';
   const withSession = phase !== 'available' && phase !== 'summary';
@@ -179,6 +182,7 @@ export function snapshot(options: {
         maxPowerW: 11_040,
         problem: null,
         problemKind: null,
+        ...options.connector,
         service: null,
         tariff,
         lastSummary: options.lastSummary ?? null,
