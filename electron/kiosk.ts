@@ -13,7 +13,7 @@ import { RapiEvseSimulator } from '../devices/charger/rapi-simulator.js';
 import { SimulatedCharger } from '../devices/charger/simulated-charger.js';
 import { createDuplexPair } from '../devices/memory-duplex.js';
 import type { ConnectorConfig, KioskConfig } from './config/config-schema.js';
-import type { SimCommand, SimRfidCard, SimView } from './contract/index.js';
+import type { SimCommand, SimRfidCard, SimView, Snapshot } from './contract/index.js';
 import { KioskStore } from './store/kiosk-store.js';
 import { CardBackend } from './payments/card-backend.js';
 import { AccountBackend } from './payments/account-backend.js';
@@ -43,6 +43,8 @@ export interface KioskOptions {
   log: Logger;
   /** The log's recent warnings and errors, for the maintenance menu's log page. */
   recentProblems?: { list(): ProblemLine[] } | null;
+  /** False (`--no-sim-panel`): the screens' snapshots carry no simulator panel; the simulated devices and their commands stay. */
+  simPanel?: boolean;
 }
 
 export interface Kiosk {
@@ -252,13 +254,15 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
     onError: (error, willRetry) => log.error({ err: error, willRetry }, 'retention could not be applied'),
   });
 
+  // Without the panel the screens see no simulated device (sim commands still work, for scripts and tests).
+  const shown = options.simPanel === false ? (snapshot: Snapshot): Snapshot => ({ ...snapshot, sim: null }) : (snapshot: Snapshot) => snapshot;
   const service: KioskService = {
     handle: (command) => station.handle(command),
     handleSim: (command) => station.handleSim(command),
     handleTech: (request, connection) => maintenance.handle(request, connection),
     connectionClosed: (connection) => maintenance.connectionClosed(connection),
-    snapshot: () => station.snapshot(),
-    subscribe: (listener) => station.subscribe(listener),
+    snapshot: () => shown(station.snapshot()),
+    subscribe: (listener) => station.subscribe((snapshot) => listener(shown(snapshot))),
   };
 
   return {

@@ -1,16 +1,20 @@
 // `npm run start:web`: the kiosk's brain with its screen served to a browser on
-// 127.0.0.1. Options: see boot.ts (--config, --data, --port, --clock-speed and
-// their KIOSK_* environment variables).
+// 127.0.0.1. Options: see boot.ts (--config, --data, --port, --clock-speed,
+// --clock-start, --no-sim-panel and their KIOSK_* environment variables).
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bootKiosk, onStopSignals, startupFailure } from './boot.js';
+import { bootKiosk, listenFailure, onStopSignals, startupFailure } from './boot.js';
 import { startWebHost } from './host/web-host.js';
 
 async function main(): Promise<void> {
   const booted = await bootKiosk({ argv: process.argv.slice(2), port: true });
   const { kiosk, log } = booted;
   const staticDir = resolve(join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer'));
-  const host = await startWebHost({ service: kiosk.service, staticDir, port: booted.port, log: log.child({ part: 'web host' }) });
+  // boot.ts found the port free; taken since, the brain stops again and says so in one line.
+  const host = await startWebHost({ service: kiosk.service, staticDir, port: booted.port, log: log.child({ part: 'web host' }) }).catch(async (error: unknown) => {
+    await booted.close();
+    throw listenFailure(booted.port, error);
+  });
   process.stdout.write(`Kiosk ready at ${host.url}\n`);
 
   onStopSignals((signal) => {
