@@ -8,7 +8,7 @@ import { Spinner } from './components/Spinner.js';
 import { languageFor } from './i18n/i18n.js';
 import { Maintenance } from './maintenance/Maintenance.js';
 import { DriverScreen } from './screens/DriverScreen.js';
-import { SimPanel } from './sim/SimPanel.js';
+import { SimPanel, useSimPanelFolded } from './sim/SimPanel.js';
 import { useView } from './store/StoreContext.js';
 import {
   selectConnected,
@@ -24,11 +24,12 @@ export function App() {
   useStationLanguage();
   const hasSnapshot = useView(selectHasSnapshot);
   const sim = useView(selectSim);
+  const [simFolded, setSimFolded] = useSimPanelFolded();
   if (!hasSnapshot) return <ConnectingScreen />;
   return (
-    <div className={sim ? 'layout layout--sim' : 'layout'}>
+    <div className={sim ? (simFolded ? 'layout layout--sim layout--sim-folded' : 'layout layout--sim') : 'layout'}>
       <DriverColumn />
-      {sim && <SimPanel sim={sim} />}
+      {sim && <SimPanel sim={sim} folded={simFolded} onFold={setSimFolded} />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // Controls of the simulated devices. Not part of the kiosk: shown only when the
-// brain runs simulated hardware (snapshot.sim), beside the driver's screen.
-import { useId, useState, type FormEvent } from 'react';
+// brain runs simulated hardware (snapshot.sim), beside the driver's screen. It folds
+// away to a narrow strip (remembered in this browser), giving the driver's screen the width.
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { CardOutcome, SimCommand, SimRfidCard, SimView } from '../../../electron/contract/index.js';
@@ -28,7 +29,46 @@ const OUTCOME_ORDER: Record<CardOutcome, true> = {
 };
 const OUTCOMES = Object.keys(OUTCOME_ORDER) as CardOutcome[];
 
-export function SimPanel({ sim }: { sim: SimView }) {
+const FOLDED_KEY = 'kiosk.simPanel.folded';
+
+/** Whether the panel is folded away, kept in localStorage; unfolded unless this browser folded it. */
+export function useSimPanelFolded(): [boolean, (folded: boolean) => void] {
+  const [folded, setFolded] = useState(() => readFolded());
+  const change = useCallback((next: boolean) => {
+    setFolded(next);
+    try {
+      if (next) localStorage.setItem(FOLDED_KEY, '1');
+      else localStorage.removeItem(FOLDED_KEY);
+    } catch {
+      // no storage (a private window): folded until the page reloads
+    }
+  }, []);
+  return [folded, change];
+}
+
+function readFolded(): boolean {
+  try {
+    return localStorage.getItem(FOLDED_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function SimPanel({ sim, folded, onFold }: { sim: SimView; folded: boolean; onFold: (folded: boolean) => void }) {
+  const { t } = useTranslation();
+  if (folded) {
+    return (
+      <aside className="sim sim--folded" aria-label={t('sim.title')}>
+        <button type="button" className="sim-btn sim-fold" aria-expanded={false} aria-label={t('sim.unfoldLabel')} onClick={() => onFold(false)}>
+          {t('sim.unfold')}
+        </button>
+      </aside>
+    );
+  }
+  return <SimControls sim={sim} onFold={() => onFold(true)} />;
+}
+
+function SimControls({ sim, onFold }: { sim: SimView; onFold: () => void }) {
   const { t } = useTranslation();
   const { sim: sendSim } = useCommands();
   const connectors = useView(selectConnectors);
@@ -42,9 +82,14 @@ export function SimPanel({ sim }: { sim: SimView }) {
 
   return (
     <aside className="sim" aria-labelledby={headingId}>
-      <h2 id={headingId} className="sim-title">
-        {t('sim.title')}
-      </h2>
+      <div className="sim-head">
+        <h2 id={headingId} className="sim-title">
+          {t('sim.title')}
+        </h2>
+        <button type="button" className="sim-btn sim-fold" aria-expanded={true} aria-label={t('sim.foldLabel')} onClick={onFold}>
+          {t('sim.fold')}
+        </button>
+      </div>
       <p className="sim-hint">{t('sim.hint')}</p>
       {error && (
         <p className="sim-error" role="alert">
