@@ -106,11 +106,50 @@ function usageOfLegacy(session: ActiveSession, now: number): TariffUsage | null 
   return usage;
 }
 
+/** The states that hold no money: the connector free, or its payment choice shown (no session yet). */
+const NO_MONEY_PHASES = new Set(['idle', 'choosingPayment']);
+
 export class SessionPersistence {
+  /**
+   * Per connector, what the last save flushed to disk said of the money (session, summary,
+   * proof, problem) when it was of a state without money; absent after any other save.
+   */
+  private readonly flushedWithoutMoney = new Map<number, string>();
+
   constructor(private readonly options: SessionPersistenceOptions) {}
 
+  /**
+   * Saves the connector's machine state. Every state is flushed to disk before the save
+   * returns (synchronous=FULL), except a step between two states without money, with the
+   * same session facts as the state last flushed: a driver choosing a connector, or going
+   * back from the payment choice. That one is written to the WAL without waiting for the
+   * disk (synchronous=NORMAL for its commit): nothing is acted on that needs it on disk, and
+   * the next flushed commit (any write of money) flushes it too, in order. A power cut
+   * before then restores the state flushed last, which differs only by that step (the
+   * start screen instead of the payment choice, or the other way round). A process that
+   * crashes or is killed loses nothing: the written WAL is the operating system's.
+   */
   save(connectorId: number, phase: string, snapshot: unknown): void {
-    this.options.store.saveConnector(connectorId, { schemaVersion: SESSION_SCHEMA_VERSION, phase, snapshot }, this.options.clock.now());
+    const context = (snapshot as { context?: Partial<SessionContext> } | null)?.context;
+    const withoutMoney = NO_MONEY_PHASES.has(phase) && context?.session == null;
+    const money = withoutMoney ? JSON.stringify([null, context?.lastSummary ?? null, context?.lastProof ?? null, context?.problem ?? null]) : null;
+    const write = () => this.options.store.saveConnector(connectorId, { schemaVersion: SESSION_SCHEMA_VERSION, phase, snapshot }, this.options.clock.now());
+    if (money !== null && this.flushedWithoutMoney.get(connectorId) === money) return this.writeWithoutFlush(write);
+    this.flushedWithoutMoney.delete(connectorId); // until this save has flushed
+    write();
+    if (money !== null) this.flushedWithoutMoney.set(connectorId, money);
+  }
+
+  /** Runs `write` with its commit not waiting for the disk, then back to synchronous=FULL (SQLite allows the change outside a transaction only). */
+  private writeWithoutFlush(write: () => void): void {
+    const sql = this.options.store.sql();
+    if (sql.inTransaction) return write(); // part of a transaction that flushes as it commits
+    sql.run('PRAGMA synchronous = NORMAL');
+    try {
+      write();
+    } finally {
+      sql.run('PRAGMA synchronous = FULL');
+    }
   }
 
   /** The connector's saved state, migrated to this version; null for a connector never used. */
