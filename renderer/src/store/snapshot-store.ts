@@ -1,8 +1,10 @@
 // The latest snapshot and the connection state, as an external store for React's
 // useSyncExternalStore. It keeps nothing of its own: what it holds is what the brain
-// last published.
+// last published, with the parts that did not change since the snapshot before kept as
+// the same objects (shareUnchanged), so a snapshot re-renders only what it changed.
 import type { KioskBridge, Snapshot } from '../../../electron/contract/index.js';
 import { hasConnectionState, type ConnectionState } from '../bridge/connection.js';
+import { shareUnchanged } from './share-unchanged.js';
 
 export interface ViewState {
   snapshot: Snapshot | null;
@@ -26,7 +28,7 @@ export function createSnapshotStore(bridge: KioskBridge): SnapshotStore {
   };
 
   bridge.subscribe((snapshot) => {
-    emit({ ...state, snapshot });
+    emit({ ...state, snapshot: shareUnchanged(state.snapshot, snapshot) });
   });
   if (hasConnectionState(bridge)) {
     bridge.onConnectionChange((connection) => {
