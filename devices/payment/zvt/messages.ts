@@ -9,6 +9,9 @@
 //   receipt number) → 06 0F completion; later 06 23 books the final amount against the
 //   receipt number (partial reversal), or 06 25 releases the whole hold. ZVT has no
 //   idempotency key: `06 23 87 FF FF` asks which reservations are still open.
+// Money given back afterwards: `06 30` reverses a payment of the same day (before the end
+// of day) by its receipt number, no card needed; `06 31` credits an amount to the card the
+// terminal asks for (Gutschrift), any amount, any day. Both start with the password.
 //
 // Parsers never throw: a message that cannot be read comes back as `{ kind: 'error' }`.
 // Card data never comes out of them: the PAN only masked (pan.ts), track 2, expiry date
@@ -53,6 +56,8 @@ export const ZvtControl = {
   PARTIAL_REVERSAL: 0x0623,
   BOOK_TOTAL: 0x0624,
   RESERVATION_REVERSAL: 0x0625,
+  REVERSAL: 0x0630,
+  REFUND: 0x0631,
   END_OF_DAY: 0x0650,
   ABORT: 0x06b0,
   READ_CARD: 0x06c0,
@@ -118,6 +123,8 @@ const bmp = (n: number, value: Uint8Array): BmpInput => ({ bmp: n, value });
 const tlvField = (tlv: readonly TlvNode[] | null | undefined): BmpInput[] => (tlv && tlv.length > 0 ? [{ bmp: 0x06, tlv }] : []);
 const paymentTypeField = (paymentType: number | null | undefined): BmpInput[] =>
   paymentType === null ? [] : [bmp(0x19, Uint8Array.of(byte(paymentType ?? PAYMENT_TYPE_TERMINAL_DECIDES, 'ZVT payment type')))];
+/** BMP 19 only when a payment type is given. */
+const optionalPaymentType = (paymentType: number | null | undefined): BmpInput[] => (paymentType === undefined || paymentType === null ? [] : paymentTypeField(paymentType));
 
 /**
  * The reference Feig terminals pass to the host with a reservation or booking (TLV E9 with
@@ -169,7 +176,7 @@ export function buildAuthorisation(request: AuthorisationRequest): Uint8Array {
     encodeBmps([
       bmp(0x04, encodeAmount(request.amountMinor)),
       bmp(0x49, encodeCurrency(request.currency ?? CURRENCY_EUR)),
-      ...(request.paymentType === undefined || request.paymentType === null ? [] : paymentTypeField(request.paymentType)),
+      ...optionalPaymentType(request.paymentType),
     ]),
   );
 }
@@ -240,6 +247,63 @@ export function buildReservationReversal(request: ReservationReversalRequest): U
     0x06,
     0x25,
     encodeBmps([...paymentTypeField(request.paymentType), bmp(0x87, encodeReceiptNumber(request.receiptNumber)), bmp(0x49, encodeCurrency(request.currency ?? CURRENCY_EUR))]),
+  );
+}
+
+export interface ReversalRequest {
+  password: string | number;
+  /** The receipt number of the payment to reverse (BMP 87 of its status information). */
+  receiptNumber: number;
+  /** Default: none sent (the terminal reverses the payment as it was made). */
+  paymentType?: number | null;
+  tlv?: readonly TlvNode[] | null;
+}
+
+/**
+ * `06 30` reversal (Storno) of a payment booked since the terminal's last end of day, by
+ * its receipt number: password, 87 receipt number, [19 payment type], [06 TLV]. The whole
+ * payment is reversed and no card is read; after the end of day (or for a receipt number
+ * the terminal does not have) it ends `06 1E B5`, reversal not possible.
+ */
+export function buildReversal(request: ReversalRequest): Uint8Array {
+  return encodeApdu(
+    0x06,
+    0x30,
+    concatBytes([
+      encodePassword(request.password),
+      encodeBmps([bmp(0x87, encodeReceiptNumber(request.receiptNumber)), ...optionalPaymentType(request.paymentType), ...tlvField(request.tlv)]),
+    ]),
+  );
+}
+
+export interface CardRefundRequest {
+  password: string | number;
+  /** What to credit to the card, minor units. */
+  amountMinor: number;
+  currency?: number;
+  /** Default: none sent (the terminal decides). */
+  paymentType?: number | null;
+  tlv?: readonly TlvNode[] | null;
+}
+
+/**
+ * `06 31` refund (Gutschrift): password, 04 amount, 49 currency, [19 payment type], [06
+ * TLV]. The terminal asks for the card and credits it; any amount, any day. Answered like
+ * a payment: 04 0F status information, then 06 0F, or 06 1E with the result code.
+ */
+export function buildRefund(request: CardRefundRequest): Uint8Array {
+  return encodeApdu(
+    0x06,
+    0x31,
+    concatBytes([
+      encodePassword(request.password),
+      encodeBmps([
+        bmp(0x04, encodeAmount(request.amountMinor)),
+        bmp(0x49, encodeCurrency(request.currency ?? CURRENCY_EUR)),
+        ...optionalPaymentType(request.paymentType),
+        ...tlvField(request.tlv),
+      ]),
+    ]),
   );
 }
 
@@ -408,6 +472,8 @@ export type ZvtRequest =
     }
   | { kind: 'openReservationsQuery' }
   | { kind: 'reservationReversal'; receiptNumber: number | null; currency: number | null; paymentType: number | null }
+  | { kind: 'reversal'; password: string | null; receiptNumber: number | null; paymentType: number | null; tlv: TlvNode[] }
+  | { kind: 'refund'; password: string | null; amountMinor: number | null; currency: number | null; paymentType: number | null; tlv: TlvNode[]; merchantReference: { prefix: string; value: string } | null }
   | { kind: 'endOfDay'; password: string | null }
   | { kind: 'abort' }
   | { kind: 'readCard'; timeoutS: number | null }
@@ -471,6 +537,21 @@ export function parseRequest(input: Uint8Array | Apdu): ZvtRequest | ParseError 
       if (fields.stop) return { kind: 'error', error: fields.stop };
       const receipt = receiptOf(fields);
       return { kind: 'reservationReversal', receiptNumber: receipt === RECEIPT_NUMBER_ALL ? null : receipt, currency: currencyOf(fields), paymentType: binaryOf(fields.get(0x19)) };
+    }
+    case ZvtControl.REVERSAL:
+    case ZvtControl.REFUND: {
+      // Both start with the password, then BMP fields.
+      if (body.length < 3) return fail('missingField', `a ${control === ZvtControl.REVERSAL ? 'reversal' : 'refund'} starts with the password`);
+      const fields = readFields(body, 3);
+      if (fields.stop) return { kind: 'error', error: fields.stop };
+      const password = decodePassword(body.subarray(0, 3));
+      const tlv = tlvOf(fields, withheld);
+      const paymentType = binaryOf(fields.get(0x19));
+      if (control === ZvtControl.REFUND) {
+        return { kind: 'refund', password, amountMinor: amountOf(fields), currency: currencyOf(fields), paymentType, tlv, merchantReference: merchantReferenceOf(tlv) };
+      }
+      const receipt = receiptOf(fields);
+      return { kind: 'reversal', password, receiptNumber: receipt === RECEIPT_NUMBER_ALL ? null : receipt, paymentType, tlv };
     }
     case ZvtControl.END_OF_DAY:
       return { kind: 'endOfDay', password: decodePassword(body.subarray(0, 3)) };
