@@ -1,6 +1,6 @@
 // The port the brain uses for a card terminal that places a hold (pre-authorisation)
-// and later captures the final amount or releases it. Implementations: the simulated
-// terminal now; ZVT and Stripe Terminal later.
+// and later captures the final amount or releases it, and gives money back afterwards
+// (a reversal or a refund). Implementations: the ZVT driver, the simulated terminal.
 //
 // The port knows nothing of idempotency: like a real terminal (ZVT has no keys), a
 // request sent twice places two holds. The brain owns idempotency (electron/payments):
@@ -18,15 +18,15 @@ export interface HoldRequest {
   currency: string;
 }
 
-/** What every terminal checks of a request before it sends anything. */
-export function validateHoldRequest(request: HoldRequest): void {
+/** What every terminal checks of a request (a hold, or a refund: `what`) before it sends anything. */
+export function validateHoldRequest(request: HoldRequest, what: 'authorize' | 'refund' = 'authorize'): void {
   if (typeof request.reference !== 'string' || request.reference.length === 0) {
-    throw new TypeError('authorize: reference must be a non-empty string');
+    throw new TypeError(`${what}: reference must be a non-empty string`);
   }
   if (!Number.isInteger(request.amountMinor) || request.amountMinor <= 0) {
-    throw new RangeError(`authorize: amount must be a whole number of minor units > 0, got ${request.amountMinor}`);
+    throw new RangeError(`${what}: amount must be a whole number of minor units > 0, got ${request.amountMinor}`);
   }
-  if (!/^[A-Z]{3}$/.test(request.currency)) throw new TypeError(`authorize: currency must be an ISO 4217 code, got ${request.currency}`);
+  if (!/^[A-Z]{3}$/.test(request.currency)) throw new TypeError(`${what}: currency must be an ISO 4217 code, got ${request.currency}`);
 }
 
 export interface Hold {
@@ -104,6 +104,52 @@ export interface CaptureRequest {
   amountMinor: number;
 }
 
+export interface Capture {
+  capturedMinor: number;
+  /**
+   * The terminal's own number of the booking, where it gave one (ZVT: the receipt number
+   * of the 06 23), so that the payment can be reversed later (RefundRequest.receiptNumber).
+   */
+  receiptNumber?: string | null;
+}
+
+/**
+ * Money given back to the card of a payment. Two ways, and the brain says which may apply:
+ *   - a reversal (ZVT 06 30, Storno) cancels the whole payment by its receipt number. No
+ *     card is needed, but only the terminal's own day is open to it: before its end of day;
+ *   - a refund (ZVT 06 31, Gutschrift) credits any amount, any day, to a card the terminal
+ *     asks for (the technician holds the driver's card to it, or the driver does).
+ * `receiptNumber` is given only when a reversal may apply (the whole of a payment booked
+ * since the terminal's last end of day the kiosk knows of): the terminal then reverses it,
+ * and where it cannot (a terminal without reversals, an end of day the kiosk did not run)
+ * it refunds to the card instead. Without it, it refunds to the card.
+ */
+export interface RefundRequest extends HoldRequest {
+  /** The booking's receipt number (Capture.receiptNumber), when the whole of it is given back the same day. */
+  receiptNumber?: string | null;
+}
+
+export interface Refund {
+  refundedMinor: number;
+  /** How the terminal gave it back: the payment reversed, or a credit to the card presented. */
+  kind: 'reversal' | 'refund';
+  /** The terminal's receipt number of the reversal or refund, where it gave one. */
+  receiptNumber: string | null;
+  /** The terminal's customer receipt lines, where it sent them. */
+  terminalReceipt?: string[];
+  /** The card credited, masked as a receipt shows it (a refund); null when not known. */
+  maskedPan?: string | null;
+}
+
+/**
+ * Why a terminal gave nothing back; each is certain (no money moved). 'noCard': the card
+ * was not presented in time; 'notSupported': the terminal does not do refunds (ZVT 84 83
+ * 00); 'cancelled': the kiosk aborted; 'busy', 'unavailable': it could not serve now.
+ */
+export type RefundRefusal = 'declined' | 'noCard' | 'notSupported' | 'cancelled' | 'busy' | 'unavailable' | 'error';
+
+export type RefundResult = { outcome: 'refunded'; refund: Refund } | { outcome: 'refused'; reason: RefundRefusal; message: string };
+
 /** What the terminal asks of the cardholder, for the screen. */
 export type TerminalPrompt = 'presentCard' | 'enterPin' | 'processing' | 'removeCard';
 
@@ -117,7 +163,7 @@ export interface CardTerminal {
   /** Asks the driver for a card and places a hold. Aborting cancels the request on the terminal. */
   authorize(request: HoldRequest, signal?: AbortSignal): Promise<AuthorizeResult>;
   /** Takes `amountMinor` (0 releases all) and releases the rest. Repeating it on a captured hold answers the same. */
-  capture(request: CaptureRequest): Promise<{ capturedMinor: number }>;
+  capture(request: CaptureRequest): Promise<Capture>;
   /** Releases the whole hold. Repeating it is harmless. */
   release(holdId: string): Promise<void>;
   /** What the terminal has for a reference; absent where the protocol cannot say. */
@@ -128,6 +174,13 @@ export interface CardTerminal {
    * resolves null, as it does when no card came). Absent where the terminal cannot.
    */
   readCard?(signal?: AbortSignal): Promise<CardRead | null>;
+  /**
+   * Gives money of a captured payment back (see RefundRequest). A refusal is certain:
+   * nothing moved. It rejects when the outcome is not known (no answer in time, the link
+   * went): the money may have moved, and with no idempotency key (ZVT) the request is never
+   * sent again; the brain leaves it for a technician. Absent where the terminal cannot.
+   */
+  refund?(request: RefundRequest, signal?: AbortSignal): Promise<RefundResult>;
   /** Holds the terminal still has open, for finding orphans after a crash. */
   openHolds(): Promise<OpenHold[]>;
   subscribe(listener: (event: TerminalEvent) => void): () => void;

@@ -16,6 +16,11 @@
 // does not track, and the open reservations (`06 23 87 FF FF`, receipt numbers only) are
 // what the brain's sweep settles against its journal.
 //
+// Money given back (refund): a reversal (06 30) of the day's booking by its receipt number,
+// or a refund (06 31) to the card the terminal asks for. Neither is ever sent twice: an
+// answer that does not come leaves the outcome unknown, for the brain to leave to a
+// technician (a refund has no open list to settle it against).
+//
 // PCI: the raw card number never leaves the codec (pan.ts); only the last four digits
 // are kept, and log lines carry the class and instruction and the result code, never
 // the data.
@@ -24,6 +29,7 @@ import { delay, type Clock, type TimerHandle } from '../../clock.js';
 import { DeviceUnavailableError } from '../../device-errors.js';
 import type {
   AuthorizeResult,
+  Capture,
   CaptureRequest,
   CardRead,
   CardTerminal,
@@ -31,6 +37,9 @@ import type {
   HoldLookup,
   HoldRequest,
   OpenHold,
+  RefundRefusal,
+  RefundRequest,
+  RefundResult,
   TerminalDecline,
   TerminalEvent,
   TerminalPrompt,
@@ -48,9 +57,11 @@ import {
   buildOpenReservationsQuery,
   buildPartialReversal,
   buildReadCard,
+  buildRefund,
   buildRegistration,
   buildReservation,
   buildReservationReversal,
+  buildReversal,
   merchantReferenceTlv,
   parseTerminalMessage,
   RegistrationConfig,
@@ -144,7 +155,7 @@ type Tracked =
   | { state: 'pending' }
   | { state: 'declined'; reason: TerminalDecline }
   | { state: 'open'; hold: Hold }
-  | { state: 'captured'; hold: Hold; capturedMinor: number }
+  | { state: 'captured'; hold: Hold; capturedMinor: number; receiptNumber?: string | null }
   | { state: 'released'; hold: Hold }
   /** Sent, and its end never heard (the link went, the terminal fell silent). */
   | { state: 'lost' }
@@ -190,7 +201,10 @@ const RECEIPT_CUSTOMER = 2;
 const BUSY = 0x9c;
 /** 06 1E codes of a booking or reversal: reversed already / no open reservation with this receipt number. */
 const ALREADY_REVERSED = 0xb4;
+/** Also the answer to a reversal (06 30) of a payment the terminal no longer has: reversal not possible. */
 const NOT_OPEN = 0xb5;
+/** 84 83 00 / 06 1E 83: a command this terminal does not do. */
+const FUNCTION_NOT_POSSIBLE = 0x83;
 const ABORTED = 0x6c;
 
 export class ZvtCardTerminal implements CardTerminal {
@@ -225,6 +239,8 @@ export class ZvtCardTerminal implements CardTerminal {
   /** The command on the wire hears the terminal's APDUs. */
   private listener: ((message: TerminalMessage | { kind: 'unreadable' }) => void) | null = null;
   private readonly tracked = new Map<string, Tracked>();
+  /** References of the refunds sent in this process (oldest first, at most MAX_TRACKED): none is sent twice. */
+  private readonly refunds = new Set<string>();
   /** Receipt number → reference, for the holds placed in this process. */
   private readonly referenceOf = new Map<string, string>();
   /** Software version and terminal id, from the registration's completion. */
@@ -357,12 +373,12 @@ export class ZvtCardTerminal implements CardTerminal {
     });
   }
 
-  async capture(request: CaptureRequest): Promise<{ capturedMinor: number }> {
+  async capture(request: CaptureRequest): Promise<Capture> {
     const receiptNumber = receiptNumberOf(request.holdId);
     if (!Number.isInteger(request.amountMinor) || request.amountMinor < 0) throw new RangeError(`capture: amount must be a whole number of minor units >= 0, got ${request.amountMinor}`);
     const reference = this.referenceOf.get(request.holdId);
     const known = reference ? this.tracked.get(reference) : undefined;
-    if (known?.state === 'captured') return { capturedMinor: known.capturedMinor };
+    if (known?.state === 'captured') return { capturedMinor: known.capturedMinor, ...(known.receiptNumber ? { receiptNumber: known.receiptNumber } : {}) };
     if (request.amountMinor === 0) {
       await this.release(request.holdId);
       return { capturedMinor: 0 };
@@ -386,9 +402,10 @@ export class ZvtCardTerminal implements CardTerminal {
       }
       throw this.commandError('booking', exchange.end);
     }
-    const capturedMinor = exchange.status?.amountMinor ?? request.amountMinor;
-    this.markClosed(request.holdId, { capturedMinor });
-    return { capturedMinor };
+    // The booking's own receipt number: what a reversal (06 30) names later.
+    const booked = { capturedMinor: exchange.status?.amountMinor ?? request.amountMinor, receiptNumber: receiptOf(exchange.status) };
+    this.markClosed(request.holdId, booked);
+    return booked;
   }
 
   async release(holdId: string): Promise<void> {
@@ -401,6 +418,33 @@ export class ZvtCardTerminal implements CardTerminal {
       this.log?.info({ device: 'card terminal', receiptNumber, resultCode: hexCode(code) }, 'reversal: the reservation was not open any more');
     }
     this.markClosed(holdId, null);
+  }
+
+  /**
+   * Gives money back (see RefundRequest): with a receipt number, a reversal (06 30) of that
+   * booking first, no card needed; where the terminal cannot (it does not reverse, 84 83
+   * 00, or no longer has the booking: its end of day came, 06 1E B5) a refund (06 31) to the
+   * card it asks for. Either is sent once: a refusal (84 cc 00, 06 1E cc, a status with a
+   * result code) moved nothing; no answer in time, or the link going, rejects (the outcome
+   * is not known). A refund whose caller was told of a timeout is followed to its last
+   * message, which is logged, so the technician finds it.
+   */
+  async refund(request: RefundRequest, signal?: AbortSignal): Promise<RefundResult> {
+    validateZvtRequest(request, this.currency, 'refund');
+    if (this.refunds.has(request.reference)) throw new Error(`ZVT: a refund with reference ${request.reference} was sent already; it is never sent twice`);
+    if (signal?.aborted) return refused('cancelled', 'the refund was cancelled before it was sent');
+    this.refunds.add(request.reference);
+    while (this.refunds.size > MAX_TRACKED) this.refunds.delete(this.refunds.values().next().value!);
+    const receiptNumber = reversibleReceipt(request.receiptNumber);
+    return this.serialised(async () => {
+      if (receiptNumber !== null) {
+        const reversal = await this.refundCommand('reversal', buildReversal({ password: this.password, receiptNumber }), request, signal);
+        if (reversal !== 'notReversible') return reversal;
+        this.log?.info({ device: 'card terminal', receiptNumber }, 'ZVT: the terminal cannot reverse the payment; refunding it to the card');
+      }
+      const refund = await this.refundCommand('refund', buildRefund({ password: this.password, amountMinor: request.amountMinor, currency: this.currencyNumber }), request, signal);
+      return refund === 'notReversible' ? refused('notSupported', 'the card terminal does not do refunds') : refund;
+    });
   }
 
   async lookup(reference: string): Promise<HoldLookup> {
@@ -517,6 +561,57 @@ export class ZvtCardTerminal implements CardTerminal {
     });
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * One 06 30 or 06 31, in the queue's turn. 'notReversible': the terminal does not do it
+   * (84 83 00) or, for a reversal, no longer has the payment (06 1E B5): nothing moved.
+   */
+  private async refundCommand(what: 'reversal' | 'refund', command: Uint8Array, request: RefundRequest, signal: AbortSignal | undefined): Promise<RefundResult | 'notReversible'> {
+    let abortSent = false;
+    let exchange: Exchange;
+    try {
+      // A reversal needs no card: a booking's time. A refund waits for the card, as a reservation does.
+      const timeoutMs = what === 'reversal' ? this.commandTimeoutMs : this.reservationTimeoutMs;
+      exchange = await this.whileBusy(
+        () => this.run(command, { what, timeoutMs, signal, onLate: (late) => this.lateRefund(what, request, late) }, () => (abortSent = true)),
+        Math.min(this.busyRetryMs, 500),
+        signal,
+      );
+    } catch (error) {
+      if (!(error instanceof ZvtCommandError && error.how === 'refused')) throw error;
+      // 84 cc 00: the terminal did not take it.
+      if (error.result.code === FUNCTION_NOT_POSSIBLE) return 'notReversible';
+      return refused(error.result.code === BUSY ? 'busy' : refusalOf(error.result, false), `the terminal refused the ${what}: ${error.result.meaning}`);
+    }
+    const status = exchange.status;
+    if (exchange.end.kind === 'completion') {
+      if (status?.resultCode === 0) {
+        const refundedMinor = status.amountMinor ?? request.amountMinor;
+        this.log?.info({ device: 'card terminal', what, receiptNumber: receiptOf(status), refundedMinor }, `ZVT: ${what} done`);
+        return {
+          outcome: 'refunded',
+          refund: { refundedMinor, kind: what, receiptNumber: receiptOf(status), terminalReceipt: customerReceipt(exchange), maskedPan: status.card ? maskedPanOf(status) : null },
+        };
+      }
+      // A result code says how it ended; a completion with nothing to read says nothing.
+      if (status?.result) return refused(refusalOf(status.result, abortSent), `the terminal declined the ${what}: ${status.result.meaning}`);
+      throw new Error(`ZVT: the terminal completed the ${what} without a result: whether money moved is not known`);
+    }
+    const code = exchange.end.resultCode;
+    if (what === 'reversal' && (code === NOT_OPEN || code === FUNCTION_NOT_POSSIBLE)) return 'notReversible';
+    const result = exchange.end.result ?? status?.result ?? describeResultCode(code ?? 0xff, { host: this.host });
+    return refused(refusalOf(result, abortSent), `the terminal ended the ${what}: ${result.meaning}`);
+  }
+
+  /** The last message of a refund whose caller was told of a timeout: logged, for the technician who checks it. */
+  private lateRefund(what: 'reversal' | 'refund', request: RefundRequest, exchange: Exchange | null): void {
+    const refunded = exchange?.end.kind === 'completion' && exchange.status?.resultCode === 0;
+    const outcome = exchange === null ? 'never heard' : refunded ? 'refunded' : `not refunded (${hexCode(exchange.end.kind === 'abort' ? exchange.end.resultCode : (exchange.status?.resultCode ?? null))})`;
+    this.log?.warn(
+      { device: 'card terminal', what, reference: request.reference, outcome, receiptNumber: exchange ? receiptOf(exchange.status) : null },
+      'ZVT: a refund ended after its caller was told it had no answer; the journal leaves it to the technician',
+    );
   }
 
   /** A booking, reversal, query or end of day, tried again while the terminal says it is busy. */
@@ -750,11 +845,11 @@ export class ZvtCardTerminal implements CardTerminal {
   }
 
   /** A hold placed in this process was booked (capturedMinor) or reversed (null). */
-  private markClosed(holdId: string, captured: { capturedMinor: number } | null): void {
+  private markClosed(holdId: string, captured: Capture | null): void {
     const reference = this.referenceOf.get(holdId);
     const tracked = reference ? this.tracked.get(reference) : undefined;
     if (!reference || tracked?.state !== 'open') return;
-    this.track(reference, captured ? { state: 'captured', hold: tracked.hold, capturedMinor: captured.capturedMinor } : { state: 'released', hold: tracked.hold });
+    this.track(reference, captured ? { state: 'captured', hold: tracked.hold, ...captured } : { state: 'released', hold: tracked.hold });
   }
 
   private receive(apdu: Uint8Array): void {
@@ -818,11 +913,40 @@ function maskedPanOf(status: StatusInformation): string {
 }
 
 /** Beyond what every terminal checks: what ZVT can carry (a 99-character reference, 12 BCD digits) and the registered currency. */
-function validateZvtRequest(request: HoldRequest, currency: string): void {
-  validateHoldRequest(request);
-  if (request.reference.length > 99) throw new TypeError('authorize: a ZVT merchant reference is at most 99 characters');
-  if (request.amountMinor > 999_999_999_999) throw new RangeError(`authorize: ${request.amountMinor} does not fit a ZVT amount (12 digits)`);
-  if (request.currency !== currency) throw new RangeError(`authorize: the terminal is registered for ${currency}, not ${request.currency}`);
+function validateZvtRequest(request: HoldRequest, currency: string, what: 'authorize' | 'refund' = 'authorize'): void {
+  validateHoldRequest(request, what);
+  if (request.reference.length > 99) throw new TypeError(`${what}: a ZVT merchant reference is at most 99 characters`);
+  if (request.amountMinor > 999_999_999_999) throw new RangeError(`${what}: ${request.amountMinor} does not fit a ZVT amount (12 digits)`);
+  if (request.currency !== currency) throw new RangeError(`${what}: the terminal is registered for ${currency}, not ${request.currency}`);
+}
+
+/** Why a refund gave nothing back, from its result code; 6C after our 06 B0 is a cancel, without it the card never came. */
+function refusalOf(result: ResultCodeInfo, abortSent: boolean): RefundRefusal {
+  if (result.code === FUNCTION_NOT_POSSIBLE) return 'notSupported';
+  switch (declineOf(result, abortSent)) {
+    case 'cancelled':
+      return 'cancelled';
+    case 'timeout':
+      return 'noCard';
+    case 'unavailable':
+      return 'unavailable';
+    case 'error':
+      return 'error';
+    default:
+      return 'declined';
+  }
+}
+
+const refused = (reason: RefundRefusal, message: string): RefundResult => ({ outcome: 'refused', reason, message });
+
+/** The receipt number of a status information as the port writes it, or null. */
+const receiptOf = (status: StatusInformation | null): string | null => (status?.receiptNumber == null ? null : String(status.receiptNumber));
+
+/** A receipt number a reversal can name (1..9999), or null: a refund to the card then. */
+function reversibleReceipt(receiptNumber: string | null | undefined): number | null {
+  if (!receiptNumber || !/^\d{1,4}$/.test(receiptNumber)) return null;
+  const n = Number(receiptNumber);
+  return n >= 1 ? n : null;
 }
 
 function receiptNumberOf(holdId: string): number {

@@ -41,6 +41,24 @@ export const ReservationRecord = z.object({
 });
 export type ReservationRecord = z.infer<typeof ReservationRecord>;
 
+/** Money the terminal gave back: a reversal (06 30) of a booking, or a refund (06 31) to a card. */
+export const RefundRecord = z.object({
+  kind: z.enum(['reversal', 'refund']),
+  /** The receipt number the terminal gave the reversal or refund. */
+  receiptNumber: z.number().int().min(1).max(9999),
+  traceNumber: z.number().int(),
+  /** A reversal: the receipt number of the booking it reversed; null for a refund. */
+  originalReceiptNumber: z.number().int().nullable(),
+  amountMinor: z.number().int().positive(),
+  currency: z.number().int(),
+  /** The merchant reference (TLV E9/1F63) the request carried, or null. */
+  reference: z.string().nullable(),
+  at: z.number(),
+  /** The card credited (a refund); null for a reversal, which reads no card. */
+  card: MaskedCard.nullable(),
+});
+export type RefundRecord = z.infer<typeof RefundRecord>;
+
 export const JournalEntry = z.object({
   at: z.number(),
   /** What happened: 'registration', 'reservation', 'declined', 'booking', 'abortAccepted', 'ackTimeout' … */
@@ -69,6 +87,10 @@ export const ZvtSimState = z.object({
   /** Booked / paid since the last end of day, minor units. */
   dayTotalMinor: z.number().int().nonnegative(),
   endOfDayCount: z.number().int().nonnegative(),
+  /** When the last end of day ran, or null: only bookings after it can be reversed. (Absent in older files.) */
+  lastEndOfDayAt: z.number().nullable().default(null),
+  /** Reversals and refunds, oldest first. (Absent in older files.) */
+  refunds: z.array(RefundRecord).default([]),
   journal: z.array(JournalEntry),
 });
 export type ZvtSimState = z.infer<typeof ZvtSimState>;

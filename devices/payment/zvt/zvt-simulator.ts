@@ -17,7 +17,12 @@
 //     reservation's, as the Feig captures show;
 //   - an abort (06 B0) is accepted only while the terminal waits for the card or the PIN;
 //     once the card is being authorised, or with the 'lateApproval' behaviour, it is
-//     refused and the transaction goes on to approve.
+//     refused and the transaction goes on to approve;
+//   - money goes back two ways: a reversal (06 30) of a booking by its receipt number, no
+//     card, only until the next end of day (after it, or for a receipt it does not have:
+//     06 1E B5); a refund (06 31) to a card, which goes as a payment does (the behaviour,
+//     the card delay and timeout apply). A terminal may do neither (`supportsReversal`,
+//     `supportsRefund` false): it refuses them with 84 83 00.
 //
 // Its record (reservations, counters, a bounded journal) lives in a state file replaced
 // atomically after every change and before the message that reports the change, so a
@@ -40,9 +45,9 @@ import { delay } from '../../clock.js';
 import type { Clock } from '../../clock.js';
 import { JsonStateFile } from '../../sim-state.js';
 import { BEHAVIOUR_KINDS, MAX_CLOSED_RESERVATIONS, MAX_JOURNAL, ZvtSimState } from './zvt-simulator-state.js';
-import type { JournalEntry, ReservationRecord, StoredBehaviour, ZvtSimBehaviourKind } from './zvt-simulator-state.js';
+import type { JournalEntry, RefundRecord, ReservationRecord, StoredBehaviour, ZvtSimBehaviourKind } from './zvt-simulator-state.js';
 
-export type { ReservationRecord, JournalEntry, ZvtSimBehaviourKind } from './zvt-simulator-state.js';
+export type { RefundRecord, ReservationRecord, JournalEntry, ZvtSimBehaviourKind } from './zvt-simulator-state.js';
 
 /**
  * How the next transactions (06 22 reservation, 06 01 authorisation) go; stays until
@@ -142,6 +147,10 @@ export interface ZvtSimulatorOptions {
   completesAfterLinkLoss?: boolean;
   /** The configuration before any registration (default 0x08: intermediate status, the terminal prints). */
   defaultConfigByte?: number;
+  /** Whether it does refunds to a card (06 31); default true. Without, 84 83 00. */
+  supportsRefund?: boolean;
+  /** Whether it reverses a booking by its receipt number (06 30); default true. Without, 84 83 00. */
+  supportsReversal?: boolean;
   softwareVersion?: string;
 }
 
@@ -164,6 +173,12 @@ export interface ZvtSimView {
 }
 
 type TxPhase = 'presentCard' | 'pin' | 'authorising' | 'finishing';
+
+/** The commands that read a card and ask the host: a payment, a reservation, a refund to the card. */
+type CardTransaction = Extract<ZvtRequest, { kind: 'reservation' | 'authorisation' | 'refund' }>;
+
+/** The title of each one's receipt. */
+const TITLES: Record<CardTransaction['kind'], string> = { reservation: 'Reservierung', authorisation: 'Zahlung', refund: 'Gutschrift' };
 
 interface Tx {
   phase: TxPhase;
@@ -308,6 +323,8 @@ export class ZvtTerminalSimulator {
   private readonly abortRefusedCode: number;
   private readonly defaultConfigByte: number;
   private readonly softwareVersion: string;
+  private readonly supportsRefund: boolean;
+  private readonly supportsReversal: boolean;
   private readonly unsubscribe: Array<() => void> = [];
   /** Aborted on close: ends every wait. */
   private readonly life = new AbortController();
@@ -339,6 +356,8 @@ export class ZvtTerminalSimulator {
     this.abortRefusedCode = options.abortRefusedCode ?? ZvtSimCode.FUNCTION_NOT_POSSIBLE;
     this.defaultConfigByte = options.defaultConfigByte ?? RegistrationConfig.INTERMEDIATE_STATUS;
     this.softwareVersion = options.softwareVersion ?? 'SIM-ZVT-1.0';
+    this.supportsRefund = options.supportsRefund ?? true;
+    this.supportsReversal = options.supportsReversal ?? true;
     const clock = options.clock;
     this.file = new JsonStateFile<ZvtSimState>(
       options.stateFile ?? null,
@@ -355,6 +374,8 @@ export class ZvtTerminalSimulator {
         reservations: [],
         dayTotalMinor: 0,
         endOfDayCount: 0,
+        lastEndOfDayAt: null,
+        refunds: [],
         journal: [],
       },
       { now: () => clock.now() },
@@ -394,6 +415,11 @@ export class ZvtTerminalSimulator {
 
   journal(): JournalEntry[] {
     return this.state.journal.map((e) => ({ ...e }));
+  }
+
+  /** The reversals and refunds it made, oldest first: copies. */
+  refunds(): RefundRecord[] {
+    return this.state.refunds.map((r) => ({ ...r }));
   }
 
   setBehaviour(behaviour: ZvtSimBehaviour): void {
@@ -621,6 +647,14 @@ export class ZvtTerminalSimulator {
       case 'reservation':
       case 'authorisation':
         return this.transaction(request);
+      case 'refund':
+        if (!this.supportsRefund) return this.unsupported('refund');
+        if (!(await this.passwordAccepted(request.password, 'refund'))) return;
+        return this.transaction(request);
+      case 'reversal':
+        if (!this.supportsReversal) return this.unsupported('reversal');
+        if (!(await this.passwordAccepted(request.password, 'reversal'))) return;
+        return this.reversal(request.receiptNumber);
       case 'partialReversal':
         return this.closeReservation('book', request.receiptNumber, request.amountMinor, request.merchantReference?.value ?? null);
       case 'reservationReversal':
@@ -638,9 +672,21 @@ export class ZvtTerminalSimulator {
         await this.answer(nak(ZvtSimCode.PROTOCOL_ERROR));
         return;
       default:
-        this.note('unsupportedCommand', { detail: request.kind === 'other' ? request.control.toString(16) : request.kind });
-        await this.answer(nak(ZvtSimCode.FUNCTION_NOT_POSSIBLE));
+        return this.unsupported(request.kind === 'other' ? request.control.toString(16) : request.kind);
     }
+  }
+
+  private async unsupported(what: string): Promise<void> {
+    this.note('unsupportedCommand', { detail: what });
+    await this.answer(nak(ZvtSimCode.FUNCTION_NOT_POSSIBLE));
+  }
+
+  /** Refuses a wrong password (84 xx 00) and says whether it was right. */
+  private async passwordAccepted(password: string | null, what: string): Promise<boolean> {
+    if (password === this.password) return true;
+    this.note(`${what}Refused`, { detail: 'wrong password' });
+    await this.answer(nak(this.wrongPasswordCode));
+    return false;
   }
 
   private async registration(request: Extract<ZvtRequest, { kind: 'registration' }>): Promise<void> {
@@ -676,7 +722,7 @@ export class ZvtTerminalSimulator {
     return n;
   }
 
-  private async transaction(request: Extract<ZvtRequest, { kind: 'reservation' | 'authorisation' }>): Promise<void> {
+  private async transaction(request: CardTransaction): Promise<void> {
     // The waits end on an abort or when the simulator closes. Linked by hand: AbortSignal.any
     // with the simulator's long-lived signal keeps every transaction's signal alive (Node 20).
     const wait = new AbortController();
@@ -689,9 +735,9 @@ export class ZvtTerminalSimulator {
     }
   }
 
-  private async transactionWith(request: Extract<ZvtRequest, { kind: 'reservation' | 'authorisation' }>, wait: AbortController): Promise<void> {
+  private async transactionWith(request: CardTransaction, wait: AbortController): Promise<void> {
     const behaviour = { ...this.state.behaviour };
-    const reference = request.kind === 'reservation' ? (request.merchantReference?.value ?? null) : null;
+    const reference = request.kind === 'authorisation' ? null : (request.merchantReference?.value ?? null);
     const amountMinor = request.amountMinor;
     if (amountMinor === null || amountMinor <= 0) {
       this.note('refusedRequest', { detail: `${request.kind} without an amount`, reference });
@@ -809,10 +855,13 @@ export class ZvtTerminalSimulator {
       };
       this.state.reservations.push(record);
       this.trimReservations();
+    } else if (request.kind === 'refund') {
+      // Listed, not taken off the day's total: the end of day reports what was paid.
+      this.keepRefund({ kind: 'refund', receiptNumber: receipt, traceNumber: trace, originalReceiptNumber: null, amountMinor, currency, reference, at, card: maskedText(this.card) });
     } else {
       this.state.dayTotalMinor += amountMinor;
     }
-    this.note(request.kind === 'reservation' ? 'reservation' : 'payment', { resultCode: 0, receiptNumber: receipt, amountMinor, reference });
+    this.note(request.kind === 'authorisation' ? 'payment' : request.kind, { resultCode: 0, receiptNumber: receipt, amountMinor, reference });
     this.save();
     if (!(await this.intermediate(Status.REMOVE_CARD))) return;
     const acked = await this.message(buildStatusInformation(this.approvalFields(amountMinor, currency, trace, receipt, at)));
@@ -825,7 +874,7 @@ export class ZvtTerminalSimulator {
       }
       return;
     }
-    const title = request.kind === 'reservation' ? 'Reservierung' : 'Zahlung';
+    const title = TITLES[request.kind];
     if (!(await this.receipts(false, this.paymentReceipts(title, amountMinor, trace, receipt, at)))) return;
     await this.message(buildCompletion());
   }
@@ -878,25 +927,13 @@ export class ZvtTerminalSimulator {
       await this.answer(nak(ZvtSimCode.PROTOCOL_ERROR));
       return;
     }
-    this.tx = { phase: 'authorising', behaviour: this.state.behaviour, abort: new AbortController(), aborted: false, approveNotBefore: 0 };
-    this.note(mode === 'book' ? 'bookingRequest' : 'reversalRequest', { receiptNumber, amountMinor, reference });
-    if (!(await this.answer(ACK))) return;
-    if (!(await this.intermediate(Status.PLEASE_WAIT))) return;
-    await this.pause(this.hostDelayMs);
-    if (this.closed) return;
-    this.tx.phase = 'finishing';
+    if (!(await this.hostOnly(mode === 'book' ? 'bookingRequest' : 'reversalRequest', { receiptNumber, amountMinor, reference }))) return;
     const record = this.findReservation(receiptNumber);
     let refusal: number | null = null;
     if (!record || record.state === 'booked') refusal = ZvtSimCode.REVERSAL_NOT_POSSIBLE;
     else if (record.state === 'reversed') refusal = ZvtSimCode.ALREADY_REVERSED;
     else if (mode === 'book' && amountMinor! > record.amountMinor) refusal = ZvtSimCode.AMOUNT_TOO_HIGH;
-    if (refusal !== null || !record) {
-      const code = refusal ?? ZvtSimCode.REVERSAL_NOT_POSSIBLE;
-      this.note(mode === 'book' ? 'bookingRefused' : 'reversalRefused', { resultCode: code, receiptNumber, amountMinor, reference });
-      this.save();
-      await this.message(buildTerminalAbort(code));
-      return;
-    }
+    if (refusal !== null || !record) return this.endWith(refusal ?? ZvtSimCode.REVERSAL_NOT_POSSIBLE, mode === 'book' ? 'bookingRefused' : 'reversalRefused', { receiptNumber, amountMinor, reference });
     const at = this.clock.now();
     const trace = this.nextTrace();
     const receipt = this.nextReceipt();
@@ -917,6 +954,61 @@ export class ZvtTerminalSimulator {
     await this.message(buildCompletion());
   }
 
+  /**
+   * The start of a command that reads no card: 80 00 00, "please wait", the host's time.
+   * False when the terminal went away meanwhile.
+   */
+  private async hostOnly(event: string, entry: Partial<Omit<JournalEntry, 'at' | 'event'>>): Promise<boolean> {
+    this.tx = { phase: 'authorising', behaviour: this.state.behaviour, abort: new AbortController(), aborted: false, approveNotBefore: 0 };
+    this.note(event, entry);
+    if (!(await this.answer(ACK))) return false;
+    if (!(await this.intermediate(Status.PLEASE_WAIT))) return false;
+    await this.pause(this.hostDelayMs);
+    if (this.closed) return false;
+    this.tx.phase = 'finishing';
+    return true;
+  }
+
+  /** Ends the command with 06 1E `code`, noted and on disk first. */
+  private async endWith(code: number, event: string, entry: Partial<Omit<JournalEntry, 'at' | 'event' | 'resultCode'>>): Promise<void> {
+    this.note(event, { ...entry, resultCode: code });
+    this.save();
+    await this.message(buildTerminalAbort(code));
+  }
+
+  /**
+   * 06 30: reverses a booking (06 23) by the receipt number the booking got, the whole of
+   * it, no card; only a booking since the last end of day, and only once.
+   */
+  private async reversal(receiptNumber: number | null): Promise<void> {
+    if (receiptNumber === null) {
+      this.note('refusedRequest', { detail: 'reversal without receipt number' });
+      await this.answer(nak(ZvtSimCode.PROTOCOL_ERROR));
+      return;
+    }
+    if (!(await this.hostOnly('reversalRequest', { receiptNumber }))) return;
+    const since = this.state.lastEndOfDayAt ?? -Infinity;
+    const booking = this.state.reservations.findLast((r) => r.state === 'booked' && r.closeReceiptNumber === receiptNumber && (r.closedAt ?? 0) > since);
+    const reversed = this.state.refunds.some((r) => r.kind === 'reversal' && r.originalReceiptNumber === receiptNumber && r.at > since);
+    if (!booking || reversed) return this.endWith(reversed ? ZvtSimCode.ALREADY_REVERSED : ZvtSimCode.REVERSAL_NOT_POSSIBLE, 'reversalRefused', { receiptNumber });
+    const at = this.clock.now();
+    const trace = this.nextTrace();
+    const receipt = this.nextReceipt();
+    const amountMinor = booking.bookedMinor!;
+    this.state.dayTotalMinor = Math.max(0, this.state.dayTotalMinor - amountMinor);
+    this.keepRefund({ kind: 'reversal', receiptNumber: receipt, traceNumber: trace, originalReceiptNumber: receiptNumber, amountMinor, currency: booking.currency, reference: booking.reference, at, card: null });
+    this.note('reversal', { resultCode: 0, receiptNumber, amountMinor, reference: booking.reference, detail: `receipt ${receipt}` });
+    this.save();
+    if (!(await this.message(buildStatusInformation(this.approvalFields(amountMinor, booking.currency, trace, receipt, at, booking.traceNumber))))) return;
+    if (!(await this.receipts(false, this.paymentReceipts('Storno', amountMinor, trace, receipt, at)))) return;
+    await this.message(buildCompletion());
+  }
+
+  private keepRefund(record: RefundRecord): void {
+    this.state.refunds.push(record);
+    if (this.state.refunds.length > MAX_CLOSED_RESERVATIONS) this.state.refunds.splice(0, this.state.refunds.length - MAX_CLOSED_RESERVATIONS);
+  }
+
   private async openReservationsQuery(): Promise<void> {
     const open = this.state.reservations.filter((r) => r.state === 'open').map((r) => r.receiptNumber);
     this.note('openReservationsQuery', { detail: open.join(',') || 'none' });
@@ -925,11 +1017,7 @@ export class ZvtTerminalSimulator {
   }
 
   private async endOfDay(password: string | null): Promise<void> {
-    if (password !== this.password) {
-      this.note('endOfDayRefused', { detail: 'wrong password' });
-      await this.answer(nak(this.wrongPasswordCode));
-      return;
-    }
+    if (!(await this.passwordAccepted(password, 'endOfDay'))) return;
     this.tx = { phase: 'finishing', behaviour: this.state.behaviour, abort: new AbortController(), aborted: false, approveNotBefore: 0 };
     if (!(await this.answer(ACK))) return;
     if (!(await this.intermediate(Status.PLEASE_WAIT))) return;
@@ -940,6 +1028,7 @@ export class ZvtTerminalSimulator {
     const trace = this.nextTrace();
     this.state.dayTotalMinor = 0;
     this.state.endOfDayCount += 1;
+    this.state.lastEndOfDayAt = at;
     this.note('endOfDay', { resultCode: 0, amountMinor: total, detail: `#${this.state.endOfDayCount}` });
     this.save();
     if (!(await this.message(buildStatusInformation([bmp(0x27, Uint8Array.of(0x00)), bmp(0x04, encodeAmount(total)), bmp(0x0b, encodeTraceNumber(trace)), ...timeFields(at), this.tidField()])))) return;

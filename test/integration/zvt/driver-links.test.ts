@@ -21,14 +21,15 @@ const PASSWORD = '010203';
 const simulatorOn = (channel: ApduChannel): ZvtTerminalSimulator =>
   new ZvtTerminalSimulator({ channel, clock: systemClock, password: PASSWORD, cardDelayMs: 30, hostDelayMs: 10, pinDelayMs: 10 });
 
-/** One reservation booked for less, one reversed; times measured around each call. */
+/** One reservation booked for less, one reversed, the booking given back; times measured around each call. */
 async function exercise(driver: ZvtCardTerminal, simulator: () => ZvtTerminalSimulator, link: string): Promise<void> {
   const t0 = performance.now();
   const held = await driver.authorize({ reference: `${link}:authorize:1`, amountMinor: 5000, currency: 'EUR' });
   const t1 = performance.now();
   expect(held.outcome).toBe('approved');
   if (held.outcome !== 'approved') return;
-  expect(await driver.capture({ holdId: held.hold.holdId, amountMinor: 1295 })).toEqual({ capturedMinor: 1295 });
+  const booked = await driver.capture({ holdId: held.hold.holdId, amountMinor: 1295 });
+  expect(booked).toMatchObject({ capturedMinor: 1295, receiptNumber: expect.stringMatching(/^\d+$/) });
   const t2 = performance.now();
   const second = await driver.authorize({ reference: `${link}:authorize:2`, amountMinor: 5000, currency: 'EUR' });
   if (second.outcome !== 'approved') throw new Error('not approved');
@@ -41,9 +42,20 @@ async function exercise(driver: ZvtCardTerminal, simulator: () => ZvtTerminalSim
     [`${link}:authorize:1`, 'booked', 1295],
     [`${link}:authorize:2`, 'reversed', null],
   ]);
+  // Money back: the booking reversed (06 30, no card), then part of it refunded to the card (06 31).
+  const reversed = await driver.refund({ reference: `${link}:refund:1`, amountMinor: 1295, currency: 'EUR', receiptNumber: booked.receiptNumber });
+  const t5 = performance.now();
+  expect(reversed).toMatchObject({ outcome: 'refunded', refund: { kind: 'reversal', refundedMinor: 1295 } });
+  const credited = await driver.refund({ reference: `${link}:refund:2`, amountMinor: 100, currency: 'EUR' });
+  const t6 = performance.now();
+  expect(credited).toMatchObject({ outcome: 'refunded', refund: { kind: 'refund', refundedMinor: 100, maskedPan: '**** **** **** 0001' } });
+  expect(simulator().refunds().map((r) => [r.kind, r.amountMinor])).toEqual([
+    ['reversal', 1295],
+    ['refund', 100],
+  ]);
   // The simulator's own waits (card 30 ms, host 10 ms, twice for a reservation) are in these figures.
   console.info(
-    `ZVT over ${link}: reservation ${(t1 - t0).toFixed(1)} ms (simulator waits 40 ms), booking ${(t2 - t1).toFixed(1)} ms (10 ms), second reservation ${(t3 - t2).toFixed(1)} ms, reversal ${(t4 - t3).toFixed(1)} ms (10 ms)`,
+    `ZVT over ${link}: reservation ${(t1 - t0).toFixed(1)} ms (simulator waits 40 ms), booking ${(t2 - t1).toFixed(1)} ms (10 ms), second reservation ${(t3 - t2).toFixed(1)} ms, reversal ${(t4 - t3).toFixed(1)} ms (10 ms), 06 30 ${(t5 - t4).toFixed(1)} ms (10 ms), 06 31 ${(t6 - t5).toFixed(1)} ms (40 ms)`,
   );
 }
 
@@ -58,7 +70,7 @@ describe('ZVT driver over loopback TCP', () => {
     server = link = driver = null;
   });
 
-  it('holds, books, reverses and lists; reconnects and registers again when the connection drops', async () => {
+  it('holds, books, reverses, lists and gives money back; reconnects and registers again when the connection drops', async () => {
     let simulator: ZvtTerminalSimulator | null = null;
     let connections = 0;
     server = await listenZvtTcp(0, '127.0.0.1', (channel) => {
@@ -106,7 +118,7 @@ const haveSocat = fs.existsSync(SOCAT);
 describe.skipIf(!haveSocat)('ZVT driver over a pseudo-terminal, 9600 8N2', () => {
   const pty = ptyPerTest('zvt-driver-pty-');
 
-  it('holds, books, reverses and lists through the serial link layer', async () => {
+  it('holds, books, reverses, lists and gives money back through the serial link layer', async () => {
     const terminalPort = await serialPortOpener({ stopBits: 2 })(pty.pair!.b, 9600);
     const terminalChannel = new ZvtSerialChannel(terminalPort, { clock: systemClock, device: 'ECR' });
     const simulator = simulatorOn(terminalChannel);

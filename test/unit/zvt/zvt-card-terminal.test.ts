@@ -124,9 +124,11 @@ describe('ZVT driver: reservation, booking, reversal', () => {
     const { driver, simulator, drive } = await rig();
     const result = await drive(driver.authorize(request('s2:authorize:1', 5000)));
     if (result.outcome !== 'approved') throw new Error('not approved');
-    expect(await drive(driver.capture({ holdId: result.hold.holdId, amountMinor: 1295 }))).toEqual({ capturedMinor: 1295 });
-    expect(simulator.reservations().at(-1)).toMatchObject({ state: 'booked', bookedMinor: 1295, closeReference: 's2:authorize:1:capture' });
-    expect(await drive(driver.capture({ holdId: result.hold.holdId, amountMinor: 1295 }))).toEqual({ capturedMinor: 1295 });
+    // The booking's own receipt number comes with it: a reversal (06 30) names it.
+    const booked = { capturedMinor: 1295, receiptNumber: String(simulator.view().lastReceiptNumber + 1) };
+    expect(await drive(driver.capture({ holdId: result.hold.holdId, amountMinor: 1295 }))).toEqual(booked);
+    expect(simulator.reservations().at(-1)).toMatchObject({ state: 'booked', bookedMinor: 1295, closeReference: 's2:authorize:1:capture', closeReceiptNumber: Number(booked.receiptNumber) });
+    expect(await drive(driver.capture({ holdId: result.hold.holdId, amountMinor: 1295 }))).toEqual(booked);
     expect(await driver.lookup('s2:authorize:1')).toMatchObject({ state: 'captured', capturedMinor: 1295 });
   });
 
@@ -302,6 +304,133 @@ describe('ZVT driver: declines and aborts come back as typed reasons', () => {
     // Listed after the late approval was reversed: nothing open, nothing refused as busy.
     expect(open).toEqual([]);
     expect(simulator.journal().map((e) => e.event)).not.toContain('refusedBusy');
+  });
+});
+
+describe('ZVT driver: money given back (06 30 reversal, 06 31 refund)', () => {
+  /** A hold booked for `amountMinor`: the booking's receipt number, as the brain journals it. */
+  async function booked(r: Rig, reference: string, amountMinor = 1295): Promise<string> {
+    const held = await r.drive(r.driver.authorize(request(`${reference}:authorize:1`)));
+    if (held.outcome !== 'approved') throw new Error('not approved');
+    const capture = await r.drive(r.driver.capture({ holdId: held.hold.holdId, amountMinor }));
+    return capture.receiptNumber!;
+  }
+  const refund = (reference: string, amountMinor = 1295, receiptNumber?: string) => ({ reference, amountMinor, currency: 'EUR', ...(receiptNumber ? { receiptNumber } : {}) });
+  const prompts = (events: TerminalEvent[]) => events.flatMap((e) => (e.type === 'prompt' && e.prompt ? [e.prompt] : []));
+
+  it('the whole of a booking of the day is reversed by its receipt number: no card asked for', async () => {
+    const r = await rig();
+    const receiptNumber = await booked(r, 'rv');
+    r.events.length = 0;
+    const result = await r.drive(r.driver.refund(refund('rv:refund:1', 1295, receiptNumber)));
+    expect(result).toMatchObject({ outcome: 'refunded', refund: { kind: 'reversal', refundedMinor: 1295, receiptNumber: expect.stringMatching(/^\d+$/) } });
+    if (result.outcome !== 'refunded') return;
+    expect(result.refund.receiptNumber).not.toBe(receiptNumber);
+    expect(result.refund.terminalReceipt?.join('\n')).toContain('Storno');
+    expect(r.simulator.refunds()).toMatchObject([{ kind: 'reversal', originalReceiptNumber: Number(receiptNumber), amountMinor: 1295, card: null }]);
+    expect(prompts(r.events)).not.toContain('presentCard');
+    // The day's total no longer has it.
+    expect(r.simulator.view().dayTotalMinor).toBe(0);
+  });
+
+  it('after the end of day the terminal cannot reverse (06 1E B5): the driver refunds to the card instead', async () => {
+    const r = await rig();
+    const receiptNumber = await booked(r, 'eod');
+    await r.drive(r.driver.endOfDay());
+    r.events.length = 0;
+    const result = await r.drive(r.driver.refund(refund('eod:refund:1', 1295, receiptNumber)));
+    expect(result).toMatchObject({ outcome: 'refunded', refund: { kind: 'refund', refundedMinor: 1295, maskedPan: '**** **** **** 0001' } });
+    expect(r.simulator.journal().map((e) => [e.event, e.resultCode])).toEqual(expect.arrayContaining([['reversalRefused', 0xb5], ['refund', 0]]));
+    expect(r.simulator.refunds()).toMatchObject([{ kind: 'refund', amountMinor: 1295, originalReceiptNumber: null }]);
+    expect(prompts(r.events)).toContain('presentCard');
+  });
+
+  it('part of a payment, or without a receipt number, is a refund (06 31) to the card the terminal asks for', async () => {
+    const r = await rig();
+    const receiptNumber = await booked(r, 'part');
+    const result = await r.drive(r.driver.refund(refund('part:refund:1', 300)));
+    expect(result).toMatchObject({ outcome: 'refunded', refund: { kind: 'refund', refundedMinor: 300, maskedPan: '**** **** **** 0001' } });
+    if (result.outcome !== 'refunded') return;
+    expect(result.refund.terminalReceipt?.join('\n')).toContain('Gutschrift');
+    expect(r.simulator.journal().map((e) => e.event)).not.toContain('reversalRequest');
+    // The booking itself stays as it was.
+    expect(r.simulator.reservations().find((b) => b.closeReceiptNumber === Number(receiptNumber))).toMatchObject({ state: 'booked', bookedMinor: 1295 });
+  });
+
+  it('a booking is reversed once: asked again, the terminal says already reversed and nothing more moves', async () => {
+    const r = await rig();
+    const receiptNumber = await booked(r, 'twice');
+    expect((await r.drive(r.driver.refund(refund('twice:refund:1', 1295, receiptNumber)))).outcome).toBe('refunded');
+    expect(await r.drive(r.driver.refund(refund('twice:refund:2', 1295, receiptNumber)))).toMatchObject({ outcome: 'refused', reason: 'error', message: expect.stringMatching(/already reversed/) });
+    expect(r.simulator.refunds()).toHaveLength(1);
+  });
+
+  it('a terminal without refunds answers 84 83 00: not supported, nothing moved', async () => {
+    const r = await rig({ simulator: { supportsRefund: false } });
+    expect(await r.drive(r.driver.refund(refund('none:refund:1', 100)))).toMatchObject({ outcome: 'refused', reason: 'notSupported' });
+    expect(r.simulator.journal().map((e) => e.event)).toContain('unsupportedCommand');
+    expect(r.simulator.refunds()).toEqual([]);
+  });
+
+  it('a terminal without reversals: the refund goes to the card', async () => {
+    const r = await rig({ simulator: { supportsReversal: false } });
+    const receiptNumber = await booked(r, 'norev');
+    expect(await r.drive(r.driver.refund(refund('norev:refund:1', 1295, receiptNumber)))).toMatchObject({ outcome: 'refunded', refund: { kind: 'refund' } });
+  });
+
+  it('declined by the host, or no card within the terminal’s card time: refused with the reason, nothing moved', async () => {
+    const r = await rig();
+    r.simulator.setBehaviour('decline');
+    expect(await r.drive(r.driver.refund(refund('dec:refund:1', 100)))).toMatchObject({ outcome: 'refused', reason: 'declined', message: expect.stringMatching(/declined/) });
+    r.simulator.setBehaviour('timeout');
+    expect(await r.drive(r.driver.refund(refund('nocard:refund:1', 100)))).toMatchObject({ outcome: 'refused', reason: 'noCard' });
+    r.simulator.setBehaviour('busy');
+    expect(await r.drive(r.driver.refund(refund('busy:refund:1', 100)))).toMatchObject({ outcome: 'refused', reason: 'busy' });
+    expect(r.simulator.refunds()).toEqual([]);
+  });
+
+  it('a slow card is waited for, the screen shown the prompt; aborting while it waits cancels', async () => {
+    const r = await rig({ simulator: { cardDelayMs: 40_000 } });
+    r.events.length = 0;
+    const slow = r.driver.refund(refund('slow:refund:1', 250));
+    await r.pass(20_000);
+    expect(r.simulator.view().phase).toBe('presentCard');
+    expect(prompts(r.events)).toContain('presentCard');
+    expect(await r.drive(slow)).toMatchObject({ outcome: 'refunded', refund: { refundedMinor: 250 } });
+    const cancel = new AbortController();
+    const cancelled = r.driver.refund(refund('ab:refund:1', 250), cancel.signal);
+    await r.pass(2000);
+    cancel.abort();
+    expect(await r.drive(cancelled)).toMatchObject({ outcome: 'refused', reason: 'cancelled' });
+    expect(r.simulator.refunds()).toHaveLength(1);
+  });
+
+  it('no answer in time: the outcome is not known, so it rejects; the late end is logged and the reference is never sent again', async () => {
+    const r = await rig({ driver: { reservationTimeoutMs: 5000 }, simulator: { cardDelayMs: 8000 } });
+    r.simulator.setBehaviour({ kind: 'lateApproval', delayMs: 4000 });
+    await expect(r.drive(r.driver.refund(refund('late:refund:1', 400)))).rejects.toBeInstanceOf(ZvtTimeoutError);
+    await r.pass(20_000);
+    await r.simulator.idle();
+    await r.pass(1000);
+    // The terminal refused the abort and refunded after all: money moved that the caller was not told of.
+    expect(r.simulator.refunds()).toMatchObject([{ kind: 'refund', amountMinor: 400 }]);
+    expect(r.log.lines.some((l) => l.includes('a refund ended after its caller was told') && l.includes('"outcome":"refunded"'))).toBe(true);
+    await expect(r.driver.refund(refund('late:refund:1', 400))).rejects.toThrow(/never sent twice/);
+  });
+
+  it('the link going while the terminal waits for the card: rejected as unavailable, not a refusal', async () => {
+    const r = await rig({ simulator: { cardDelayMs: 20_000 } });
+    const pending = r.driver.refund(refund('cut:refund:1', 100));
+    await r.pass(1000);
+    await r.ecrEnd.close();
+    await expect(r.drive(pending)).rejects.toBeInstanceOf(DeviceUnavailableError);
+  });
+
+  it('checks what ZVT can carry before sending anything', async () => {
+    const r = await rig();
+    await expect(r.driver.refund({ reference: 'x', amountMinor: 100, currency: 'CHF' })).rejects.toThrow(/registered for EUR/);
+    await expect(r.driver.refund({ reference: 'x', amountMinor: 0, currency: 'EUR' })).rejects.toThrow(/refund: amount/);
+    expect(r.simulator.journal().map((e) => e.event)).not.toContain('request');
   });
 });
 

@@ -10,9 +10,11 @@ import {
   buildEndOfDay,
   buildOpenReservationsQuery,
   buildPartialReversal,
+  buildRefund,
   buildRegistration,
   buildReservation,
   buildReservationReversal,
+  buildReversal,
   buildStatusEnquiry,
   merchantReferenceTlv,
   parseTerminalMessage,
@@ -493,6 +495,112 @@ describe('ZvtTerminalSimulator', () => {
       await ecr.send(buildReservationReversal({ receiptNumber: b.receiptNumber! }));
       await runToEnd(sim, ecr);
       expect(await query()).toEqual([a.receiptNumber, c.receiptNumber]);
+    });
+  });
+
+  describe('money given back', () => {
+    /** A reservation booked for `amountMinor`: the booking's status information (its own receipt number). */
+    async function book(sim: ZvtTerminalSimulator, ecr: Ecr, amountMinor: number): Promise<StatusInformation> {
+      const reservation = await reserve(sim, ecr, 5_000, 'sess-r');
+      ecr.clear();
+      await ecr.send(buildPartialReversal({ receiptNumber: reservation.receiptNumber!, amountMinor }));
+      await runToEnd(sim, ecr);
+      return ecr.statusInformation();
+    }
+
+    it('06 30 reverses a booking of the day by its receipt number, no card: 80, please wait, 04 0F, 06 0F', async () => {
+      const { sim, ecr } = setup();
+      await register(sim, ecr);
+      const booking = await book(sim, ecr, 1_295);
+      ecr.clear();
+      await ecr.send(buildReversal({ password: '123456', receiptNumber: booking.receiptNumber! }));
+      await runToEnd(sim, ecr);
+      expect(ecr.labels()).toEqual(['80', '04FF:17', '040F', '060F']);
+      const status = ecr.statusInformation();
+      expect(status).toMatchObject({ resultCode: 0, amountMinor: 1_295 });
+      expect(status.receiptNumber).not.toBe(booking.receiptNumber);
+      expect(sim.refunds()).toMatchObject([{ kind: 'reversal', originalReceiptNumber: booking.receiptNumber, amountMinor: 1_295, reference: 'sess-r', card: null }]);
+      expect(sim.view().dayTotalMinor).toBe(0);
+      // Once only: B4.
+      ecr.clear();
+      await ecr.send(buildReversal({ password: '123456', receiptNumber: booking.receiptNumber! }));
+      await runToEnd(sim, ecr);
+      expect(ecr.last()).toBe('061E:B4');
+    });
+
+    it('06 30 after the end of day, for an unknown receipt, or with a wrong password: refused, nothing reversed', async () => {
+      const { sim, ecr } = setup();
+      await register(sim, ecr);
+      const booking = await book(sim, ecr, 700);
+      ecr.clear();
+      await ecr.send(buildReversal({ password: '000000', receiptNumber: booking.receiptNumber! }));
+      await runToEnd(sim, ecr);
+      expect(ecr.labels()).toEqual(['84:83']);
+      ecr.clear();
+      await ecr.send(buildReversal({ password: '123456', receiptNumber: 4321 }));
+      await runToEnd(sim, ecr);
+      expect(ecr.labels()).toEqual(['80', '04FF:17', '061E:B5']);
+      await ecr.send(buildEndOfDay({ password: '123456' }));
+      await runToEnd(sim, ecr);
+      ecr.clear();
+      await ecr.send(buildReversal({ password: '123456', receiptNumber: booking.receiptNumber! }));
+      await runToEnd(sim, ecr);
+      expect(ecr.last()).toBe('061E:B5');
+      expect(sim.refunds()).toEqual([]);
+    });
+
+    it('06 31 credits the card it asks for, as a payment goes, and keeps the refund before the 04 0F reports it', async () => {
+      const { sim, ecr } = setup();
+      await register(sim, ecr);
+      let onDiskAtStatus: unknown = null;
+      ecr.channel.peer.onSend = (apdu) => {
+        if (apdu[0] === 0x04 && apdu[1] === 0x0f) onDiskAtStatus = JSON.parse(fs.readFileSync(stateFile, 'utf8')).refunds;
+      };
+      await ecr.send(buildRefund({ password: '123456', amountMinor: 450, tlv: merchantReferenceTlv('s9:refund:1') }));
+      await runToEnd(sim, ecr);
+      expect(ecr.labels()).toEqual(['80', '04FF:0A', '04FF:17', '04FF:0B', '040F', '060F']);
+      expect(ecr.statusInformation()).toMatchObject({ resultCode: 0, amountMinor: 450, cardName: 'Maestro' });
+      expect(onDiskAtStatus).toMatchObject([{ kind: 'refund', amountMinor: 450, reference: 's9:refund:1', card: '672559*********0001' }]);
+      // Listed, not netted against the day's payments.
+      expect(sim.view().dayTotalMinor).toBe(0);
+    });
+
+    it('06 31 declined, timed out, or on a terminal without refunds (84 83 00)', async () => {
+      const { sim, ecr } = setup({ cardTimeoutMs: 5_000 });
+      await register(sim, ecr);
+      sim.setBehaviour('decline');
+      await ecr.send(buildRefund({ password: '123456', amountMinor: 450 }));
+      await runToEnd(sim, ecr);
+      expect(ecr.last()).toBe('061E:05');
+      ecr.clear();
+      sim.setBehaviour('timeout');
+      await ecr.send(buildRefund({ password: '123456', amountMinor: 450 }));
+      await runToEnd(sim, ecr);
+      expect(ecr.last()).toBe('061E:6C');
+      expect(sim.refunds()).toEqual([]);
+
+      const none = setup({ supportsRefund: false, supportsReversal: false });
+      await none.ecr.send(buildRefund({ password: '123456', amountMinor: 450 }));
+      await runToEnd(none.sim, none.ecr);
+      expect(none.ecr.labels()).toEqual(['84:83']);
+      none.ecr.clear();
+      await none.ecr.send(buildReversal({ password: '123456', receiptNumber: 1 }));
+      await runToEnd(none.sim, none.ecr);
+      expect(none.ecr.labels()).toEqual(['84:83']);
+    });
+
+    it('reads a state file written before refunds existed', async () => {
+      const first = setup();
+      await register(first.sim, first.ecr);
+      await first.sim.close();
+      const old = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+      delete old.refunds;
+      delete old.lastEndOfDayAt;
+      fs.writeFileSync(stateFile, JSON.stringify(old));
+      const second = setup();
+      expect(second.sim.view().registered).toBe(true);
+      expect(second.sim.refunds()).toEqual([]);
+      expect(fs.readdirSync(dir).filter((f) => f.includes('corrupt'))).toEqual([]);
     });
   });
 
