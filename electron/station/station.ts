@@ -535,8 +535,16 @@ export class Station {
       }
       case 'choosePayment':
         return this.startPayment(this.focused(command.connectorId), command.method, null);
-      case 'cancel':
-        return this.send(this.focused(command.connectorId), { type: 'CANCEL', at });
+      case 'cancel': {
+        const c = this.focused(command.connectorId);
+        this.send(c, { type: 'CANCEL', at });
+        // Back at the start at once, as goHome: the tile is enabled again when the charger confirms it sleeps.
+        if (topState(c.actor.getSnapshot()) === 'idle') {
+          this.focus = null;
+          this.summaryOpen = false;
+        }
+        return;
+      }
       case 'moreTime':
         return this.send(this.focused(command.connectorId), { type: 'MORE_TIME', at });
       case 'retryPayment': {
@@ -777,7 +785,10 @@ export class Station {
     void this.receipts
       .deliver(summary, c.label, 'print')
       .then(async (result) => {
-        this.noteReceipt(c, summary.sessionId, result);
+        // The driver asked for the QR code while it printed: the screen keeps showing it; the print is journaled.
+        const now = c.actor.getSnapshot().context.lastSummary;
+        if (now?.sessionId === summary.sessionId && now.receipt === 'qr') this.options.store.journal(summary.sessionId, this.options.clock.now(), `receipt:${result.receipt}`);
+        else this.noteReceipt(c, summary.sessionId, result);
         if (result.receipt === 'printFailed') await this.checkPrinter();
       })
       .catch((error: unknown) => this.options.log.error({ err: error, sessionId: summary.sessionId }, 'the receipt outcome could not be noted'))
@@ -913,9 +924,10 @@ export class Station {
     queueMicrotask(() => {
       this.publishQueued = false;
       if (this.stopped) return;
-      this.keepFocus();
       const snapshot = this.snapshot();
       for (const listener of this.listeners) listener(snapshot);
+      // After the screens have it: the write (flushed) never delays a snapshot.
+      this.keepFocus();
     });
   }
 

@@ -44,7 +44,7 @@ test('a driver pays by card, charges, stops with the stop code, unplugs and gets
   await expect(page.getByRole('button', { name: 'Print receipt' })).toBeVisible();
   await expect(page.getByText(/\*\*\*\* 0001|0001/).first()).toBeVisible();
   await page.getByRole('button', { name: 'Print receipt' }).click();
-  await expect(page.getByText('Receipt printed')).toBeVisible();
+  await expect(page.getByText('Receipt printed', { exact: true })).toBeVisible();
   await expect(page.locator('aside pre')).toContainText('Charging receipt');
 
   const snapshot = await kiosk.snapshot();
@@ -64,10 +64,11 @@ test('a driver pays by card, charges, stops with the stop code, unplugs and gets
   await expect(again.getByText(/not shown/i)).toBeVisible();
   for (const digit of stopCode) await again.getByRole('button', { name: digit, exact: true }).click();
   await again.getByRole('button', { name: 'OK', exact: true }).click();
-  await expect(page.getByText('Receipt printed')).toBeVisible();
+  await expect(page.getByText('Receipt printed', { exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Show QR code' }).click();
   await expect(page.getByRole('img', { name: /QR/i })).toBeVisible();
-  await page.getByRole('button', { name: 'Done' }).click();
+  // The QR code opens over the summary; Done there ends it.
+  await page.getByRole('dialog', { name: 'Your receipt' }).getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('button', { name: 'Connector 1, Available' })).toBeVisible();
 });
 

@@ -33,7 +33,8 @@ test('print, then the QR code too: the printed receipt has the legal content, an
   await page.goto(kiosk.url);
   await finishSession(page);
   await page.getByRole('button', { name: 'Print receipt' }).click();
-  await expect(page.getByText('Receipt printed')).toBeVisible();
+  // exact: the simulator panel's "No receipt printed yet." must not pass for it.
+  await expect(page.getByText('Receipt printed', { exact: true })).toBeVisible();
   // Printed, the QR code is still offered.
   await page.getByRole('button', { name: 'Show QR code' }).click();
   await expect(page.getByRole('img', { name: /QR/i })).toBeVisible();
@@ -63,7 +64,8 @@ test('paper out: printing is not offered, the QR code is, and the driver is neve
   await expect(page.getByRole('button', { name: 'Print receipt' })).toBeDisabled();
   await page.getByRole('button', { name: 'Show QR code' }).click();
   await expect(page.getByRole('img', { name: /QR/i })).toBeVisible();
-  await page.getByRole('button', { name: 'Done' }).click();
+  // The QR code opens over the summary; Done there ends it.
+  await page.getByRole('dialog', { name: 'Your receipt' }).getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('button', { name: /^Connector 1,/ })).toBeVisible();
   // New paper: the printer is offered again.
   await page.getByRole('group', { name: 'Printer paper and cover' }).getByRole('button', { name: 'Paper OK' }).click();

@@ -75,7 +75,7 @@ test('a session across 22:00 costs the same on the screen, on the card and on th
 
   // The receipt: the same total and lines.
   await page.getByRole('button', { name: 'Print receipt' }).click();
-  await expect(page.getByText('Receipt printed')).toBeVisible();
+  await expect(page.getByText('Receipt printed', { exact: true })).toBeVisible();
   const paper = join(kiosk.dataDir, 'sim', 'printer-paper.txt');
   await expect.poll(() => (existsSync(paper) ? readFileSync(paper, 'utf8') : '')).toContain('Charging receipt');
   const receipt = readFileSync(paper, 'utf8');

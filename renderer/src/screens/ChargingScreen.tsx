@@ -77,11 +77,26 @@ function LiveFigures({ session }: { session: SessionView }) {
         <Figure label={t('charging.elapsed')} value={f.duration(session.elapsedS)} />
         <Figure label={t(limitLabel(session))} value={f.money(session.limitMinor)} />
       </dl>
+      <LimitBar session={session} label={t(limitLabel(session))} />
       {session.account && <p className="account-line">{accountText(t, f, session.account, session.limitMinor)}</p>}
       <p className="sr-only" aria-live="polite" aria-atomic="true">
         {t('charging.announce', { energy: announcedEnergy })}
       </p>
     </>
+  );
+}
+
+/** How much of the session's limit the cost has used: a sense of progress at a glance (the figures say it exactly). */
+function LimitBar({ session, label }: { session: SessionView; label: string }) {
+  const { t } = useTranslation();
+  const f = useFormats(session.currency);
+  const limit = Math.max(1, session.limitMinor);
+  const percent = Math.min(100, Math.round((session.costMinor / limit) * 100));
+  const text = t('charging.usedOfLimit', { cost: f.money(session.costMinor), limit: f.money(session.limitMinor), what: label });
+  return (
+    <div className="limit-bar" role="img" aria-label={text}>
+      <div className="limit-bar-fill" style={{ width: `${percent}%` }} />
+    </div>
   );
 }
 

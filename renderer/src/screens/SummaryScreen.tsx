@@ -1,10 +1,11 @@
-import { useId, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { AccountView, ConnectorView, SessionSummary } from '../../../electron/contract/index.js';
 import { useCommands } from '../commands/CommandContext.js';
 import { CountdownLine } from '../components/Countdown.js';
 import { FlowTitle } from '../components/FlowTitle.js';
+import { Modal } from '../components/ModalLayer.js';
 import { QrImage } from '../components/QrImage.js';
 import { Spinner } from '../components/Spinner.js';
 import { costLineParts, vatRateLabel } from '../format/price-text.js';
@@ -142,6 +143,11 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
   const headingId = useId();
   const printerAvailable = printer?.available ?? false;
   const choose = (receipt: 'print' | 'qr' | 'none') => void send({ type: 'chooseReceipt', connectorId, receipt });
+  // The QR code opens over the screen, as large as it fits, when the brain has it (a failed print falls back to it too).
+  const [qrOpen, setQrOpen] = useState(false);
+  useEffect(() => {
+    if (summary.receipt === 'qr') setQrOpen(true);
+  }, [summary.receipt]);
 
   let status;
   switch (summary.receipt) {
@@ -149,16 +155,7 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
       status = <p>{t('summary.receiptQuestion')}</p>;
       break;
     case 'qr':
-      status = (
-        <>
-          {summary.receiptQr ? (
-            <QrImage text={summary.receiptQr} alt={t('summary.qrAlt')} preparing={t('summary.qrPreparing')} failed={t('summary.qrFailed')} />
-          ) : (
-            <p role="status">{t('summary.qrPreparing')}</p>
-          )}
-          <p>{t('summary.qrHint')}</p>
-        </>
-      );
+      status = <p>{t('summary.qrHint')}</p>;
       break;
     case 'printing':
       status = (
@@ -199,17 +196,40 @@ function Receipt({ summary, connectorId }: { summary: SessionSummary; connectorI
           </button>
         )}
         {printer && !printerAvailable && <p className="muted">{t('summary.printerUnavailable')}</p>}
-        {summary.receipt !== 'qr' && (
-          <button type="button" className="btn btn-secondary" onClick={() => choose('qr')}>
-            {t('actions.showQr')}
-          </button>
-        )}
+        <button type="button" className="btn btn-secondary" onClick={() => (summary.receipt === 'qr' ? setQrOpen(true) : choose('qr'))}>
+          {t('actions.showQr')}
+        </button>
         {summary.receipt === 'pending' && (
           <button type="button" className="btn btn-secondary" onClick={() => choose('none')}>
             {t('actions.noReceipt')}
           </button>
         )}
       </div>
+      {qrOpen && summary.receipt === 'qr' && <QrDialog summary={summary} connectorId={connectorId} onClose={() => setQrOpen(false)} />}
     </section>
+  );
+}
+
+/** The receipt's QR code, large enough for a phone at arm's length; Done ends the summary from here too. */
+function QrDialog({ summary, connectorId, onClose }: { summary: SessionSummary; connectorId: number; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { send } = useCommands();
+  return (
+    <Modal title={t('summary.qrTitle')} className="qr-dialog">
+      {summary.receiptQr ? (
+        <QrImage text={summary.receiptQr} alt={t('summary.qrAlt')} preparing={t('summary.qrPreparing')} failed={t('summary.qrFailed')} />
+      ) : (
+        <p role="status">{t('summary.qrPreparing')}</p>
+      )}
+      <p>{t('summary.qrHint')}</p>
+      <div className="actions">
+        <button type="button" className="btn btn-primary btn-lg" onClick={() => void send({ type: 'closeSummary', connectorId })}>
+          {t('actions.done')}
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={onClose}>
+          {t('actions.close')}
+        </button>
+      </div>
+    </Modal>
   );
 }

@@ -44,8 +44,8 @@ describe('bootKiosk', () => {
 
   it('the web host (strict) refuses unknown flags; Electron (lenient) ignores Chromium switches and the app path', async () => {
     const strict = bootKiosk({ argv: ['--data', dir, '--no-sandbox'], env: env() });
-    await expect(strict).rejects.toThrow(/Unknown option/);
-    expect(startupFailure(await strict.catch((e: unknown) => e), { write: () => true })).toBe(1);
+    await expect(strict).rejects.toThrow(/unknown option --no-sandbox/);
+    expect(startupFailure(await strict.catch((e: unknown) => e), { write: () => true })).toBe(2);
 
     const lenient = await boot({ argv: ['.', '--no-sandbox', '--remote-debugging-port=0', '--data', dir, '--clock-speed', '10'], env: env(), strict: false });
     expect(lenient.dataDir).toBe(dir);
