@@ -13,6 +13,12 @@
 //
 // It never sees a card number: a hold carries only a masked PAN made up from a
 // counter, and the state file holds nothing else about the card.
+//
+// Refunds: it gives money back to a card presented for it, as its next outcome says
+// (approve: refunded after the approval delay; decline, insufficientFunds: declined;
+// timeout: no card within its card timeout). It keeps no day and no booking numbers, so
+// it never reverses: a refund it is asked for always wants the card. One under way when
+// the kiosk goes away never completes (the card is never read).
 import { z } from 'zod';
 import { EventOutbox } from '../event-outbox.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -25,6 +31,8 @@ import type {
   Hold,
   HoldLookup,
   HoldRequest,
+  RefundRequest,
+  RefundResult,
   TerminalDecline,
   TerminalEvent,
 } from './card-terminal-port.js';
@@ -50,6 +58,8 @@ export interface SimulatedCardTerminalOptions {
    * instance has no `lookup` at all, and only `openHolds` tells what the terminal has.
    */
   supportsLookup?: boolean;
+  /** Whether it gives money back (default true). When false the instance has no `refund`. */
+  supportsRefund?: boolean;
 }
 
 export type SimHoldState = 'open' | 'captured' | 'released';
@@ -91,6 +101,7 @@ const TransactionSchema = z.discriminatedUnion('outcome', [
   z.object({ reference: z.string(), outcome: z.literal('declined'), reason: Decline }),
 ]);
 const HoldState = z.enum(['open', 'captured', 'released']);
+const RefundSchema = z.object({ reference: z.string(), amountMinor: z.number().int(), currency: z.string(), maskedPan: MaskedPan, at: z.number() });
 const HoldRecordSchema = z.object({
   hold: HoldSchema,
   state: HoldState,
@@ -104,8 +115,11 @@ const TerminalState = z.object({
   /** Finished transactions, oldest first; a reference may appear more than once. */
   transactions: z.array(TransactionSchema),
   holds: z.array(HoldRecordSchema),
+  /** Refunds made, oldest first (absent in older files). */
+  refunds: z.array(RefundSchema).default([]),
 });
 type TerminalState = z.infer<typeof TerminalState>;
+type RefundRecord = z.infer<typeof RefundSchema>;
 type Pending = z.infer<typeof PendingSchema>;
 type Transaction = z.infer<typeof TransactionSchema>;
 type HoldRecord = z.infer<typeof HoldRecordSchema>;
@@ -150,6 +164,7 @@ function migrateV1(old: z.infer<typeof V1State>): TerminalState {
         : { reference: answer.key, outcome: answer.outcome, reason: answer.reason },
     ),
     holds: old.holds.map((record) => ({ ...record, hold: rekey(record.hold) })),
+    refunds: [],
   };
 }
 
@@ -172,6 +187,8 @@ export class SimulatedCardTerminal implements CardTerminal {
    * the port allows. `declare` keeps TypeScript from defining the field anyway.
    */
   declare readonly lookup?: (reference: string) => Promise<HoldLookup>;
+  /** Present unless `supportsRefund` is false, likewise. */
+  declare readonly refund?: (request: RefundRequest, signal?: AbortSignal) => Promise<RefundResult>;
 
   private readonly clock: Clock;
   private readonly approvalDelayMs: number;
@@ -187,6 +204,10 @@ export class SimulatedCardTerminal implements CardTerminal {
   /** Oldest first: the oldest finished ones are forgotten first, the newest answers a lookup. */
   private transactions: Transaction[];
   private readonly holds = new Map<string, HoldRecord>();
+  private refunds: RefundRecord[];
+  /** The refund waiting for its card, if one is: the terminal is busy meanwhile. */
+  private refunding: { finish: (result: RefundResult) => void; fail: (error: unknown) => void } | null = null;
+  private refundCounter = 0;
 
   private pendingTimer: TimerHandle | null = null;
   /** The one caller waiting for the pending request (none after a restart). */
@@ -212,7 +233,7 @@ export class SimulatedCardTerminal implements CardTerminal {
         migrated = true;
         return migrateV1(V1State.parse(input));
       },
-      { version: 2, nextOutcome: 'approve', holdCounter: 0, pending: null, transactions: [], holds: [] },
+      { version: 2, nextOutcome: 'approve', holdCounter: 0, pending: null, transactions: [], holds: [], refunds: [] },
       { now: () => clock.now() },
     );
 
@@ -222,11 +243,20 @@ export class SimulatedCardTerminal implements CardTerminal {
     this.pending = state.pending;
     this.transactions = state.transactions;
     for (const record of state.holds) this.holds.set(record.hold.holdId, record);
+    this.refunds = state.refunds;
+    this.refundCounter = state.refunds.length;
     // Written back at once, so the file on disk is in the current version.
     if (migrated) this.save();
 
     if (options.supportsLookup ?? true) {
       this.lookup = (reference) => this.afterLatency(() => this.find(reference));
+    }
+    if (options.supportsRefund ?? true) {
+      this.refund = (request, signal) => {
+        this.assertOpen();
+        validateHoldRequest(request, 'refund');
+        return this.afterLatency(() => this.takeRefund(request, signal));
+      };
     }
 
     // A request the terminal was working on when the kiosk went away: it went on
@@ -306,6 +336,8 @@ export class SimulatedCardTerminal implements CardTerminal {
       waiter.detach();
       waiter.reject(new DeviceUnavailableError('simulated card terminal closed'));
     }
+    // A refund waiting for its card: its caller cannot know whether it was made.
+    this.refunding?.fail(new DeviceUnavailableError('simulated card terminal closed while it waited for the card of a refund'));
     const inFlight = [...this.inFlight];
     this.inFlight.clear();
     for (const call of inFlight) {
@@ -339,6 +371,7 @@ export class SimulatedCardTerminal implements CardTerminal {
     busy: boolean;
     pendingReference: string | null;
     holds: SimHoldView[];
+    refunds: RefundRecord[];
   } {
     this.assertOpen();
     const holds = [...this.holds.values()].map((record) => ({
@@ -352,6 +385,7 @@ export class SimulatedCardTerminal implements CardTerminal {
       busy: this.pending !== null,
       pendingReference: this.pending?.reference ?? null,
       holds,
+      refunds: this.refunds.map((r) => ({ ...r })),
     };
   }
 
@@ -397,7 +431,7 @@ export class SimulatedCardTerminal implements CardTerminal {
   private take(request: HoldRequest, signal: AbortSignal | undefined): Promise<AuthorizeResult> | AuthorizeResult {
     // Not joined and not recorded: the terminal never took the request, so a lookup
     // of its reference answers whatever the terminal had for it before.
-    if (this.pending) return { outcome: 'declined', reason: 'busy' };
+    if (this.pending || this.refunding) return { outcome: 'declined', reason: 'busy' };
     if (signal?.aborted) {
       this.remember({ reference: request.reference, outcome: 'declined', reason: 'cancelled' });
       this.save();
@@ -421,6 +455,52 @@ export class SimulatedCardTerminal implements CardTerminal {
     this.events.emit({ type: 'busy', busy: true });
     this.events.emit({ type: 'prompt', prompt: 'presentCard' });
     return result;
+  }
+
+  /** The terminal receives a refund: it asks for the card and ends as its next outcome says. */
+  private takeRefund(request: RefundRequest, signal: AbortSignal | undefined): Promise<RefundResult> | RefundResult {
+    if (this.pending || this.refunding) return { outcome: 'refused', reason: 'busy', message: 'the terminal is busy' };
+    if (signal?.aborted) return { outcome: 'refused', reason: 'cancelled', message: 'the refund was cancelled' };
+    const outcome = this.nextOutcome;
+    const delayMs = outcome === 'timeout' ? this.presentCardTimeoutMs : this.approvalDelayMs;
+    return new Promise<RefundResult>((resolve, reject) => {
+      const end = (): void => {
+        this.clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.refunding = null;
+        this.events.emit({ type: 'prompt', prompt: null });
+        this.events.emit({ type: 'busy', busy: false });
+      };
+      const finish = (result: RefundResult): void => {
+        end();
+        resolve(result);
+      };
+      const onAbort = (): void => finish({ outcome: 'refused', reason: 'cancelled', message: 'the refund was cancelled' });
+      const timer = this.clock.setTimeout(() => finish(this.endRefund(request, outcome)), delayMs);
+      this.refunding = {
+        finish,
+        fail: (error) => {
+          end();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.events.emit({ type: 'busy', busy: true });
+      this.events.emit({ type: 'prompt', prompt: 'presentCard' });
+    });
+  }
+
+  /** The card came and the bank answered (approve), declined, or no card came. */
+  private endRefund(request: RefundRequest, outcome: SimOutcome): RefundResult {
+    if (outcome === 'timeout') return { outcome: 'refused', reason: 'noCard', message: 'no card was presented in time' };
+    if (outcome !== 'approve') return { outcome: 'refused', reason: 'declined', message: 'the refund was declined' };
+    const n = ++this.refundCounter;
+    const record: RefundRecord = { reference: request.reference, amountMinor: request.amountMinor, currency: request.currency, maskedPan: `**** **** **** ${LAST4[(n - 1) % LAST4.length]}`, at: this.clock.now() };
+    this.refunds.push(record);
+    if (this.refunds.length > MAX_REMEMBERED) this.refunds.splice(0, this.refunds.length - MAX_REMEMBERED);
+    // On disk before the caller hears of it.
+    this.save();
+    return { outcome: 'refunded', refund: { refundedMinor: record.amountMinor, kind: 'refund', receiptNumber: `sim-r-${n}`, maskedPan: record.maskedPan } };
   }
 
   /** What the terminal has for the most recent transaction with this reference. */
@@ -534,6 +614,7 @@ export class SimulatedCardTerminal implements CardTerminal {
       pending: this.pending,
       transactions: this.transactions,
       holds: [...this.holds.values()],
+      refunds: this.refunds,
     });
   }
 }

@@ -189,7 +189,7 @@ export interface TechPayment {
   sessionId: string;
   connectorId: number | null;
   method: string;
-  operation: 'authorize' | 'capture' | 'release';
+  operation: 'authorize' | 'capture' | 'release' | 'refund';
   amountMinor: number;
   currency: string;
   status: 'pending' | 'done' | 'failed';
@@ -202,7 +202,7 @@ export interface TechPayment {
 export interface PaymentsPage {
   /** Authorisations approved and not yet captured or released (a session running on them, or not). */
   openHolds: (TechPayment & { sessionRunning: boolean })[];
-  /** Captures and releases the kiosk has not been able to finish. */
+  /** Captures and releases the kiosk has not been able to finish, and refunds without an answer (never sent again: for a technician to resolve). */
   pending: TechPayment[];
 }
 

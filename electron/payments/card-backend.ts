@@ -1,7 +1,8 @@
-// Bank cards: a card terminal places a hold, captures the final cost and releases the rest.
+// Bank cards: a card terminal places a hold, captures the final cost and releases the rest;
+// later it may give money back (a reversal or a refund to the card), where it can.
 import type { CardTerminal, Hold, HoldLookup } from '../../devices/payment/card-terminal-port.js';
 import type { Authorization, AuthorizeOutcome } from './authorization.js';
-import type { IntentStatus, OpenAuthorization, PaymentBackend, PlaceRequest } from './payment-backend.js';
+import type { IntentStatus, OpenAuthorization, PaymentBackend, PlaceRequest, RefundOutcome, RefundPlaceRequest, SettleResult } from './payment-backend.js';
 
 export function authorizationOfHold(hold: Hold): Authorization {
   const receipt = hold.authCode || hold.terminalReceipt?.length ? { receipt: { authCode: hold.authCode ?? null, lines: hold.terminalReceipt ?? [] } } : {};
@@ -20,16 +21,26 @@ export function authorizationOfHold(hold: Hold): Authorization {
 
 export class CardBackend implements PaymentBackend {
   readonly method = 'card' as const;
+  /** Present only where the terminal gives money back (an own property, as the port's is optional). */
+  declare readonly refund?: (request: RefundPlaceRequest, signal?: AbortSignal) => Promise<RefundOutcome>;
 
-  constructor(private readonly terminal: CardTerminal) {}
+  constructor(private readonly terminal: CardTerminal) {
+    const refund = terminal.refund?.bind(terminal);
+    if (refund) {
+      this.refund = (request, signal) =>
+        refund({ reference: request.key, amountMinor: request.amountMinor, currency: request.currency, ...(request.receiptNumber ? { receiptNumber: request.receiptNumber } : {}) }, signal);
+    }
+  }
 
   async place(request: PlaceRequest, signal?: AbortSignal): Promise<AuthorizeOutcome> {
     const result = await this.terminal.authorize({ reference: request.key, amountMinor: request.amountMinor, currency: request.currency }, signal);
     return result.outcome === 'approved' ? { outcome: 'approved', authorization: authorizationOfHold(result.hold) } : result;
   }
 
-  async settle(authorization: Authorization, amountMinor: number): Promise<{ capturedMinor: number }> {
-    return this.terminal.capture({ holdId: authorization.reference, amountMinor });
+  async settle(authorization: Authorization, amountMinor: number): Promise<SettleResult> {
+    // The booking's receipt number, where the terminal gave one, is journalled with it: a reversal names it.
+    const { capturedMinor, receiptNumber } = await this.terminal.capture({ holdId: authorization.reference, amountMinor });
+    return receiptNumber ? { capturedMinor, receiptNumber } : { capturedMinor };
   }
 
   async release(authorization: Authorization): Promise<void> {

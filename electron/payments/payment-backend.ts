@@ -1,6 +1,7 @@
 // A payment backend places, settles and releases the authorisations of one method of
-// payment. It knows nothing of idempotency: `Payments` (payments.ts) journals every
+// payment, and (a card terminal) gives money back. It knows nothing of idempotency: `Payments` (payments.ts) journals every
 // request before it reaches a backend, and never sends an authorisation twice.
+import type { RefundResult } from '../../devices/payment/card-terminal-port.js';
 import type { DeclineReason } from '../contract/snapshot.js';
 import type { Authorization, AuthorizeOutcome, Credential, PaymentMethod } from './authorization.js';
 
@@ -20,7 +21,22 @@ export interface SettleResult {
   capturedMinor: number;
   /** The account's balance after the charge, minor units; absent where the backend has none. */
   balanceMinor?: number | null;
+  /** The device's own number of the booking (a card terminal's receipt number), for a reversal later; absent where it gave none. */
+  receiptNumber?: string | null;
 }
+
+/** Money of a settled payment to give back (see the card terminal port's RefundRequest). */
+export interface RefundPlaceRequest {
+  /** The refund's journal key. */
+  key: string;
+  amountMinor: number;
+  currency: string;
+  /** The booking's receipt number, only when the whole of it goes back the same day: a reversal may then apply. */
+  receiptNumber?: string | null;
+}
+
+/** A refund made, or refused for certain (nothing moved). */
+export type RefundOutcome = RefundResult;
 
 /** What the backend knows of a request, by its journal key. */
 export type IntentStatus =
@@ -56,4 +72,9 @@ export interface PaymentBackend {
   status(key: string): Promise<IntentStatus>;
   /** Authorisations the device still has open, for the orphan sweep; null where it cannot list them. */
   openAuthorizations(): Promise<OpenAuthorization[] | null>;
+  /**
+   * Gives money of a settled payment back, once; rejects when the outcome is not known
+   * (the money may have moved: never sent again). Absent where the backend cannot.
+   */
+  refund?(request: RefundPlaceRequest, signal?: AbortSignal): Promise<RefundOutcome>;
 }

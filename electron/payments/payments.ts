@@ -9,15 +9,27 @@
 // The orphan sweep decides what we own from the journal, after the device has
 // answered: an open authorisation is ours when a live session holds it, or when its
 // request is still being answered; anything else is released, journalled first.
+//
+// Refunds (a technician gives back what a bank card paid) are journalled the same way, a
+// key per refund of the session, before the terminal hears of them. Their outcome cannot be
+// asked for afterwards: ZVT has neither a key nor a list of refunds. So a refund without an
+// answer (the terminal fell silent, the kiosk died mid-refund) is never sent again, by the
+// sweep or by anyone: it stays pending, on the technician's payments page, until they
+// check at the terminal and write down how it ended; meanwhile no other refund of that
+// session is made. A refund made writes its 'session.refunded' audit entry (what the
+// reports and the refund limit count) in the same transaction as its outcome.
 import type { Logger } from 'pino';
 import { delay, type Clock } from '../../devices/clock.js';
+import type { RefundRefusal } from '../../devices/payment/card-terminal-port.js';
 import { errorMessage } from '../error-message.js';
 import type { DeclineReason } from '../contract/snapshot.js';
 import type { KioskStore, PaymentRecord } from '../store/kiosk-store.js';
 import type { Authorization, AuthorizeOutcome, Credential, PaymentMethod } from './authorization.js';
-import type { IntentStatus, PaymentBackend, SettleResult } from './payment-backend.js';
+import type { IntentStatus, PaymentBackend, RefundOutcome, SettleResult } from './payment-backend.js';
 
 export const authorizeKey = (sessionId: string, attempt: number): string => `${sessionId}:authorize:${attempt}`;
+/** The n-th refund of a session (1, 2, …). */
+export const refundKey = (sessionId: string, n: number): string => `${sessionId}:refund:${n}`;
 const captureKey = (authorization: Pick<Authorization, 'key'>): string => `${authorization.key}:capture`;
 const releaseKey = (authorization: Pick<Authorization, 'key'>): string => `${authorization.key}:release`;
 
@@ -41,6 +53,33 @@ export interface SettleRequest {
   authorization: Authorization;
   /** What to take; 0 releases the authorisation in full. */
   amountMinor: number;
+}
+
+export interface RefundRequest {
+  sessionId: string;
+  amountMinor: number;
+  /** Who gives it back and why (the technician): in the journal's result and the audit. */
+  by: string;
+  reason: string;
+}
+
+/** A refund made (kind: reversed, or credited to the card), or refused for certain by the terminal. */
+export type RefundAnswer =
+  | { outcome: 'refunded'; key: string; refundedMinor: number; kind: 'reversal' | 'refund' }
+  | { outcome: 'refused'; key: string; refusal: RefundRefusal; message: string };
+
+/**
+ * Why a refund was not sent, or has no known outcome. 'unknownOutcome': it was sent and
+ * no answer came: it stays pending for a technician and is not sent again.
+ */
+export class RefundError extends Error {
+  override readonly name = 'RefundError';
+  constructor(
+    readonly code: 'nothingToRefund' | 'notSupported' | 'tooMuch' | 'pending' | 'unknownOutcome',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface SweepReport {
@@ -214,6 +253,9 @@ export class Payments {
             await this.releaseNow(intent.sessionId, intent.connectorId ?? 0, outcome.authorization, 'approved after its session had moved on');
             report.released++;
           }
+        } else if (intent.operation === 'refund') {
+          // Never sent again, never asked about (no device can say): a technician resolves it.
+          continue;
         } else {
           // A capture or release whose session no connector holds any more: send it again.
           const authorizationKey = intent.key.replace(/:(capture|release)$/, '');
@@ -277,7 +319,7 @@ export class Payments {
     return this.store.openAuthorizations();
   }
 
-  /** Captures and releases without an outcome yet (being retried, or failing), oldest first. */
+  /** Captures and releases without an outcome yet (being retried, or failing), and refunds without an answer, oldest first. */
   pendingSettlements(): PaymentRecord[] {
     return this.store.pendingPayments().filter((p) => p.operation !== 'authorize');
   }
@@ -287,6 +329,9 @@ export class Payments {
     const intent = this.store.payment(key);
     if (!intent || intent.operation === 'authorize' || intent.status !== 'pending') throw new Error(`no pending capture or release ${key}`);
     if (this.inFlight.has(key)) throw new Error(`payment ${key} is being sent now`);
+    if (intent.operation === 'refund') {
+      throw new Error(`refund ${key} is never sent again: it may have gone through. Check the terminal's journal (or the acquirer) and mark it done or failed`);
+    }
     const authorization = this.authorizationOf(key.replace(/:(capture|release)$/, ''));
     if (!authorization) throw new Error(`the authorisation of ${key} is not in the journal`);
     const request = { sessionId: intent.sessionId, connectorId: intent.connectorId ?? 0, authorization };
@@ -302,7 +347,76 @@ export class Payments {
     const intent = this.store.payment(key);
     if (!intent || intent.status !== 'pending') throw new Error(`no payment without an outcome ${key}`);
     if (this.inFlight.has(key)) throw new Error(`payment ${key} is being sent now`);
-    this.store.completePayment(key, outcome, { resolvedByHand: true, by, reason }, this.now());
+    // A refund that went through counts from now on, as one the terminal confirmed does.
+    const refunded = intent.operation === 'refund' && outcome === 'done' ? refundedAudit(intent, intent.amountMinor, by, reason, { resolvedByHand: true }) : undefined;
+    this.store.completePayment(key, outcome, { resolvedByHand: true, by, reason }, this.now(), null, refunded);
+  }
+
+  // ── refunds ─────────────────────────────────────────────────────────────
+
+  /** Whether the backend of `method` gives money back (a card terminal with refunds). */
+  canRefund(method: string): boolean {
+    return this.backends.get(method as PaymentMethod)?.refund !== undefined;
+  }
+
+  /**
+   * Gives back `amountMinor` of what a session's payment took, journalled before it is
+   * sent (see the head of this file). The terminal reverses the payment where it can (the
+   * whole of it, booked since the last end of day the kiosk ran: no card needed) and
+   * otherwise refunds to the card it asks for. Resolves with the refund or the terminal's
+   * refusal; rejects with RefundError when nothing was sent, or when no answer came.
+   */
+  async refund(request: RefundRequest, signal?: AbortSignal): Promise<RefundAnswer> {
+    const journal = this.store.paymentsOf(request.sessionId);
+    const capture = journal.find((p) => p.operation === 'capture' && p.status === 'done' && p.amountMinor > 0);
+    if (!capture) throw new RefundError('nothingToRefund', `the journal has no capture of session ${request.sessionId} to refund`);
+    const backend = this.backends.get(capture.method as PaymentMethod);
+    if (!backend?.refund) throw new RefundError('notSupported', `the ${capture.method} payments of this station cannot be refunded here`);
+    const refunds = journal.filter((p) => p.operation === 'refund');
+    const open = refunds.find((p) => p.status === 'pending');
+    if (open) {
+      throw new RefundError('pending', `refund ${open.key} of this session has no answer: check it at the terminal and mark it done or failed on the payments page first`);
+    }
+    const refundedMinor = refunds.filter((p) => p.status === 'done').reduce((sum, p) => sum + refundedOf(p), 0);
+    const left = capture.amountMinor - refundedMinor;
+    if (request.amountMinor > left) throw new RefundError('tooMuch', `at most ${left} (minor units) is left to refund of this session's card payment`);
+    const key = refundKey(request.sessionId, refunds.length + 1);
+    // A reversal: the whole payment, none of it given back yet, booked after the last end of day.
+    const lastEndOfDay = this.store.lastAuditAt('terminal.endOfDay');
+    const booking = (capture.result as { receiptNumber?: unknown } | null)?.receiptNumber;
+    const reversible = request.amountMinor === capture.amountMinor && refundedMinor === 0 && typeof booking === 'string' && (lastEndOfDay === null || capture.updatedAt > lastEndOfDay);
+    return this.once(key, async () => {
+      this.store.beginPayment(
+        { key, sessionId: request.sessionId, connectorId: capture.connectorId, method: capture.method, operation: 'refund', amountMinor: request.amountMinor, currency: capture.currency },
+        this.now(),
+      );
+      let outcome: RefundOutcome;
+      try {
+        outcome = await backend.refund!({ key, amountMinor: request.amountMinor, currency: capture.currency, ...(reversible ? { receiptNumber: booking } : {}) }, signal);
+      } catch (error) {
+        // Sent, and no answer: it may have gone through. Pending, for the technician; never sent again.
+        this.store.notePaymentFailure(key, errorMessage(error), this.now());
+        this.options.log.error({ err: error, key, sessionId: request.sessionId }, 'a refund got no answer: left for the technician, not sent again');
+        throw new RefundError('unknownOutcome', `the card terminal did not say whether it refunded (${errorMessage(error)}): refund ${key} is left on the payments page to check at the terminal; it is not sent again`);
+      }
+      const { by, reason } = request;
+      const source = { captureKey: capture.key, holdId: capture.reference };
+      if (outcome.outcome === 'refused') {
+        this.store.completePayment(key, 'failed', { outcome: 'refused', refusal: outcome.reason, message: outcome.message, by, reason, ...source }, this.now());
+        return { outcome: 'refused', key, refusal: outcome.reason, message: outcome.message };
+      }
+      const { refund } = outcome;
+      const intent = this.store.payment(key)!;
+      this.store.completePayment(
+        key,
+        'done',
+        { outcome: 'refunded', refundedMinor: refund.refundedMinor, kind: refund.kind, receiptNumber: refund.receiptNumber, maskedPan: refund.maskedPan ?? null, by, reason, ...source },
+        this.now(),
+        null,
+        refundedAudit(intent, refund.refundedMinor, by, reason, { kind: refund.kind }),
+      );
+      return { outcome: 'refunded', key, refundedMinor: refund.refundedMinor, kind: refund.kind };
+    });
   }
 
   // ── internals ─────────────────────────────────────────────────────────────
@@ -504,6 +618,17 @@ export class Payments {
     const intent = this.store.payment(key);
     return intent ? approvedAuthorization(intent) : null;
   }
+}
+
+/** What a refund made gave back: the terminal's amount where it said one. */
+function refundedOf(refund: PaymentRecord): number {
+  const minor = (refund.result as { refundedMinor?: unknown } | null)?.refundedMinor;
+  return typeof minor === 'number' ? minor : refund.amountMinor;
+}
+
+/** The audit entry that counts a refund in the reports and against what is left (maintenance/reports.ts). */
+function refundedAudit(refund: PaymentRecord, amountMinor: number, by: string, reason: string, extra: Record<string, unknown>) {
+  return { actor: by, action: 'session.refunded', data: { sessionId: refund.sessionId, amountMinor, via: 'terminal', key: refund.key, reason, ...extra } };
 }
 
 /** The authorisation an answered authorise intent placed, if it was approved. */

@@ -7,7 +7,7 @@ import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } f
 import { faultPoint } from '../fault-point.js';
 import { migrations } from './migrations.js';
 
-export type PaymentOperation = 'authorize' | 'capture' | 'release';
+export type PaymentOperation = 'authorize' | 'capture' | 'release' | 'refund';
 export type PaymentStatus = 'pending' | 'done' | 'failed';
 
 /** One payment request: an intent written before it is sent, its outcome written after. */
@@ -20,7 +20,7 @@ export interface PaymentRecord {
   amountMinor: number;
   currency: string;
   status: PaymentStatus;
-  /** The backend's reference of the authorisation (the card terminal's hold id). */
+  /** The backend's reference of the authorisation (the card terminal's hold id); null for a refund. */
   reference: string | null;
   /** The session gave up on it: an approval that arrives later is released. */
   abandoned: boolean;
@@ -438,9 +438,10 @@ export class KioskStore {
   /**
    * Writes the outcome of a pending request, with its audit entry, once: a request
    * already answered is left as it is and false is returned. An approved authorisation
-   * opens its session's record in the same transaction.
+   * opens its session's record in the same transaction, and `also` (a refund's
+   * 'session.refunded', which the reports count) lands with the outcome or not at all.
    */
-  completePayment(key: string, status: 'done' | 'failed', result: unknown, at: number, reference?: string | null): boolean {
+  completePayment(key: string, status: 'done' | 'failed', result: unknown, at: number, reference?: string | null, also?: { actor: string; action: string; data: unknown }): boolean {
     return this.transaction(() => {
       const p = this.payment(key);
       if (!p) throw new Error(`no payment with key ${key}`);
@@ -457,6 +458,7 @@ export class KioskStore {
         abandoned: p.abandoned,
         result,
       });
+      if (also) this.appendAuditInTransaction(at, also.actor, also.action, also.data);
       return true;
     });
   }
@@ -504,6 +506,12 @@ export class KioskStore {
           ORDER BY a.created_at, a.rowid`,
       ).all() as Row[]
     ).map(toPayment);
+  }
+
+  /** When the audit log last recorded `action` (e.g. 'terminal.endOfDay'), or null. */
+  lastAuditAt(action: string): number | null {
+    const row = this.statement('SELECT MAX(at) AS at FROM audit_log WHERE action = ?').get(action) as Row | undefined;
+    return row?.at == null ? null : Number(row.at);
   }
 
   pendingPayments(): PaymentRecord[] {

@@ -219,4 +219,37 @@ export const migrations: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Refunds are payment requests too (a technician gives back money a bank card paid):
+    // journalled before they are sent like the others. SQLite cannot change a CHECK, so
+    // the journal is copied into a table whose CHECK knows 'refund', in the same
+    // transaction, columns named one by one; its indexes are made again.
+    version: 7,
+    sql: `
+      CREATE TABLE payments_v7 (
+        idempotency_key TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        operation TEXT NOT NULL CHECK (operation IN ('authorize', 'capture', 'release', 'refund')),
+        amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+        reference TEXT,
+        result TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        method TEXT NOT NULL DEFAULT 'card',
+        connector_id INTEGER,
+        abandoned INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      INSERT INTO payments_v7 (idempotency_key, session_id, operation, amount_minor, currency, status, reference, result, created_at, updated_at, method, connector_id, abandoned, attempts, last_error)
+        SELECT idempotency_key, session_id, operation, amount_minor, currency, status, reference, result, created_at, updated_at, method, connector_id, abandoned, attempts, last_error
+          FROM payments ORDER BY rowid;
+      DROP TABLE payments;
+      ALTER TABLE payments_v7 RENAME TO payments;
+      CREATE INDEX payments_session ON payments (session_id);
+      CREATE INDEX payments_status ON payments (status);
+    `,
+  },
 ];

@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { ManualClock } from '../../../devices/clock.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
-import { Payments, authorizeKey } from '../../../electron/payments/payments.js';
+import { Payments, RefundError, authorizeKey, refundKey } from '../../../electron/payments/payments.js';
 import type { Authorization, AuthorizeOutcome } from '../../../electron/payments/authorization.js';
-import type { IntentStatus, OpenAuthorization, PaymentBackend, PlaceRequest } from '../../../electron/payments/payment-backend.js';
+import { CardBackend } from '../../../electron/payments/card-backend.js';
+import type { IntentStatus, OpenAuthorization, PaymentBackend, PlaceRequest, RefundOutcome, RefundPlaceRequest } from '../../../electron/payments/payment-backend.js';
+import { SimulatedCardTerminal } from '../../../devices/payment/simulated-card-terminal.js';
+import { DatabaseSync } from '@photostructure/sqlite';
+import { migrations } from '../../../electron/store/migrations.js';
 
 const log = pino({ level: 'silent' });
 let dir: string;
@@ -33,13 +37,24 @@ class RecordingBackend implements PaymentBackend {
   status_: IntentStatus = { state: 'cannotSay' };
   open: OpenAuthorization[] = [];
   answer: Promise<AuthorizeOutcome> | null = null;
+  refunds: RefundPlaceRequest[] = [];
+  /** How the next refunds end (a refund of what was asked, by default). */
+  refundAnswer: (request: RefundPlaceRequest) => Promise<RefundOutcome> = async (r) => ({
+    outcome: 'refunded',
+    refund: { refundedMinor: r.amountMinor, kind: r.receiptNumber ? 'reversal' : 'refund', receiptNumber: '90' },
+  });
   async place(request: PlaceRequest): Promise<AuthorizeOutcome> {
     this.placed.push(request);
     return this.answer ?? { outcome: 'approved', authorization: authorization(request.key) };
   }
   async settle(_a: Authorization, amountMinor: number) {
-    return { capturedMinor: amountMinor };
+    // As a ZVT terminal answers a booking: with its own receipt number.
+    return { capturedMinor: amountMinor, receiptNumber: '77' };
   }
+  refund?: (request: RefundPlaceRequest) => Promise<RefundOutcome> = async (request) => {
+    this.refunds.push(request);
+    return this.refundAnswer(request);
+  };
   async release(a: Authorization) {
     this.released.push(a.reference);
     this.open = this.open.filter((o) => o.reference !== a.reference);
@@ -313,5 +328,223 @@ describe('Payments with a terminal that lists open holds by its own reference on
     await payments.sweep(() => new Set(), () => new Set());
     expect(backend.released).toEqual([]);
     expect(store.payment(`${done.authorization.key}:capture`)?.status).toBe('pending');
+  });
+});
+
+describe('Payments: refunds, journalled and never sent twice', () => {
+  const flushAll = async () => {
+    for (let i = 0; i < 5; i++) await flush();
+  };
+  /** A finished card session that took `capturedMinor`. */
+  async function paid(payments: Payments, sessionId: string, capturedMinor: number): Promise<void> {
+    const placed = await payments.authorize({ ...request, sessionId });
+    if (placed.outcome !== 'approved') throw new Error('not approved');
+    await payments.settle({ sessionId, connectorId: 1, authorization: placed.authorization, amountMinor: capturedMinor });
+  }
+  const give = (sessionId: string, amountMinor: number) => ({ sessionId, amountMinor, by: 'Alice', reason: 'connector fault' });
+  const refundsOf = (sessionId: string) => store.paymentsOf(sessionId).filter((p) => p.operation === 'refund');
+  const refundAudits = () => store.auditLog().filter((a) => a.action === 'session.refunded');
+
+  it('journals the refund before the terminal hears of it, and its outcome with the audit entry the reports count', async () => {
+    const { backend, payments } = setup();
+    await paid(payments, 's1', 1200);
+    let atSend: unknown;
+    backend.refundAnswer = async (r) => {
+      atSend = store.payment(r.key);
+      return { outcome: 'refunded', refund: { refundedMinor: r.amountMinor, kind: 'refund', receiptNumber: '91', maskedPan: '**** **** **** 0001' } };
+    };
+    expect(await payments.refund(give('s1', 300))).toEqual({ outcome: 'refunded', key: refundKey('s1', 1), refundedMinor: 300, kind: 'refund' });
+    expect(atSend).toMatchObject({ key: 's1:refund:1', operation: 'refund', status: 'pending', amountMinor: 300, reference: null });
+    expect(store.payment('s1:refund:1')).toMatchObject({
+      status: 'done',
+      result: { outcome: 'refunded', refundedMinor: 300, kind: 'refund', receiptNumber: '91', by: 'Alice', reason: 'connector fault', captureKey: 's1:authorize:1:capture' },
+    });
+    expect(refundAudits()).toMatchObject([{ actor: 'Alice', data: { sessionId: 's1', amountMinor: 300, via: 'terminal', key: 's1:refund:1', kind: 'refund' } }]);
+  });
+
+  it('asks for a reversal only for the whole payment, none of it given back, booked since the last end of day', async () => {
+    const { backend, payments, clock } = setup();
+    await paid(payments, 'whole', 1200);
+    await paid(payments, 'part', 1200);
+    await payments.refund(give('whole', 1200));
+    await payments.refund(give('part', 200));
+    await payments.refund(give('part', 1000));
+    clock.advance(1000);
+    await paid(payments, 'before', 800);
+    clock.advance(1000);
+    store.appendAudit(clock.now(), 'kiosk', 'terminal.endOfDay', { totalMinor: 800 });
+    clock.advance(1000);
+    await payments.refund(give('before', 800));
+    expect(backend.refunds.map((r) => [r.key, r.amountMinor, r.receiptNumber ?? null])).toEqual([
+      ['whole:refund:1', 1200, '77'],
+      ['part:refund:1', 200, null],
+      ['part:refund:2', 1000, null],
+      ['before:refund:1', 800, null],
+    ]);
+  });
+
+  it('never more than was taken, across refunds; a refusal moves nothing, and the next refund has a key of its own', async () => {
+    const { backend, payments } = setup();
+    await paid(payments, 's2', 1000);
+    await payments.refund(give('s2', 600));
+    await expect(payments.refund(give('s2', 401))).rejects.toMatchObject({ code: 'tooMuch', message: expect.stringContaining('at most 400') });
+    backend.refundAnswer = async () => ({ outcome: 'refused', reason: 'noCard', message: 'no card was presented in time' });
+    expect(await payments.refund(give('s2', 400))).toEqual({ outcome: 'refused', key: 's2:refund:2', refusal: 'noCard', message: 'no card was presented in time' });
+    expect(store.payment('s2:refund:2')).toMatchObject({ status: 'failed', result: { outcome: 'refused', refusal: 'noCard' } });
+    backend.refundAnswer = async (r) => ({ outcome: 'refunded', refund: { refundedMinor: r.amountMinor, kind: 'refund', receiptNumber: null } });
+    expect(await payments.refund(give('s2', 400))).toMatchObject({ outcome: 'refunded', key: 's2:refund:3' });
+    expect(refundAudits().map((a) => (a.data as { amountMinor: number }).amountMinor)).toEqual([600, 400]);
+    await expect(payments.refund(give('s2', 1))).rejects.toMatchObject({ code: 'tooMuch' });
+    // Nothing to refund without a capture; a backend without refunds says so before anything is written.
+    await expect(payments.refund(give('nobody', 1))).rejects.toMatchObject({ code: 'nothingToRefund' });
+    backend.refund = undefined;
+    expect(payments.canRefund('card')).toBe(false);
+    await expect(payments.refund(give('s2', 1))).rejects.toMatchObject({ code: 'notSupported' });
+    expect(refundsOf('s2')).toHaveLength(3);
+  });
+
+  it('no answer: the refund stays pending for the technician, is not retried, and blocks further refunds of the session', async () => {
+    const { backend, payments } = setup();
+    await paid(payments, 's3', 1000);
+    backend.refundAnswer = async () => {
+      throw new Error('the card terminal did not finish the refund within 120000 ms');
+    };
+    const lost = await payments.refund(give('s3', 500)).catch((error: unknown) => error);
+    expect(lost).toBeInstanceOf(RefundError);
+    expect(lost).toMatchObject({ code: 'unknownOutcome', message: expect.stringMatching(/not sent again/) });
+    expect(store.payment('s3:refund:1')).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/did not finish/) });
+    expect(payments.pendingSettlements().map((p) => p.key)).toEqual(['s3:refund:1']);
+    await expect(payments.refund(give('s3', 100))).rejects.toMatchObject({ code: 'pending' });
+    expect(backend.refunds).toHaveLength(1);
+  });
+
+  it('a kiosk that dies mid-refund: after the restart the refund is never sent again; once the technician marks it done it counts', async () => {
+    const { backend, payments } = setup();
+    await paid(payments, 'crash', 1000);
+    // The terminal is waiting for the card when the kiosk dies: no answer ever reaches this process.
+    backend.refundAnswer = () => new Promise<never>(() => {});
+    void payments.refund(give('crash', 1000));
+    await flushAll();
+    expect(store.payment('crash:refund:1')).toMatchObject({ status: 'pending' });
+    payments.stop();
+    store.close();
+
+    // The next kiosk process on the same journal.
+    store = KioskStore.open(join(dir, 'kiosk.sqlite'));
+    const after = new RecordingBackend();
+    const next = new Payments({ store, backends: [after], clock: new ManualClock(10_000), log, resolveIntervalMs: 1000 });
+    expect(await next.sweep(() => new Set(), () => new Set())).toEqual({ resolved: 0, released: 0, retried: 0 });
+    expect(after.refunds).toEqual([]);
+    await expect(next.retrySettlement('crash:refund:1')).rejects.toThrow(/never sent again/);
+    await expect(next.refund(give('crash', 1000))).rejects.toMatchObject({ code: 'pending' });
+    expect(next.pendingSettlements()).toMatchObject([{ key: 'crash:refund:1', operation: 'refund' }]);
+    expect(after.refunds).toEqual([]);
+
+    // The technician finds it in the terminal's journal: it went through.
+    next.resolveByHand('crash:refund:1', 'done', 'Bob', 'on the terminal receipt roll');
+    expect(store.payment('crash:refund:1')).toMatchObject({ status: 'done', result: { resolvedByHand: true, by: 'Bob' } });
+    expect(refundAudits()).toMatchObject([{ actor: 'Bob', data: { sessionId: 'crash', amountMinor: 1000, via: 'terminal', resolvedByHand: true } }]);
+    await expect(next.refund(give('crash', 1))).rejects.toMatchObject({ code: 'tooMuch', message: expect.stringContaining('at most 0') });
+  });
+
+  it('marked failed by the technician, it counts nothing and the session can be refunded again', async () => {
+    const { backend, payments } = setup();
+    await paid(payments, 's4', 1000);
+    backend.refundAnswer = async () => {
+      throw new Error('link lost');
+    };
+    await payments.refund(give('s4', 1000)).catch(() => undefined);
+    payments.resolveByHand('s4:refund:1', 'failed', 'Alice', 'not on the terminal journal');
+    expect(refundAudits()).toEqual([]);
+    backend.refundAnswer = async (r) => ({ outcome: 'refunded', refund: { refundedMinor: r.amountMinor, kind: 'refund', receiptNumber: null } });
+    expect(await payments.refund(give('s4', 1000))).toMatchObject({ outcome: 'refunded', key: 's4:refund:2' });
+  });
+});
+
+describe('Payments: refunds on the simulated terminal (sim mode, generic protocol)', () => {
+  function onSimulated(options: { supportsRefund?: boolean } = {}) {
+    dir = mkdtempSync(join(tmpdir(), 'payments-'));
+    store = KioskStore.open(join(dir, 'kiosk.sqlite'));
+    const clock = new ManualClock();
+    const terminal = new SimulatedCardTerminal({ clock, approvalDelayMs: 1000, presentCardTimeoutMs: 5000, stateFile: join(dir, 'terminal.json'), ...options });
+    const payments = new Payments({ store, backends: [new CardBackend(terminal)], clock, log, resolveIntervalMs: 1000 });
+    /** Moves the clock until `work` settles. */
+    const drive = async <T,>(work: Promise<T>): Promise<T> => {
+      let done = false;
+      const watched = work.finally(() => (done = true));
+      watched.catch(() => {});
+      for (let i = 0; i < 200 && !done; i++) {
+        await flush();
+        clock.advance(100);
+      }
+      return watched;
+    };
+    return { clock, terminal, payments, drive };
+  }
+
+  it('refunds to the card after it is presented, as its next outcome says: approve, decline, no card', async () => {
+    const { terminal, payments, drive } = onSimulated();
+    const placed = await drive(payments.authorize({ ...request, sessionId: 'g1' }));
+    if (placed.outcome !== 'approved') throw new Error('not approved');
+    await drive(payments.settle({ sessionId: 'g1', connectorId: 1, authorization: placed.authorization, amountMinor: 2000 }));
+    const give = (amountMinor: number) => ({ sessionId: 'g1', amountMinor, by: 'Alice', reason: 'test' });
+    // It keeps no booking numbers: even the whole payment goes to the card.
+    expect(await drive(payments.refund(give(500)))).toEqual({ outcome: 'refunded', key: 'g1:refund:1', refundedMinor: 500, kind: 'refund' });
+    terminal.simSetNextOutcome('decline');
+    expect(await drive(payments.refund(give(500)))).toMatchObject({ outcome: 'refused', refusal: 'declined' });
+    terminal.simSetNextOutcome('timeout');
+    expect(await drive(payments.refund(give(500)))).toMatchObject({ outcome: 'refused', refusal: 'noCard' });
+    expect(terminal.simState().refunds).toMatchObject([{ reference: 'g1:refund:1', amountMinor: 500, maskedPan: expect.stringMatching(/^\*{4} \*{4} \*{4} \d{4}$/) }]);
+    await terminal.close();
+  });
+
+  it('is busy for payments while it waits for the card of a refund, and a close leaves the refund without an answer', async () => {
+    const { terminal, payments, drive } = onSimulated();
+    const placed = await drive(payments.authorize({ ...request, sessionId: 'g2' }));
+    if (placed.outcome !== 'approved') throw new Error('not approved');
+    await drive(payments.settle({ sessionId: 'g2', connectorId: 1, authorization: placed.authorization, amountMinor: 2000 }));
+    const waiting = payments.refund({ sessionId: 'g2', amountMinor: 100, by: 'Alice', reason: 'test' });
+    waiting.catch(() => {});
+    await flush();
+    expect(await terminal.authorize({ reference: 'other:authorize:1', amountMinor: 100, currency: 'EUR' })).toEqual({ outcome: 'declined', reason: 'busy' });
+    await terminal.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'unknownOutcome' });
+    expect(store.payment('g2:refund:1')?.status).toBe('pending');
+  });
+
+  it('without refunds the backend has none, and the brain says so', () => {
+    const { payments, terminal } = onSimulated({ supportsRefund: false });
+    expect(terminal.refund).toBeUndefined();
+    expect(payments.canRefund('card')).toBe(false);
+  });
+});
+
+describe('the payments journal of an older store takes refunds (migration 7)', () => {
+  it('keeps every row, their order and the indexes; the operation is still checked', () => {
+    dir = mkdtempSync(join(tmpdir(), 'payments-'));
+    const file = join(dir, 'kiosk.sqlite');
+    const db = new DatabaseSync(file);
+    for (const m of migrations.filter((m) => m.version <= 6)) db.exec(m.sql);
+    db.exec('PRAGMA user_version = 6');
+    const insert = db.prepare(
+      `INSERT INTO payments (idempotency_key, session_id, operation, amount_minor, currency, status, reference, result, created_at, updated_at, method, connector_id, abandoned, attempts, last_error)
+       VALUES (?, 's1', ?, ?, 'EUR', ?, ?, ?, 5, 6, 'card', 2, ?, ?, ?)`,
+    );
+    // Same created_at: only the insertion order (rowid) tells them apart.
+    insert.run('s1:authorize:1', 'authorize', 5000, 'done', '17', '{"outcome":"approved"}', 0, 0, null);
+    insert.run('s1:authorize:1:capture', 'capture', 1234, 'pending', '17', null, 1, 3, 'no answer');
+    db.close();
+
+    store = KioskStore.open(file);
+    expect(store.schemaVersion()).toBe(7);
+    expect(store.paymentsOf('s1').map((p) => [p.key, p.operation, p.status, p.reference, p.connectorId, p.abandoned, p.attempts, p.lastError])).toEqual([
+      ['s1:authorize:1', 'authorize', 'done', '17', 2, false, 0, null],
+      ['s1:authorize:1:capture', 'capture', 'pending', '17', 2, true, 3, 'no answer'],
+    ]);
+    expect(store.payment('s1:authorize:1')?.result).toEqual({ outcome: 'approved' });
+    const indexes = store.sql().all(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'payments' AND name NOT LIKE 'sqlite_%' ORDER BY name`).map((r) => r.name);
+    expect(indexes).toEqual(['payments_session', 'payments_status']);
+    expect(store.beginPayment({ key: 's1:refund:1', sessionId: 's1', operation: 'refund', amountMinor: 100, currency: 'EUR' }, 7)).toMatchObject({ operation: 'refund', status: 'pending' });
+    expect(() => store.sql().run(`INSERT INTO payments (idempotency_key, session_id, operation, amount_minor, currency, status, created_at, updated_at) VALUES ('x', 's', 'steal', 1, 'EUR', 'done', 1, 1)`)).toThrow(/CHECK/);
   });
 });

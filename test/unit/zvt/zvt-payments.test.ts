@@ -12,7 +12,7 @@ import { createApduChannelPair } from '../../../devices/payment/zvt/memory-chann
 import { ZvtCardTerminal } from '../../../devices/payment/zvt/zvt-card-terminal.js';
 import { ZvtTerminalSimulator } from '../../../devices/payment/zvt/zvt-simulator.js';
 import { CardBackend } from '../../../electron/payments/card-backend.js';
-import { Payments, authorizeKey } from '../../../electron/payments/payments.js';
+import { Payments, RefundError, authorizeKey } from '../../../electron/payments/payments.js';
 import { KioskStore } from '../../../electron/store/kiosk-store.js';
 import { driveClock, passClock } from './zvt-helpers.js';
 
@@ -93,5 +93,52 @@ describe('payments on ZVT: the terminal outlives the kiosk', () => {
     const report = await second.drive(second.payments.sweep(() => new Set(), () => new Set()));
     expect(report.released).toBe(1);
     expect(first.terminal.reservations().filter((r) => r.state === 'open')).toEqual([]);
+  });
+});
+
+describe('refunds on ZVT: the terminal outlives the kiosk', () => {
+  it('a kiosk that dies while the terminal waits for the card of a refund: the terminal refunds alone, the next kiosk never sends it again', async () => {
+    const clock = new ManualClock();
+    const first = await kioskOn(clock, null, { completesAfterLinkLoss: true });
+    closers.push(() => first.terminal.close());
+    const placed = await first.drive(first.payments.authorize(request));
+    if (placed.outcome !== 'approved') throw new Error('not approved');
+    await first.drive(first.payments.settle({ sessionId: 's1', connectorId: 1, authorization: placed.authorization, amountMinor: 1500 }));
+    // Part of it: a refund to the card (06 31), which the terminal waits for.
+    const refunding = first.payments.refund({ sessionId: 's1', amountMinor: 500, by: 'Alice', reason: 'slow charge' });
+    refunding.catch(() => {});
+    await passClock(clock, 1000);
+    expect(first.terminal.view().phase).toBe('presentCard');
+    expect(store.payment('s1:refund:1')?.status).toBe('pending');
+    // kill -9 while the card is on its way.
+    first.payments.stop();
+    await first.ecrEnd.close();
+    expect(await first.drive(refunding.catch((error: unknown) => error))).toBeInstanceOf(RefundError);
+    await passClock(clock, 6000);
+    expect(first.terminal.refunds()).toMatchObject([{ kind: 'refund', amountMinor: 500 }]);
+
+    // The next kiosk process, the same terminal: the refund is the technician's, never sent again.
+    const second = await kioskOn(clock, first.terminal);
+    await second.drive(second.payments.sweep(() => new Set(), () => new Set()));
+    expect(store.payment('s1:refund:1')).toMatchObject({ status: 'pending', operation: 'refund' });
+    await expect(second.payments.retrySettlement('s1:refund:1')).rejects.toThrow(/never sent again/);
+    await expect(second.payments.refund({ sessionId: 's1', amountMinor: 500, by: 'Alice', reason: 'again' })).rejects.toMatchObject({ code: 'pending' });
+    expect(first.terminal.journal().filter((e) => e.event === 'request' && e.detail === 'refund')).toHaveLength(1);
+    // The technician sees it on the terminal's receipt roll and marks it done: counted once.
+    second.payments.resolveByHand('s1:refund:1', 'done', 'Alice', 'refund on the terminal journal');
+    expect(store.auditLog().filter((a) => a.action === 'session.refunded')).toHaveLength(1);
+  });
+
+  it('the whole of the booking, the same day: reversed by its receipt number from the journal, no card', async () => {
+    const clock = new ManualClock();
+    const kiosk = await kioskOn(clock, null);
+    closers.push(() => kiosk.terminal.close());
+    const placed = await kiosk.drive(kiosk.payments.authorize(request));
+    if (placed.outcome !== 'approved') throw new Error('not approved');
+    await kiosk.drive(kiosk.payments.settle({ sessionId: 's1', connectorId: 1, authorization: placed.authorization, amountMinor: 1500 }));
+    const booking = store.payment(`${authorizeKey('s1', 1)}:capture`)!.result as { receiptNumber: string };
+    expect(booking.receiptNumber).toMatch(/^\d+$/);
+    expect(await kiosk.drive(kiosk.payments.refund({ sessionId: 's1', amountMinor: 1500, by: 'Alice', reason: 'never charged' }))).toMatchObject({ outcome: 'refunded', kind: 'reversal', refundedMinor: 1500 });
+    expect(kiosk.terminal.refunds()).toMatchObject([{ kind: 'reversal', originalReceiptNumber: Number(booking.receiptNumber), amountMinor: 1500 }]);
   });
 });
