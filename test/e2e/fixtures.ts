@@ -1,9 +1,17 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { KioskProcess } from './kiosk-process.js';
 
-export const test = base.extend<{ kiosk: KioskProcess }>({
-  kiosk: async ({}, use) => {
-    const kiosk = new KioskProcess();
+/** How the `kiosk` fixture starts the kiosk (test.use({ kioskOptions })): its configuration, more options, more environment. */
+export interface KioskOptions {
+  config?: object;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+export const test = base.extend<{ kioskOptions: KioskOptions; kiosk: KioskProcess }>({
+  kioskOptions: [{}, { option: true }],
+  kiosk: async ({ kioskOptions }, use) => {
+    const kiosk = new KioskProcess(kioskOptions.config, kioskOptions.args, kioskOptions.env);
     await kiosk.start();
     await use(kiosk);
     await kiosk.stop();

@@ -30,8 +30,12 @@ export class KioskProcess {
   readonly configFile = join(this.dataDir, 'kiosk.json');
   private port = 0;
 
-  /** `args`: more command-line options (--clock-start, --clock-speed). */
-  constructor(config: object = E2E_CONFIG, private readonly args: string[] = []) {
+  /** `args`: more command-line options (--clock-start, --clock-speed); `env`: more environment variables (KIOSK_NO_SIM_PANEL). */
+  constructor(
+    config: object = E2E_CONFIG,
+    private readonly args: string[] = [],
+    private readonly env: Record<string, string> = {},
+  ) {
     writeFileSync(this.configFile, JSON.stringify(config));
   }
 
@@ -40,6 +44,7 @@ export class KioskProcess {
     const started = performance.now();
     const child = spawn(process.execPath, [ENTRY, '--config', this.configFile, '--data', this.dataDir, '--port', String(this.port), ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.env },
     });
     this.child = child;
     let output = '';
