@@ -176,9 +176,10 @@ export interface CardTerminal {
   readCard?(signal?: AbortSignal): Promise<CardRead | null>;
   /**
    * Gives money of a captured payment back (see RefundRequest). A refusal is certain:
-   * nothing moved. It rejects when the outcome is not known (no answer in time, the link
-   * went): the money may have moved, and with no idempotency key (ZVT) the request is never
-   * sent again; the brain leaves it for a technician. Absent where the terminal cannot.
+   * nothing moved; a request the terminal never got (invalid, terminal offline) is refused
+   * too. It rejects only when the outcome is not known (no answer in time, the link went
+   * mid-command): the money may have moved, and with no idempotency key (ZVT) the request
+   * is never sent again; the brain leaves it for a technician. Absent where the terminal cannot.
    */
   refund?(request: RefundRequest, signal?: AbortSignal): Promise<RefundResult>;
   /** Holds the terminal still has open, for finding orphans after a crash. */

@@ -252,9 +252,14 @@ export class SimulatedCardTerminal implements CardTerminal {
       this.lookup = (reference) => this.afterLatency(() => this.find(reference));
     }
     if (options.supportsRefund ?? true) {
-      this.refund = (request, signal) => {
-        this.assertOpen();
-        validateHoldRequest(request, 'refund');
+      this.refund = async (request, signal) => {
+        // What never reaches the terminal is refused: a rejection means the outcome is not known.
+        if (this.closed) return { outcome: 'refused', reason: 'unavailable', message: 'simulated card terminal is closed' };
+        try {
+          validateHoldRequest(request, 'refund');
+        } catch (error) {
+          return { outcome: 'refused', reason: 'error', message: error instanceof Error ? error.message : String(error) };
+        }
         return this.afterLatency(() => this.takeRefund(request, signal));
       };
     }

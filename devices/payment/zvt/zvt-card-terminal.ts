@@ -115,6 +115,11 @@ export class ZvtCommandError extends Error {
   }
 }
 
+/** The terminal is not there (offline, not registered, closed): the command was never sent. */
+export class ZvtNotSentError extends DeviceUnavailableError {
+  override name = 'ZvtNotSentError';
+}
+
 /** No answer in time: whether the terminal acted on the command is not known. */
 export class ZvtTimeoutError extends DeviceUnavailableError {
   override name = 'ZvtTimeoutError';
@@ -430,21 +435,32 @@ export class ZvtCardTerminal implements CardTerminal {
    * message, which is logged, so the technician finds it.
    */
   async refund(request: RefundRequest, signal?: AbortSignal): Promise<RefundResult> {
-    validateZvtRequest(request, this.currency, 'refund');
+    // What cannot be sent is refused, not thrown: a rejection means the outcome is not known.
+    try {
+      validateZvtRequest(request, this.currency, 'refund');
+    } catch (error) {
+      return refused('error', errorText(error));
+    }
     if (this.refunds.has(request.reference)) throw new Error(`ZVT: a refund with reference ${request.reference} was sent already; it is never sent twice`);
     if (signal?.aborted) return refused('cancelled', 'the refund was cancelled before it was sent');
     this.refunds.add(request.reference);
     while (this.refunds.size > MAX_TRACKED) this.refunds.delete(this.refunds.values().next().value!);
     const receiptNumber = reversibleReceipt(request.receiptNumber);
-    return this.serialised(async () => {
-      if (receiptNumber !== null) {
-        const reversal = await this.refundCommand('reversal', buildReversal({ password: this.password, receiptNumber }), request, signal);
-        if (reversal !== 'notReversible') return reversal;
-        this.log?.info({ device: 'card terminal', receiptNumber }, 'ZVT: the terminal cannot reverse the payment; refunding it to the card');
-      }
-      const refund = await this.refundCommand('refund', buildRefund({ password: this.password, amountMinor: request.amountMinor, currency: this.currencyNumber }), request, signal);
-      return refund === 'notReversible' ? refused('notSupported', 'the card terminal does not do refunds') : refund;
-    });
+    try {
+      return await this.serialised(async () => {
+        if (receiptNumber !== null) {
+          const reversal = await this.refundCommand('reversal', buildReversal({ password: this.password, receiptNumber }), request, signal);
+          if (reversal !== 'notReversible') return reversal;
+          this.log?.info({ device: 'card terminal', receiptNumber }, 'ZVT: the terminal cannot reverse the payment; refunding it to the card');
+        }
+        const refund = await this.refundCommand('refund', buildRefund({ password: this.password, amountMinor: request.amountMinor, currency: this.currencyNumber }), request, signal);
+        return refund === 'notReversible' ? refused('notSupported', 'the card terminal does not do refunds') : refund;
+      });
+    } catch (error) {
+      // Offline or closed before the command went out: the terminal knows nothing of it.
+      if (error instanceof ZvtNotSentError) return refused('unavailable', error.message);
+      throw error;
+    }
   }
 
   async lookup(reference: string): Promise<HoldLookup> {
@@ -546,8 +562,8 @@ export class ZvtCardTerminal implements CardTerminal {
     if (!quiet) this.standby?.abort();
     const run = this.queue.then(async () => {
       while (this.lingering) await this.lingering;
-      if (this.closed) throw new DeviceUnavailableError('the ZVT card terminal is closed');
-      if ((options.needsRegistration ?? true) && !this.registered) throw new DeviceUnavailableError(`the card terminal is unavailable: ${this.offlineReason ?? 'not registered'}`);
+      if (this.closed) throw new ZvtNotSentError('the ZVT card terminal is closed');
+      if ((options.needsRegistration ?? true) && !this.registered) throw new ZvtNotSentError(`the card terminal is unavailable: ${this.offlineReason ?? 'not registered'}`);
       this.stats.commands++;
       if (!quiet) this.events.emit({ type: 'busy', busy: true });
       try {
@@ -642,7 +658,7 @@ export class ZvtCardTerminal implements CardTerminal {
    */
   private run(command: Uint8Array, options: RunOptions, onAbortSent?: () => void): Promise<Exchange> {
     const channel = this.channel;
-    if (!channel) return Promise.reject(new DeviceUnavailableError('the card terminal is not connected'));
+    if (!channel) return Promise.reject(new ZvtNotSentError('the card terminal is not connected'));
     const control = apduSummary(command).apdu;
     const startedAt = this.linkClock.now();
     return new Promise<Exchange>((resolve, reject) => {

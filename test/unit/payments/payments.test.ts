@@ -510,6 +510,8 @@ describe('Payments: refunds on the simulated terminal (sim mode, generic protoco
     await terminal.close();
     await expect(waiting).rejects.toMatchObject({ code: 'unknownOutcome' });
     expect(store.payment('g2:refund:1')?.status).toBe('pending');
+    // Asked once it is gone, it refuses: the request never reached it.
+    expect(await terminal.refund!({ reference: 'g3:refund:1', amountMinor: 100, currency: 'EUR' })).toMatchObject({ outcome: 'refused', reason: 'unavailable' });
   });
 
   it('without refunds the backend has none, and the brain says so', () => {

@@ -426,11 +426,13 @@ describe('ZVT driver: money given back (06 30 reversal, 06 31 refund)', () => {
     await expect(r.drive(pending)).rejects.toBeInstanceOf(DeviceUnavailableError);
   });
 
-  it('checks what ZVT can carry before sending anything', async () => {
+  it('what never reaches the terminal is refused, not left unknown: a request ZVT cannot carry, a terminal offline', async () => {
     const r = await rig();
-    await expect(r.driver.refund({ reference: 'x', amountMinor: 100, currency: 'CHF' })).rejects.toThrow(/registered for EUR/);
-    await expect(r.driver.refund({ reference: 'x', amountMinor: 0, currency: 'EUR' })).rejects.toThrow(/refund: amount/);
+    expect(await r.driver.refund({ reference: 'x', amountMinor: 100, currency: 'CHF' })).toMatchObject({ outcome: 'refused', reason: 'error', message: expect.stringMatching(/registered for EUR/) });
+    expect(await r.driver.refund({ reference: 'y', amountMinor: 0, currency: 'EUR' })).toMatchObject({ outcome: 'refused', reason: 'error', message: expect.stringMatching(/refund: amount/) });
     expect(r.simulator.journal().map((e) => e.event)).not.toContain('request');
+    await r.ecrEnd.close();
+    expect(await r.driver.refund(refund('offline:refund:1', 100))).toMatchObject({ outcome: 'refused', reason: 'unavailable', message: expect.stringMatching(/unavailable/) });
   });
 });
 
