@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../devices/clock.js';
+import type { RefundRefusal } from '../../devices/payment/card-terminal-port.js';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import { TariffConfig, type KioskConfig } from '../config/config-schema.js';
 import { parseGuardedYaml } from '../config/yaml.js';
@@ -30,7 +31,7 @@ import {
 import { errorMessage } from '../error-message.js';
 import { AccountError, type AccountBook } from '../accounts/account-book.js';
 import { compileTariff } from '../billing/tariff-engine.js';
-import type { Payments } from '../payments/payments.js';
+import { RefundError, type Payments } from '../payments/payments.js';
 import type { PaymentRecord, KioskStore } from '../store/kiosk-store.js';
 import { PriceBoard } from '../station/price-board.js';
 import { CommandError, type Station } from '../station/station.js';
@@ -429,17 +430,19 @@ export class Maintenance {
 
   /**
    * Gives back what a finished session took, all or part: to the station account it was paid
-   * from (a ledger refund). A bank card is refunded at the acquirer: the ZVT driver sends no
-   * refund (06 31) yet, so the menu says so rather than pretend.
+   * from (a ledger refund), or to the bank card through the card terminal where it gives
+   * money back (payments.ts journals it: the terminal reverses the day's payment, or credits
+   * the card it asks for, which the technician holds to it). A terminal that cannot leaves a
+   * bank card to the acquirer, and the menu says so rather than pretend.
    */
-  private refund(sessionId: string, amountMinor: number, reason: string, who: string): TechReplies['refund'] {
+  private async refund(sessionId: string, amountMinor: number, reason: string, who: string): Promise<TechReplies['refund']> {
     const { store, clock } = this.options;
     const session = store.getSession(sessionId);
     if (!session || session.status !== 'finished') throw new TechError('rejected', 'notFound', `no finished session ${sessionId}`);
     // The menu's refunds and the accounts tool's alike: never more back than was taken.
     const left = (session.capturedMinor ?? 0) - refundedOf(store, session);
     if (amountMinor > left) throw new TechError('rejected', 'notPossibleNow', `at most ${left} (minor units) is left to refund of this session`);
-    if (session.method === 'card') throw new TechError('rejected', 'notPossibleNow', 'a bank card payment is refunded at the acquirer; this terminal driver sends no refunds');
+    if (session.method === 'card') return this.cardRefund(sessionId, amountMinor, reason, who);
     const row = store.sql().get("SELECT account_id FROM account_ledger WHERE session_id = ? AND kind = 'charge' LIMIT 1", sessionId);
     if (!row) throw new TechError('rejected', 'notFound', 'no account charge of this session');
     const at = clock.now();
@@ -447,7 +450,35 @@ export class Maintenance {
     store.appendAudit(at, who, 'session.refunded', { sessionId, amountMinor, via: 'account', reason });
     return { via: 'account', amountMinor };
   }
+
+  /** A bank card's refund through the terminal; its 'session.refunded' is written by the journal with its outcome. */
+  private async cardRefund(sessionId: string, amountMinor: number, reason: string, who: string): Promise<TechReplies['refund']> {
+    const { payments } = this.options;
+    if (!payments.canRefund('card')) throw new TechError('rejected', 'notPossibleNow', 'a bank card payment is refunded at the acquirer; this card terminal gives no refunds');
+    const answer = await payments.refund({ sessionId, amountMinor, by: who, reason }).catch((error: unknown) => {
+      if (!(error instanceof RefundError)) throw error;
+      // No answer: left pending on the payments page, never sent again.
+      if (error.code === 'unknownOutcome') throw new TechError('unavailable', 'deviceUnavailable', error.message);
+      throw new TechError('rejected', error.code === 'nothingToRefund' ? 'notFound' : 'notPossibleNow', error.message);
+    });
+    if (answer.outcome === 'refused') {
+      const unavailable = answer.refusal === 'busy' || answer.refusal === 'unavailable';
+      throw new TechError(unavailable ? 'unavailable' : 'rejected', unavailable ? 'deviceUnavailable' : 'notPossibleNow', `nothing was refunded: ${REFUSALS[answer.refusal]} (${answer.message})`);
+    }
+    return { via: 'terminal', amountMinor: answer.refundedMinor };
+  }
 }
+
+/** A card terminal's refusal in the technician's words. */
+const REFUSALS: Record<RefundRefusal, string> = {
+  declined: 'the card terminal declined the refund',
+  noCard: 'no card was held to the card terminal in time',
+  notSupported: 'this card terminal does not do refunds; refund the payment at the acquirer',
+  cancelled: 'the refund was cancelled',
+  busy: 'the card terminal is busy; try again in a moment',
+  unavailable: 'the card terminal cannot take a refund now',
+  error: 'the card terminal could not make the refund',
+};
 
 function ok(data: unknown): TechResult {
   return { ok: true, data };

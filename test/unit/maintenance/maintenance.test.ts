@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccountBook } from '../../../electron/accounts/account-book.js';
 import type { TariffsPage, TechCommand, TechResult } from '../../../electron/contract/index.js';
+import { refundedOf } from '../../../electron/maintenance/reports.js';
 import { TechnicianBook } from '../../../electron/maintenance/technicians.js';
 import { KioskHarness, payAndPlug } from '../station/kiosk-harness.js';
 
@@ -207,7 +208,7 @@ describe('what the technician does', () => {
     expect(new AccountBook(h.store).account(accountId)!.blocked).toBe(true);
   });
 
-  it('refunds part of a prepaid session to its account, never more than was taken, and no bank card', async () => {
+  it('refunds part of a prepaid session to its account, and a bank card through the terminal; never more than was taken, and the reports count it', async () => {
     const h = await kioskWithTechnician();
     const book = new AccountBook(h.store);
     const accountId = book.accountOfTag(PREPAID)!.account.id;
@@ -221,7 +222,16 @@ describe('what the technician does', () => {
     const summary = h.connector(1).lastSummary!;
     expect(summary.capturedMinor).toBeGreaterThan(20);
     const balance = book.balance(accountId);
-    const token = await login(h); // after the charge: the menu would have timed out during it
+
+    // A bank card session on the other connector.
+    expect(await h.command({ type: 'closeSummary', connectorId: 1 })).toEqual({ ok: true });
+    await payAndPlug(h, 2);
+    await h.run(120_000, 1000);
+    await h.sim({ type: 'plug', connectorId: 2, plugged: false });
+    await h.run(5000);
+    const card = h.connector(2).lastSummary!;
+    expect(card.capturedMinor).toBeGreaterThan(40);
+    const token = await login(h); // after the charges: the menu would have timed out during them
 
     expect(data(await tech(h, { type: 'refund', sessionId: summary.sessionId, amountMinor: 20, reason: 'slow charge' }, token))).toEqual({ via: 'account', amountMinor: 20 });
     expect(book.balance(accountId)).toBe(balance + 20);
@@ -229,12 +239,61 @@ describe('what the technician does', () => {
     expect(tooMuch.message).toContain(`at most ${summary.capturedMinor - 20}`);
     expect(refusal(await tech(h, { type: 'refund', sessionId: 'no-such', amountMinor: 1, reason: 'a test refusal' }, token)).reason).toBe('notFound');
 
-    expect(await h.command({ type: 'closeSummary', connectorId: 1 })).toEqual({ ok: true });
-    await payAndPlug(h, 2);
-    await h.sim({ type: 'plug', connectorId: 2, plugged: false });
-    await h.run(5000);
-    const card = h.connector(2).lastSummary!;
-    expect(refusal(await tech(h, { type: 'refund', sessionId: card.sessionId, amountMinor: 1, reason: 'a test refusal' }, token)).message).toMatch(/acquirer/);
+    // The card: part of it refunded to the card the terminal asks for (06 31), then the rest; never more.
+    expect(data(await run(h, { type: 'refund', sessionId: card.sessionId, amountMinor: 20, reason: 'connector fault' }, token))).toEqual({ via: 'terminal', amountMinor: 20 });
+    const cardTooMuch = refusal(await run(h, { type: 'refund', sessionId: card.sessionId, amountMinor: card.capturedMinor, reason: 'again' }, token));
+    expect(cardTooMuch).toMatchObject({ reason: 'notPossibleNow', message: expect.stringContaining(`at most ${card.capturedMinor - 20}`) });
+    // The terminal declines: nothing is counted.
+    await h.sim({ type: 'cardOutcome', outcome: 'decline' });
+    const declined = refusal(await run(h, { type: 'refund', sessionId: card.sessionId, amountMinor: 5, reason: 'declined test' }, token));
+    expect(declined).toMatchObject({ reason: 'notPossibleNow', message: expect.stringMatching(/nothing was refunded: the card terminal declined/) });
+    await h.sim({ type: 'cardOutcome', outcome: 'approve' });
+    expect(data(await run(h, { type: 'refund', sessionId: card.sessionId, amountMinor: card.capturedMinor - 20, reason: 'the rest' }, token))).toEqual({ via: 'terminal', amountMinor: card.capturedMinor - 20 });
+    expect(refusal(await run(h, { type: 'refund', sessionId: card.sessionId, amountMinor: 1, reason: 'once more' }, token)).message).toContain('at most 0');
+
+    // The journal: each refund its own key, journalled with the technician and the reason.
+    const refunds = h.store.paymentsOf(card.sessionId).filter((p) => p.operation === 'refund');
+    expect(refunds.map((p) => [p.key, p.status, p.amountMinor])).toEqual([
+      [`${card.sessionId}:refund:1`, 'done', 20],
+      [`${card.sessionId}:refund:2`, 'failed', 5],
+      [`${card.sessionId}:refund:3`, 'done', card.capturedMinor - 20],
+    ]);
+    expect(refunds[0]!.result).toMatchObject({ outcome: 'refunded', kind: 'refund', by: 'Alice', reason: 'connector fault' });
+    expect(refunds[1]!.result).toMatchObject({ outcome: 'refused', refusal: 'declined' });
+    const audited = h.store.auditLog().filter((a) => a.action === 'session.refunded' && (a.data as { sessionId: string }).sessionId === card.sessionId);
+    expect(audited.map((a) => [a.actor, (a.data as { amountMinor: number; via: string }).amountMinor, (a.data as { via: string }).via])).toEqual([
+      ['Alice', 20, 'terminal'],
+      ['Alice', card.capturedMinor - 20, 'terminal'],
+    ]);
+
+    // What is left and the reports count both ways of refunding.
+    expect(refundedOf(h.store, h.store.getSession(card.sessionId)!)).toBe(card.capturedMinor);
+    expect(refundedOf(h.store, h.store.getSession(summary.sessionId)!)).toBe(20);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: h.config.station.timeZone }).format(h.clock.now());
+    const report = data<{ totals: { refundedMinor: number } }>(await tech(h, { type: 'report', from: today, to: today }, token));
+    expect(report.totals.refundedMinor).toBe(20 + card.capturedMinor);
+  });
+
+  it('the whole of a card payment of the day is reversed at the terminal, no card needed; after the end of day it goes to the card', async () => {
+    const h = await kioskWithTechnician();
+    const charged = async (connectorId: number) => {
+      await payAndPlug(h, connectorId);
+      await h.run(60_000, 1000);
+      await h.sim({ type: 'plug', connectorId, plugged: false });
+      await h.run(5000);
+      const summary = h.connector(connectorId).lastSummary!;
+      expect(await h.command({ type: 'closeSummary', connectorId })).toEqual({ ok: true });
+      return summary;
+    };
+    const first = await charged(1);
+    const second = await charged(2);
+    const token = await login(h);
+    expect(data(await run(h, { type: 'refund', sessionId: first.sessionId, amountMinor: first.capturedMinor, reason: 'did not charge' }, token))).toEqual({ via: 'terminal', amountMinor: first.capturedMinor });
+    expect(h.store.payment(`${first.sessionId}:refund:1`)!.result).toMatchObject({ outcome: 'refunded', kind: 'reversal' });
+    // After the terminal's end of day the day's payments cannot be reversed: a refund to the card.
+    expect((await run(h, { type: 'endOfDay' }, token)).ok).toBe(true);
+    expect(data(await run(h, { type: 'refund', sessionId: second.sessionId, amountMinor: second.capturedMinor, reason: 'did not charge' }, token))).toEqual({ via: 'terminal', amountMinor: second.capturedMinor });
+    expect(h.store.payment(`${second.sessionId}:refund:1`)!.result).toMatchObject({ outcome: 'refunded', kind: 'refund' });
   });
 
   it('reprints a receipt by its number, marked as a copy; an unknown number is refused', async () => {

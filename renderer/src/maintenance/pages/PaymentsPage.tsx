@@ -1,6 +1,7 @@
 // Payments: the holds open now (a session running on them or not), and the captures and
 // releases the kiosk could not finish, each to try again or to record by hand how it
-// ended, after checking at the terminal or the acquirer.
+// ended, after checking at the terminal or the acquirer. A refund without an answer is
+// only recorded by hand: it may have gone through, and it is never sent again.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TechPayment } from '../../../../electron/contract/index.js';
@@ -83,6 +84,8 @@ function PendingItem({ payment, onChanged }: { payment: TechPayment; onChanged: 
   const action = useAction();
   const [asking, setAsking] = useState<Asking>(null);
   const labels = { retry: t('maintenance.payments.retry'), done: t('maintenance.payments.markDone'), failed: t('maintenance.payments.markFailed') } as const;
+  const refund = payment.operation === 'refund';
+  const choices = refund ? (['done', 'failed'] as const) : (['retry', 'done', 'failed'] as const);
   const submit = async (what: Exclude<Asking, null>, reason: string) => {
     const result = await action.run(
       () =>
@@ -101,9 +104,10 @@ function PendingItem({ payment, onChanged }: { payment: TechPayment; onChanged: 
       <PaymentPairs payment={payment} />
       <p>{t('maintenance.payments.attempts', { count: payment.attempts })}</p>
       {payment.lastError && <p className="maint-strong">{t('maintenance.payments.lastError', { error: payment.lastError })}</p>}
+      {refund && <p>{t('maintenance.payments.refundUnknown')}</p>}
       {asking === null ? (
         <div className="maint-buttons">
-          {(['retry', 'done', 'failed'] as const).map((what) => (
+          {choices.map((what) => (
             <button
               key={what}
               type="button"
