@@ -12,6 +12,10 @@
 // Drivers also pay with the sim-mode demo station cards (prepaid, on account, refused)
 // through the simulated RFID reader; the prepaid one is topped up with the accounts tool
 // beside the running kiosk every fifth kill, and the ledger is held to its rules too.
+// A technician (added to the data folder before the first start) logs in on the screen's
+// WebSocket now and then and runs a relay test on a connector nobody uses; the charger
+// may be enabled while the test runs (its audit entries in the store say so), never
+// deliver, and is asleep again after it, also when a kill interrupted the test.
 //
 // Aimed kill points, chosen in turn with the random ones:
 //   commit             inside an SQLite transaction, before COMMIT: the one window that
@@ -21,11 +25,14 @@
 //   stopBeforeCapture  charging stopped, the final amount not yet taken (settling)
 //   captureInFlight    a capture is in the store's journal, the terminal has not answered
 //   reconcile          during start-up, while the kiosk reconciles with its devices
+//   relayTest          a technician's relay test under way (its audit entry seen), at a random
+//                      moment of its maxMs: the restarted kiosk must put the charger back to sleep
 // A window that does not open in time gets a random kill instead, not counted as aimed.
 //
 // Prints one JSON object on stdout: terminal, killPoints, aimed, survived, sessions,
 // holds {placed, captured, released, open}, orphanHolds, doubleHolds, sessionsByMethod,
-// stationCards {taps, reservations, charges, topUps},
+// stationCards {taps, reservations, charges, topUps}, relayTests {started, done, interrupted,
+// interruptedEnabled, asked, answered, refused, lost},
 // restartToFirstSnapshotMs {p50, p95}, quiet, violations [{rule, seed, detail}]; and a
 // one-line summary on stderr. Exit code 1 when there is any violation.
 import { spawnSync } from 'node:child_process';
@@ -33,6 +40,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { KioskStore } from '../../electron/store/kiosk-store.js';
+import { TechnicianBook } from '../../electron/maintenance/technicians.js';
 import { ChaosDriver, prng } from './driver.js';
 import { KioskChild, type StartOptions } from './kiosk-child.js';
 import { HoldLedger, readChargers, readStore, readTerminalHolds, TERMINAL_FILES, terminalsPresent } from './observe.js';
@@ -42,9 +51,11 @@ import {
   checkChargers,
   checkHolds,
   checkSessions,
+  connectorsInSession,
   findDoubleHolds,
   findOrphanHolds,
   openPaidConnectors,
+  RelayTestWatch,
   toViolation,
   type StoreView,
   type TerminalProtocol,
@@ -95,6 +106,8 @@ const connectorIds = Array.from({ length: connectorCount }, (_, i) => i + 1);
 const ENABLED_GRACE_MS = 3000;
 /** How long the harness waits for an aimed window before it kills at random instead, ms. */
 const AIM_TIMEOUT_MS = 15_000;
+/** The technician the harness adds to the data folder, for the relay tests. */
+const TECHNICIAN = { name: 'Chaos Technician', pin: '482915' };
 /** How long the station has to go quiet at the end, ms. */
 const QUIET_TIMEOUT_MS = 120_000;
 
@@ -114,7 +127,8 @@ writeFileSync(
 );
 
 const kiosk = new KioskChild(configFile, dataDir, speed);
-const driver = new ChaosDriver(kiosk, random, protocol);
+const driver = new ChaosDriver(kiosk, random, protocol, TECHNICIAN.pin);
+const relayTests = new RelayTestWatch(speed);
 const ledger = new HoldLedger();
 const violations: Violation[] = [];
 const seen = new Set<string>(); // one report per distinct problem
@@ -131,24 +145,32 @@ const orphanHolds = new Set<string>();
 const doubleHolds = new Set<string>();
 const restartTimes: number[] = [];
 const enabledSince = new Map<number, number>();
-const kinds = { random: 0, commit: 0, beforeEnable: 0, stopBeforeCapture: 0, captureInFlight: 0, reconcile: 0 };
+const kinds = { random: 0, commit: 0, beforeEnable: 0, stopBeforeCapture: 0, captureInFlight: 0, reconcile: 0, relayTest: 0 };
 type Kind = keyof typeof kinds;
 let aimed = 0;
 let survived = 0;
 
 /** Reads the devices and the store around them, and checks the chargers against what is paid. */
 function watch(): StoreView | null {
+  const readAt = performance.now();
   const earlier = readStore(dataDir);
   const chargers = readChargers(dataDir, connectorIds);
   const later = readStore(dataDir);
   ledger.update(readTerminalHolds(dataDir, protocol));
-  if (earlier && later) report(checkChargers(chargers, openPaidConnectors(earlier, later), performance.now(), enabledSince, ENABLED_GRACE_MS));
+  // The relay tests as of the read before the chargers': a test that ended there had put its charger to sleep first.
+  if (earlier) report(relayTests.update(earlier.relayTests, readAt));
+  if (earlier && later) {
+    const openPaid = openPaidConnectors(earlier, later);
+    report(checkChargers(chargers, openPaid, performance.now(), enabledSince, ENABLED_GRACE_MS, { running: relayTests.running, sessionOpen: connectorsInSession(openPaid, later) }));
+  }
   return later;
 }
 
 /** The rules that hold at any moment, checked while the kiosk is down. */
 function checkAtRest(final: boolean): StoreView | null {
   const store = readStore(dataDir, { audit: true });
+  if (store) report(relayTests.update(store.relayTests, performance.now()));
+  relayTests.killed(readChargers(dataDir, connectorIds)); // a test still under way died with the kiosk
   if (!store) return null;
   ledger.update(readTerminalHolds(dataDir, protocol));
   report(checkHolds(ledger.all(), store, final));
@@ -226,6 +248,16 @@ function triggerOf(kind: Kind): Trigger {
         await sleep(random() * 100);
         return true;
       };
+    case 'relayTest': {
+      const at = random(); // the moment of the test's maxMs to kill at
+      return async () => {
+        const test = relayTests.running.values().next().value;
+        if (test) return performance.now() >= test.seenAt + at * test.maxRealMs;
+        const snapshot = driver.relayTestUnderWay ? null : await kiosk.snapshot().catch(() => null);
+        if (snapshot) driver.startRelayTest(snapshot);
+        return expired();
+      };
+    }
     case 'captureInFlight':
       return async () => {
         const store = readStore(dataDir);
@@ -238,7 +270,8 @@ function triggerOf(kind: Kind): Trigger {
 
 function pickKind(): Kind {
   const r = random();
-  if (r < 0.3) return 'random';
+  if (r < 0.22) return 'random';
+  if (r < 0.3) return 'relayTest';
   if (r < 0.45) return 'commit';
   if (r < 0.6) return 'beforeEnable';
   if (r < 0.75) return 'stopBeforeCapture';
@@ -316,10 +349,21 @@ function topUpDemoCard(): number {
   return 0;
 }
 
+/** Adds the technician to the data folder before the kiosk first starts on it, as `npm run technicians -- add` does. */
+async function addTechnician(): Promise<void> {
+  const store = KioskStore.open(join(dataDir, 'kiosk.sqlite'));
+  try {
+    await new TechnicianBook(store).add(TECHNICIAN.name, TECHNICIAN.pin, Date.now(), 'chaos');
+  } finally {
+    store.close();
+  }
+}
+
 const began = performance.now();
 let crashed: unknown = null;
 let quiet = false;
 try {
+  await addTechnician();
   const plan = Array.from({ length: kills }, pickKind);
   let diedStarting = await startFor(plan[0] ?? 'random');
   for (const [index, kind] of plan.entries()) {
@@ -355,6 +399,7 @@ const result = {
   sessionsPaid: driver.paidSessions.size,
   sessionsByMethod: countBy(store?.sessions ?? [], (s) => s.method),
   stationCards: { taps: driver.tags, reservations: countBy(store?.accounts.reservations ?? [], (r) => r.state), charges: store?.accounts.ledger.filter((e) => e.kind === 'charge').length ?? 0, topUps },
+  relayTests: { ...relayTests.counts, ...driver.relayTests },
   actions: driver.actions,
   holds,
   orphanHolds: orphanHolds.size,
@@ -371,7 +416,8 @@ process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 process.stderr.write(
   `chaos: ${protocol} terminal, seed ${seed}: ${kills} kill points (${aimed} aimed, ${survived} survived), ${result.sessions} sessions, ` +
     `holds ${holds.placed} placed / ${holds.captured} captured / ${holds.released} released / ${holds.open} open, ` +
-    `orphanHolds ${orphanHolds.size}, doubleHolds ${doubleHolds.size}, ${violations.length} violations${crashed ? ', the run stopped early' : quiet ? '' : ', the station did not go quiet'}, ${result.durationS} s\n`,
+    `orphanHolds ${orphanHolds.size}, doubleHolds ${doubleHolds.size}, ` +
+    `relay tests ${relayTests.counts.started} started / ${relayTests.counts.done} done / ${relayTests.counts.interrupted} interrupted (${relayTests.counts.interruptedEnabled} enabled), ${violations.length} violations${crashed ? ', the run stopped early' : quiet ? '' : ', the station did not go quiet'}, ${result.durationS} s\n`,
 );
 if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
 process.exit(violations.length > 0 || crashed ? 1 : 0);

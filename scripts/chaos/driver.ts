@@ -4,8 +4,10 @@
 // out, the terminal busy, a late approval) or hold a station RFID card to the reader
 // (prepaid, on account, refused), cancel, plug in, stop with the stop code or the same
 // station card, unplug, let the car become full, raise and clear a fault, take a receipt. It
-// acts on what the snapshot shows, not on a script, so it carries on across kills.
-import type { ConnectorView, Snapshot } from '../../electron/contract/index.js';
+// acts on what the snapshot shows, not on a script, so it carries on across kills. Now and
+// then a technician logs in on the screen's WebSocket and runs a relay test on a connector
+// nobody uses (available, no car plugged in), which the drivers leave alone meanwhile.
+import type { ConnectorView, Snapshot, TechSession } from '../../electron/contract/index.js';
 import type { KioskChild } from './kiosk-child.js';
 import type { TerminalProtocol } from './rules.js';
 
@@ -63,6 +65,20 @@ export const STATION_CARDS = [
   ['0A0B0C0D', 0.05], // no account
 ] as const;
 
+/** How often a tick starts a technician's relay test (when none is under way): a few times a run. */
+const RELAY_TEST_CHANCE = 0.0025;
+
+/** What became of the relay tests the technician asked for. */
+export interface RelayTestRequests {
+  asked: number;
+  /** The kiosk ran the test and answered. */
+  answered: number;
+  /** The kiosk refused the login or the test, by `<command>: <reason>`. */
+  refused: Record<string, number>;
+  /** The kiosk went away (killed) before it answered. */
+  lost: number;
+}
+
 export class ChaosDriver {
   /** Stop codes seen on the screen, by session. */
   private readonly stopCodes = new Map<string, string>();
@@ -86,11 +102,16 @@ export class ChaosDriver {
    * terminal takes (a ZVT reservation is a dozen messages).
    */
   private readonly cancelWhileAuthorizing = new Map<number, boolean>();
+  /** The connector of the relay test asked for and not answered yet: no driver touches it meanwhile. */
+  private relayTestOn: number | null = null;
+  readonly relayTests: RelayTestRequests = { asked: 0, answered: 0, refused: {}, lost: 0 };
 
+  /** `technicianPin`: the PIN of a technician in the kiosk's store, for relay tests; null: none. */
   constructor(
     private readonly kiosk: KioskChild,
     private readonly random: () => number,
     private readonly protocol: TerminalProtocol = 'zvt',
+    private readonly technicianPin: string | null = null,
   ) {}
 
   private chance(p: number): boolean {
@@ -110,11 +131,56 @@ export class ChaosDriver {
   async tick(): Promise<Snapshot | null> {
     const snapshot = await this.kiosk.snapshot().catch(() => null);
     if (!snapshot) return null;
+    if (this.starting && this.chance(RELAY_TEST_CHANCE)) this.startRelayTest(snapshot);
     for (const connector of snapshot.connectors) {
       this.note(connector);
-      await this.act(snapshot, connector).catch(() => {});
+      if (connector.id !== this.relayTestOn) await this.act(snapshot, connector).catch(() => {});
     }
     return snapshot;
+  }
+
+  get relayTestUnderWay(): boolean {
+    return this.relayTestOn !== null;
+  }
+
+  /**
+   * A technician logs in on a screen connection of their own and runs a relay test on a
+   * connector nobody uses: available, no session, no car plugged in, no fault. Not
+   * awaited (the harness watches the charger meanwhile); the drivers leave that connector
+   * alone until the kiosk answers or goes away. Returns whether a test was asked for.
+   */
+  startRelayTest(snapshot: Snapshot): boolean {
+    if (this.technicianPin === null || this.relayTestOn !== null) return false;
+    const idle = snapshot.connectors.filter((c) => c.phase === 'available' && !c.session && !this.plugged(snapshot, c.id) && !this.faulted(snapshot, c.id) && !this.asked.has(c.id));
+    if (idle.length === 0) return false;
+    const connectorId = idle[Math.floor(this.random() * idle.length)]!.id;
+    this.relayTestOn = connectorId;
+    this.relayTests.asked++;
+    void this.relayTest(connectorId, this.technicianPin).finally(() => (this.relayTestOn = null));
+    return true;
+  }
+
+  private async relayTest(connectorId: number, pin: string): Promise<void> {
+    const refused = (command: string, error: { code: string; reason?: string }) => {
+      const key = `${command}: ${error.reason ?? error.code}`;
+      this.relayTests.refused[key] = (this.relayTests.refused[key] ?? 0) + 1;
+    };
+    const socket = await this.kiosk.techSocket().catch(() => null);
+    if (!socket) {
+      this.relayTests.lost++;
+      return;
+    }
+    try {
+      const login = await socket.request({ command: { type: 'login', pin } });
+      if (!login.ok) return refused('login', login.error);
+      const test = await socket.request({ token: (login.data as TechSession).token, command: { type: 'relayTest', connectorId } });
+      if (test.ok) this.relayTests.answered++;
+      else refused('relayTest', test.error);
+    } catch {
+      this.relayTests.lost++;
+    } finally {
+      socket.close();
+    }
   }
 
   private note(connector: ConnectorView): void {

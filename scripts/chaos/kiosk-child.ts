@@ -1,9 +1,11 @@
 // The kiosk as the chaos harness runs it: its real entry (the built web host,
 // dist/main/web-main.js) as a child process on one data folder, started, killed with
-// SIGKILL and started again, and its HTTP API.
+// SIGKILL and started again, its HTTP API, and a screen connection of its WebSocket for
+// the technician's requests (which the HTTP API does not take).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { CommandResult, Snapshot } from '../../electron/contract/index.js';
+import WebSocket from 'ws';
+import type { CommandResult, Snapshot, TechRequest, TechResult } from '../../electron/contract/index.js';
 
 const ENTRY = resolve('dist/main/web-main.js');
 
@@ -114,6 +116,11 @@ export class KioskChild {
     return (await response.json()) as Snapshot;
   }
 
+  /** A screen connection of the web host's WebSocket, for technician requests. */
+  techSocket(): Promise<TechSocket> {
+    return TechSocket.open(this.base);
+  }
+
   command(body: object): Promise<CommandResult> {
     return this.post('/api/command', body);
   }
@@ -130,5 +137,52 @@ export class KioskChild {
       signal: AbortSignal.timeout(3000),
     });
     return (await response.json()) as CommandResult;
+  }
+}
+
+/**
+ * One screen connection of the web host's WebSocket (`/ws`), as the maintenance menu has
+ * it: requests `{id, kind: 'tech', body: TechRequest}`, answered by `{type: 'result', id,
+ * result}` (the snapshots it is also sent are ignored). A request still unanswered when
+ * the connection closes (the kiosk killed) is rejected.
+ */
+export class TechSocket {
+  private nextId = 1;
+  private readonly pending = new Map<number, { done: (result: TechResult) => void; fail: (error: Error) => void }>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type?: string; id?: number; result?: TechResult };
+      const waiting = message.type === 'result' && message.id !== undefined ? this.pending.get(message.id) : undefined;
+      if (!waiting) return;
+      this.pending.delete(message.id!);
+      waiting.done(message.result!);
+    });
+    ws.on('close', () => {
+      for (const waiting of this.pending.values()) waiting.fail(new Error('the connection closed before the answer'));
+      this.pending.clear();
+    });
+    ws.on('error', () => {}); // a close follows
+  }
+
+  static open(base: string): Promise<TechSocket> {
+    const ws = new WebSocket(new URL('/ws', base).href.replace(/^http/, 'ws'));
+    return new Promise((done, fail) => {
+      ws.once('open', () => done(new TechSocket(ws)));
+      ws.once('error', fail);
+    });
+  }
+
+  request(body: TechRequest): Promise<TechResult> {
+    const id = this.nextId++;
+    return new Promise((done, fail) => {
+      if (this.ws.readyState !== WebSocket.OPEN) return fail(new Error('the connection is closed'));
+      this.pending.set(id, { done, fail });
+      this.ws.send(JSON.stringify({ id, kind: 'tech', body }));
+    });
+  }
+
+  close(): void {
+    this.ws.close();
   }
 }

@@ -5,10 +5,10 @@
 // holds). Nothing here asks the kiosk.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KioskStore } from '../../electron/store/kiosk-store.js';
+import { KioskStore, type StoreSql } from '../../electron/store/kiosk-store.js';
 import { AccountBook } from '../../electron/accounts/account-book.js';
 import type { ReservationRecord, ZvtSimState } from '../../devices/payment/zvt/zvt-simulator-state.js';
-import { holdKey, type ChargerFile, type StoreView, type TerminalHold, type TerminalProtocol } from './rules.js';
+import { holdKey, type ChargerFile, type RelayTestEntry, type StoreView, type TerminalHold, type TerminalProtocol } from './rules.js';
 
 /** One read of the store; null while the file does not exist yet or is locked for a moment. */
 export function readStore(dataDir: string, options: { audit?: boolean } = {}): StoreView | null {
@@ -27,6 +27,7 @@ export function readStore(dataDir: string, options: { audit?: boolean } = {}): S
         sessions: store.listSessions(Number.MAX_SAFE_INTEGER),
         auditBrokenAt: options.audit ? store.verifyAudit() : null,
         accounts: { accounts: book.accounts(), ledger: book.entries(), reservations: book.reservations() },
+        relayTests: readRelayTests(sql),
       };
     } finally {
       sql.run('COMMIT');
@@ -36,6 +37,12 @@ export function readStore(dataDir: string, options: { audit?: boolean } = {}): S
   } finally {
     store?.close();
   }
+}
+
+/** The relay tests' audit entries (Station.relayTest), oldest first. */
+function readRelayTests(sql: StoreSql): RelayTestEntry[] {
+  const rows = sql.all("SELECT id, action, data FROM audit_log WHERE action IN ('charger.relayTest', 'charger.relayTestDone') ORDER BY id");
+  return rows.map((row) => ({ id: Number(row.id), action: row.action, ...JSON.parse(String(row.data)) }) as RelayTestEntry);
 }
 
 function readJson(file: string): unknown {
@@ -104,12 +111,12 @@ export function terminalsPresent(dataDir: string): TerminalProtocol[] {
   return (Object.keys(TERMINAL_FILES) as TerminalProtocol[]).filter((protocol) => existsSync(join(dataDir, TERMINAL_FILES[protocol])));
 }
 
-/** Each simulated charger's mode and relay, as its state file has them. */
+/** Each simulated charger's mode, relay and cable, as its state file has them. */
 export function readChargers(dataDir: string, connectorIds: number[]): ChargerFile[] {
   const chargers: ChargerFile[] = [];
   for (const connectorId of connectorIds) {
-    const state = readJson(join(dataDir, 'sim', `charger-${connectorId}.json`)) as { mode?: ChargerFile['mode']; relayClosed?: boolean } | null;
-    if (state?.mode) chargers.push({ connectorId, mode: state.mode, relayClosed: state.relayClosed === true });
+    const state = readJson(join(dataDir, 'sim', `charger-${connectorId}.json`)) as { mode?: ChargerFile['mode']; relayClosed?: boolean; plugged?: boolean } | null;
+    if (state?.mode) chargers.push({ connectorId, mode: state.mode, relayClosed: state.relayClosed === true, plugged: state.plugged === true });
   }
   return chargers;
 }

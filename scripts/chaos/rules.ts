@@ -18,6 +18,7 @@ export type Rule =
   | 'orphanHold' // no hold stays open that no live session owns
   | 'noSessionLost' // a session that reached a payment is in the store, and ends
   | 'chargerEnabledUnpaid' // no charger delivers (or stays enabled) without an open paid session
+  | 'relayTestSafe' // a technician's relay test: only on an idle connector (no vehicle, no session), never a closed relay, enabled no longer than its maxMs (+ grace), and put back to sleep
   | 'ledgerSound' // station accounts: balances are their entries, never below zero (prepaid); each session charged once, as the journal says
   | 'auditChain' // the audit chain verifies
   | 'kioskRuns'; // the kiosk starts again after every kill
@@ -57,7 +58,14 @@ export interface StoreView {
   auditBrokenAt: number | null;
   /** The station accounts (RFID cards): accounts, ledger entries (oldest first), reservations. */
   accounts: { accounts: Account[]; ledger: LedgerEntry[]; reservations: Reservation[] };
+  /** The relay tests' audit entries (charger.relayTest, charger.relayTestDone), oldest first. */
+  relayTests: RelayTestEntry[];
 }
+
+/** A relay test's audit entry: its start (`maxMs`, brain ms) or its end (`enabledMs`, `asleep`). */
+export type RelayTestEntry =
+  | { id: number; action: 'charger.relayTest'; connectorId: number; maxMs: number }
+  | { id: number; action: 'charger.relayTestDone'; connectorId: number; enabledMs: number; asleep: boolean };
 
 /** One hold, however often it is seen: its id, and when it was placed where ids are reused. */
 export const holdKey = (hold: TerminalHold): string => (hold.placedAt === undefined ? hold.holdId : `${hold.holdId}@${hold.placedAt}`);
@@ -324,31 +332,116 @@ export function openPaidConnectors(earlier: StoreView, later: StoreView): Set<nu
   return open;
 }
 
+/** Connectors with a session open: paid and not settled (openPaid), or active in the store's later read. */
+export function connectorsInSession(openPaid: ReadonlySet<number>, later: StoreView): Set<number> {
+  return new Set([...openPaid, ...later.sessions.filter((s) => s.status === 'active').map((s) => s.connectorId)]);
+}
+
 /** A charger as its simulator's state file has it. */
 export interface ChargerFile {
   connectorId: number;
   mode: 'enabled' | 'sleeping' | 'disabled';
   relayClosed: boolean;
+  /** A car is plugged in (the simulator's cable, whether or not the kiosk has seen it yet). */
+  plugged: boolean;
+}
+
+/** A relay test under way: its charger.relayTest entry is in the audit log, no relayTestDone of its connector since, its kiosk not killed since. */
+export interface RunningRelayTest {
+  auditId: number;
+  connectorId: number;
+  /** When the harness first saw its audit entry, real ms (performance.now): at most one store read after it was written. */
+  seenAt: number;
+  /** Its maxMs in real ms (the kiosk's clock runs `clockSpeed` times faster than real time). */
+  maxRealMs: number;
+}
+
+/**
+ * The technician's relay tests, from the audit entries of successive store reads. A test
+ * runs from its charger.relayTest entry until the next charger.relayTestDone of its
+ * connector, or until the kiosk is killed (`killed`): then it can never end, and the
+ * restarted kiosk must put the charger to sleep as it does a controller that boots
+ * enabled. Counts the tests started, done, and interrupted by a kill (and of those, how
+ * many the kill left with the charger enabled, for the restarted kiosk to put to sleep).
+ */
+export class RelayTestWatch {
+  /** The test under way on each connector. */
+  readonly running = new Map<number, RunningRelayTest>();
+  readonly counts = { started: 0, done: 0, interrupted: 0, interruptedEnabled: 0 };
+  private lastId = 0;
+
+  constructor(private readonly clockSpeed: number) {}
+
+  /** Takes the entries of a store read made at `now` (real ms); returns the problems of the tests that ended: a charger not put back to sleep. */
+  update(entries: readonly RelayTestEntry[], now: number): string[] {
+    const problems: string[] = [];
+    for (const entry of entries) {
+      if (entry.id <= this.lastId) continue;
+      this.lastId = entry.id;
+      const { id, connectorId } = entry;
+      if (entry.action === 'charger.relayTest') {
+        this.counts.started++;
+        this.running.set(connectorId, { auditId: id, connectorId, seenAt: now, maxRealMs: entry.maxMs / this.clockSpeed });
+        continue;
+      }
+      this.counts.done++;
+      this.running.delete(connectorId);
+      if (!entry.asleep) problems.push(`relayTestSafe: the relay test on connector ${connectorId} ended with the charger not asleep (audit entry ${id}, enabled ${entry.enabledMs} ms)`);
+    }
+    return problems;
+  }
+
+  /** The kiosk was killed, leaving `chargers` as they are: the tests under way will never end. */
+  killed(chargers: readonly ChargerFile[]): void {
+    this.counts.interrupted += this.running.size;
+    this.counts.interruptedEnabled += chargers.filter((c) => c.mode === 'enabled' && this.running.has(c.connectorId)).length;
+    this.running.clear();
+  }
+}
+
+/** What checkChargers is told of relay tests: the test under way per connector, and the connectors with a session open (connectorsInSession). */
+export interface RelayTestContext {
+  running: ReadonlyMap<number, RunningRelayTest>;
+  sessionOpen: ReadonlySet<number>;
 }
 
 /**
  * No charger delivers energy without an open paid session, and none stays enabled
  * without one for longer than `graceMs` (a controller boots enabled: the kiosk puts
  * it to sleep as it reaches it). `enabledSince` carries the time each connector was
- * first seen enabled and unpaid between calls.
+ * first seen enabled and unpaid between calls. A relay test under way may keep its
+ * charger enabled for its maxMs and `graceMs` more, counted from when its audit entry was
+ * first seen; never with the relay closed, a vehicle plugged in or a session open.
  */
-export function checkChargers(chargers: ChargerFile[], openPaid: Set<number>, now: number, enabledSince: Map<number, number>, graceMs: number): string[] {
+export function checkChargers(chargers: ChargerFile[], openPaid: Set<number>, now: number, enabledSince: Map<number, number>, graceMs: number, relayTests?: RelayTestContext): string[] {
   const problems: string[] = [];
   for (const charger of chargers) {
     const paid = openPaid.has(charger.connectorId);
-    if (charger.relayClosed && !paid) problems.push(`chargerEnabledUnpaid: connector ${charger.connectorId} has its relay closed with no open paid session`);
+    const test = relayTests?.running.get(charger.connectorId);
+    if (test) problems.push(...relayTestProblems(charger, test, paid || relayTests!.sessionOpen.has(charger.connectorId), now, graceMs));
+    else if (charger.relayClosed && !paid) problems.push(`chargerEnabledUnpaid: connector ${charger.connectorId} has its relay closed with no open paid session`);
     if (charger.mode === 'enabled' && !paid) {
       const since = enabledSince.get(charger.connectorId) ?? now;
       enabledSince.set(charger.connectorId, since);
-      if (now - since > graceMs) problems.push(`chargerEnabledUnpaid: connector ${charger.connectorId} enabled with no open paid session for ${now - since} ms`);
+      if (!test && now - since > graceMs) {
+        // The same words for the whole time it stays so: one violation, however often it is seen.
+        problems.push(`chargerEnabledUnpaid: connector ${charger.connectorId} enabled with no open paid session for more than ${graceMs} ms (since ${Math.round(since)} ms into the run)`);
+      }
     } else {
       enabledSince.delete(charger.connectorId);
     }
+  }
+  return problems;
+}
+
+function relayTestProblems(charger: ChargerFile, test: RunningRelayTest, sessionOpen: boolean, now: number, graceMs: number): string[] {
+  const during = `during the relay test of audit entry ${test.auditId}`;
+  const problems: string[] = [];
+  if (charger.relayClosed) problems.push(`relayTestSafe: connector ${charger.connectorId} has its relay closed ${during}`);
+  if (charger.plugged) problems.push(`relayTestSafe: connector ${charger.connectorId} has a vehicle plugged in ${during}`);
+  if (sessionOpen) problems.push(`relayTestSafe: connector ${charger.connectorId} has a session open ${during}`);
+  if (charger.mode === 'enabled' && now - test.seenAt > test.maxRealMs + graceMs) {
+    problems.push(`relayTestSafe: connector ${charger.connectorId} is still enabled more than ${test.maxRealMs} + ${graceMs} ms after the relay test of audit entry ${test.auditId} started`);
   }
   return problems;
 }

@@ -6,7 +6,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReservationRecord } from '../../../devices/payment/zvt/zvt-simulator-state.js';
-import { HoldLedger, readTerminalHolds, zvtHold } from '../../../scripts/chaos/observe.js';
+import { HoldLedger, readChargers, readStore, readTerminalHolds, zvtHold } from '../../../scripts/chaos/observe.js';
+import { KioskStore } from '../../../electron/store/kiosk-store.js';
 import type { Account, LedgerEntry, Reservation } from '../../../electron/accounts/account-book.js';
 import {
   checkAccounts,
@@ -14,11 +15,15 @@ import {
   checkChargers,
   checkHolds,
   checkSessions,
+  connectorsInSession,
   findDoubleHolds,
   findOrphanHolds,
   openPaidConnectors,
+  RelayTestWatch,
   sessionOfReference,
   toViolation,
+  type ChargerFile,
+  type RelayTestEntry,
   type StoreView,
   type TerminalHold,
 } from '../../../scripts/chaos/rules.js';
@@ -53,7 +58,9 @@ const store = (payments: PaymentRecord[], sessions: SessionRecord[] = [], auditB
   sessions,
   auditBrokenAt,
   accounts,
+  relayTests: [],
 });
+const charger = (connectorId: number, mode: ChargerFile['mode'], relayClosed = false, plugged = false): ChargerFile => ({ connectorId, mode, relayClosed, plugged });
 const hold = (state: TerminalHold['state'], capturedMinor: number | null = null): TerminalHold => ({ holdId: 'h1', reference: 's1:authorize:1', amountMinor: 5000, state, capturedMinor });
 
 const authorized = payment('s1:authorize:1', 'authorize', 'done');
@@ -108,18 +115,20 @@ describe('chaos rules', () => {
     expect([...openPaidConnectors(store([]), store([authorized]))]).toEqual([1]);
 
     const since = new Map<number, number>();
-    expect(checkChargers([{ connectorId: 1, mode: 'enabled', relayClosed: true }], paid, 0, since, 1000)).toEqual([]);
-    expect(checkChargers([{ connectorId: 2, mode: 'enabled', relayClosed: true }], paid, 0, since, 1000)).toEqual([
+    expect(checkChargers([charger(1, 'enabled', true)], paid, 0, since, 1000)).toEqual([]);
+    expect(checkChargers([charger(2, 'enabled', true)], paid, 0, since, 1000)).toEqual([
       'chargerEnabledUnpaid: connector 2 has its relay closed with no open paid session',
     ]);
-    expect(checkChargers([{ connectorId: 3, mode: 'enabled', relayClosed: false }], paid, 0, since, 1000)).toEqual([]);
-    expect(checkChargers([{ connectorId: 3, mode: 'enabled', relayClosed: false }], paid, 900, since, 1000)).toEqual([]);
-    expect(checkChargers([{ connectorId: 3, mode: 'enabled', relayClosed: false }], paid, 1500, since, 1000)).toEqual([
-      'chargerEnabledUnpaid: connector 3 enabled with no open paid session for 1500 ms',
+    expect(checkChargers([charger(3, 'enabled')], paid, 0, since, 1000)).toEqual([]);
+    expect(checkChargers([charger(3, 'enabled')], paid, 900, since, 1000)).toEqual([]);
+    expect(checkChargers([charger(3, 'enabled')], paid, 1500, since, 1000)).toEqual([
+      'chargerEnabledUnpaid: connector 3 enabled with no open paid session for more than 1000 ms (since 0 ms into the run)',
     ]);
+    // still so later: the same words, one violation
+    expect(checkChargers([charger(3, 'enabled')], paid, 1700, since, 1000)).toEqual(checkChargers([charger(3, 'enabled')], paid, 1800, since, 1000));
     // asleep again: the clock starts afresh
-    expect(checkChargers([{ connectorId: 3, mode: 'sleeping', relayClosed: false }], paid, 1600, since, 1000)).toEqual([]);
-    expect(checkChargers([{ connectorId: 3, mode: 'enabled', relayClosed: false }], paid, 2000, since, 1000)).toEqual([]);
+    expect(checkChargers([charger(3, 'sleeping')], paid, 1600, since, 1000)).toEqual([]);
+    expect(checkChargers([charger(3, 'enabled')], paid, 2000, since, 1000)).toEqual([]);
   });
 
   it('auditChain: a broken chain', () => {
@@ -128,6 +137,111 @@ describe('chaos rules', () => {
 
   it('a problem becomes a violation with its rule and the seed', () => {
     expect(toViolation('auditChain: the audit chain breaks at entry 17', 42)).toEqual({ rule: 'auditChain', seed: 42, detail: 'the audit chain breaks at entry 17' });
+  });
+});
+
+// A technician's relay test (Station.relayTest) enables an idle charger for at most maxMs
+// (kiosk clock: 5000 ms, 500 real ms at 10x): audited as charger.relayTest at its start and
+// charger.relayTestDone at its end. Times below are real ms, the grace 1000 ms.
+describe('chaos rules: relay tests (relayTestSafe)', () => {
+  const started = (id: number, connectorId = 1, maxMs = 5000): RelayTestEntry => ({ id, action: 'charger.relayTest', connectorId, maxMs });
+  const done = (id: number, asleep = true, connectorId = 1): RelayTestEntry => ({ id, action: 'charger.relayTestDone', connectorId, enabledMs: 5000, asleep });
+  const nothingPaid = new Set<number>();
+  /** A watch at 10x that saw entry 1 (a test on connector 1) at time 0; `check` checks chargers at `now` with no session open. */
+  function testing() {
+    const watch = new RelayTestWatch(10);
+    expect(watch.update([started(1)], 0)).toEqual([]);
+    const since = new Map<number, number>();
+    const check = (chargers: ChargerFile[], now: number, sessionOpen = new Set<number>()) => checkChargers(chargers, nothingPaid, now, since, 1000, { running: watch.running, sessionOpen });
+    return { watch, since, check };
+  }
+
+  it('allows a charger enabled with nothing paid while its audited test runs, for its maxMs and the grace; after its end only the ordinary grace', () => {
+    const { watch, check } = testing();
+    expect(watch.running.get(1)).toEqual({ auditId: 1, connectorId: 1, seenAt: 0, maxRealMs: 500 });
+    expect(check([charger(1, 'enabled'), charger(2, 'sleeping')], 100)).toEqual([]);
+    expect(check([charger(1, 'enabled')], 1500)).toEqual([]); // 500 + 1000 ms
+    // another connector gets no allowance from it
+    expect(check([charger(2, 'enabled')], 1600)).toEqual([]);
+    expect(check([charger(2, 'enabled')], 2700)).toEqual(['chargerEnabledUnpaid: connector 2 enabled with no open paid session for more than 1000 ms (since 1600 ms into the run)']);
+    // read again, the same entries change nothing; the end closes the test, asleep
+    expect(watch.update([started(1), done(2)], 1550)).toEqual([]);
+    expect(watch.running.size).toBe(0);
+    expect(watch.counts).toEqual({ started: 1, done: 1, interrupted: 0, interruptedEnabled: 0 });
+    expect(check([charger(1, 'sleeping')], 1600)).toEqual([]);
+    // enabled after its end: counted from when it was first seen enabled, the test's time included
+    const late = testing();
+    expect(late.check([charger(1, 'enabled')], 100)).toEqual([]);
+    late.watch.update([done(2)], 400);
+    expect(late.check([charger(1, 'enabled')], 1000)).toEqual([]);
+    expect(late.check([charger(1, 'enabled')], 1200)).toEqual(['chargerEnabledUnpaid: connector 1 enabled with no open paid session for more than 1000 ms (since 100 ms into the run)']);
+  });
+
+  it('catches a charger enabled by a test beyond its maxMs and the grace', () => {
+    const { check } = testing();
+    expect(check([charger(1, 'enabled')], 1501)).toEqual(['relayTestSafe: connector 1 is still enabled more than 500 + 1000 ms after the relay test of audit entry 1 started']);
+    // asleep again, a test that has not ended yet is no danger
+    expect(check([charger(1, 'sleeping')], 3000)).toEqual([]);
+  });
+
+  it('catches a relay closed during a test, at once (and says so as the test, not as an unpaid session)', () => {
+    const { check } = testing();
+    expect(check([charger(1, 'enabled', true)], 10)).toEqual(['relayTestSafe: connector 1 has its relay closed during the relay test of audit entry 1']);
+  });
+
+  it('catches a test on a connector with a vehicle plugged in or a session open', () => {
+    const { check } = testing();
+    expect(check([charger(1, 'enabled', false, true)], 10)).toEqual(['relayTestSafe: connector 1 has a vehicle plugged in during the relay test of audit entry 1']);
+    // a session the store has active on it, or one paid and not settled
+    const sessionOpen = connectorsInSession(new Set([2]), store([], [session('s1', 'active'), { ...session('s0', 'finished'), connectorId: 3 }]));
+    expect([...sessionOpen].sort()).toEqual([1, 2]);
+    expect(check([charger(1, 'sleeping')], 20, sessionOpen)).toEqual(['relayTestSafe: connector 1 has a session open during the relay test of audit entry 1']);
+    expect(checkChargers([charger(1, 'enabled')], new Set([1]), 30, new Map(), 1000, { running: testing().watch.running, sessionOpen: new Set() })).toEqual([
+      'relayTestSafe: connector 1 has a session open during the relay test of audit entry 1',
+    ]);
+  });
+
+  it('catches a test that ended with the charger not asleep', () => {
+    const watch = new RelayTestWatch(10);
+    expect(watch.update([started(1), done(2, false)], 0)).toEqual(['relayTestSafe: the relay test on connector 1 ended with the charger not asleep (audit entry 2, enabled 5000 ms)']);
+    expect(watch.update([started(1), done(2, false), started(3, 2), done(4, true, 2)], 10)).toEqual([]);
+    expect(watch.counts).toEqual({ started: 2, done: 2, interrupted: 0, interruptedEnabled: 0 });
+  });
+
+  it('a test a kill interrupted allows nothing after it: the restarted kiosk has the ordinary grace to put the charger to sleep', () => {
+    const { watch, since, check } = testing();
+    expect(check([charger(1, 'enabled')], 100)).toEqual([]);
+    watch.killed([charger(1, 'enabled'), charger(2, 'enabled')]);
+    since.clear(); // as the harness does at each start
+    expect(watch.counts).toEqual({ started: 1, done: 0, interrupted: 1, interruptedEnabled: 1 });
+    expect(check([charger(1, 'enabled')], 200)).toEqual([]); // the controller boots enabled
+    expect(check([charger(1, 'enabled')], 1300)).toEqual(['chargerEnabledUnpaid: connector 1 enabled with no open paid session for more than 1000 ms (since 200 ms into the run)']);
+    // the same entry read again does not start it again; a new test after the restart does
+    expect(watch.update([started(1), started(2)], 1400)).toEqual([]);
+    expect([...watch.running.values()].map((t) => t.auditId)).toEqual([2]);
+    expect(watch.counts).toEqual({ started: 2, done: 0, interrupted: 1, interruptedEnabled: 1 });
+    watch.killed([charger(2, 'sleeping')]);
+    expect(watch.counts).toEqual({ started: 2, done: 0, interrupted: 2, interruptedEnabled: 1 });
+  });
+
+  it('reads the relay tests from the audit log and the cable from the charger files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-rules-'));
+    try {
+      const kiosk = KioskStore.open(join(dir, 'kiosk.sqlite'));
+      kiosk.appendAudit(1, 'Alice', 'maintenance.login', {});
+      kiosk.appendAudit(2, 'Alice', 'charger.relayTest', { connectorId: 2, maxMs: 5000 });
+      kiosk.appendAudit(3, 'Alice', 'charger.relayTestDone', { connectorId: 2, enabledMs: 4990, asleep: true });
+      kiosk.close();
+      expect(readStore(dir)?.relayTests).toEqual([
+        { id: 2, action: 'charger.relayTest', connectorId: 2, maxMs: 5000 },
+        { id: 3, action: 'charger.relayTestDone', connectorId: 2, enabledMs: 4990, asleep: true },
+      ]);
+      mkdirSync(join(dir, 'sim'));
+      writeFileSync(join(dir, 'sim', 'charger-1.json'), JSON.stringify({ mode: 'enabled', relayClosed: false, plugged: true }));
+      expect(readChargers(dir, [1, 2])).toEqual([charger(1, 'enabled', false, true)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
