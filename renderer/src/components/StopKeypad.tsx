@@ -47,7 +47,8 @@ export function StopKeypad({ connectorId, onClose, purpose = 'stop' }: { connect
 
   return (
     <Modal title={t(words.title)} className="keypad-dialog">
-      <p className="muted">{t(words.hint)}</p>
+      {/* A refusal takes the hint's place: the pad stays within a small screen. */}
+      {!error && <p className="muted">{t(words.hint)}</p>}
       <div className="code-boxes" aria-hidden="true">
         {Array.from({ length: CODE_LENGTH }, (_, i) => (
           <span key={i} className={i < code.length ? 'code-box code-box--filled' : 'code-box'}>

@@ -122,7 +122,8 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
           {energy && <span className="tile-energy">{energy}</span>}
         </button>
         {price !== null && <p className="tile-prices">{t('connector.ownPrices', { price })}</p>}
-        {(connector.phase === 'outOfService' || connector.phase === 'fault') && (
+        {/* A whole station out of service says why once, above the tiles. */}
+        {(connector.phase === 'outOfService' || connector.phase === 'fault') && !stationOut && !connector.service?.station && (
           <div className="tile-problem">
             {problem && <p>{problem}</p>}
             <p>{t('connector.useAnother')}</p>
