@@ -935,12 +935,7 @@ export class Station {
   private keepFocus(): void {
     if (this.keptFocus === undefined || this.focus === this.keptFocus) return;
     try {
-      this.options.store.sql().run(
-        'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-        SCREEN_FOCUS,
-        JSON.stringify(this.focus),
-        this.options.clock.now(),
-      );
+      this.options.store.keepState(SCREEN_FOCUS, this.focus, this.options.clock.now());
       this.keptFocus = this.focus;
     } catch (error) {
       // A screen shown after a restart is no money: the storage alarm speaks for the disk.

@@ -605,12 +605,25 @@ export class KioskStore {
     return row ? JSON.parse(String(row.value)) : undefined;
   }
 
+  /** An operator's setting: written with an audit entry of who changed it. */
   setSetting(key: string, value: unknown, at: number, actor: string): void {
     this.transaction(() => {
-      this.statement('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-        .run(key, JSON.stringify(value), at);
+      this.writeSetting(key, value, at);
       this.appendAuditInTransaction(at, actor, 'setting.changed', { key, value });
     });
+  }
+
+  /** State the kiosk keeps for itself (which screen is shown): no audit entry, it is no one's decision. */
+  keepState(key: string, value: unknown, at: number): void {
+    this.writeSetting(key, value, at);
+  }
+
+  private writeSetting(key: string, value: unknown, at: number): void {
+    this.statement('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
+      key,
+      JSON.stringify(value),
+      at,
+    );
   }
 }
 

@@ -14,6 +14,13 @@ import type {
 } from '../../../electron/contract/index.js';
 import type { ConnectionSource, ConnectionState } from './connection.js';
 
+/**
+ * A technician's command may wait on a device: a card held to the reader (20 s), a refund
+ * or end of day on the card terminal (its longest wait is 180 s). The screen waits for the
+ * brain's answer rather than calling a command that still completes a failure.
+ */
+const TECH_REQUEST_TIMEOUT_MS = 200_000;
+
 export interface WsBridgeOptions {
   url: string;
   /** First reconnect delay, ms; doubles up to maxDelayMs. */
@@ -111,7 +118,7 @@ export class WsBridge implements KioskBridge, ConnectionSource {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         resolve(failure('The station did not answer in time.'));
-      }, this.#requestTimeoutMs);
+      }, kind === 'tech' ? Math.max(this.#requestTimeoutMs, TECH_REQUEST_TIMEOUT_MS) : this.#requestTimeoutMs);
       this.#pending.set(id, { resolve, timer });
       try {
         socket.send(JSON.stringify(request));

@@ -4,21 +4,32 @@
 // cable is the Type 2 face with its lead. Decorative: the tile names the type in words.
 import type { ConnectorType } from '../../../electron/contract/index.js';
 
+/** Pin centres on the 48-wide face. */
+const TYPE2_PINS: [number, number][] = [
+  [17, 16],
+  [31, 16],
+  [12, 25],
+  [24, 24],
+  [36, 25],
+  [18, 34],
+  [30, 34],
+];
+const CHADEMO_SIGNAL_PINS: [number, number][] = [
+  [24, 17],
+  [24, 43],
+  [17, 20],
+  [31, 20],
+];
+
+function Pins({ at, r }: { at: [number, number][]; r: number }) {
+  return at.map(([cx, cy]) => <circle key={`${cx}-${cy}`} cx={cx} cy={cy} r={r} fill="currentColor" />);
+}
+
 function Type2Face({ y = 0 }: { y?: number }) {
   return (
     <g transform={`translate(0 ${y})`}>
       <path d="M6 10 H42 A20 20 0 0 1 24 42 A20 20 0 0 1 6 10 Z" fill="none" stroke="currentColor" strokeWidth="3" strokeLinejoin="round" />
-      {[
-        [17, 16],
-        [31, 16],
-        [12, 25],
-        [24, 24],
-        [36, 25],
-        [18, 34],
-        [30, 34],
-      ].map(([cx, cy]) => (
-        <circle key={`${cx}-${cy}`} cx={cx} cy={cy} r="3" fill="currentColor" />
-      ))}
+      <Pins at={TYPE2_PINS} r={3} />
     </g>
   );
 }
@@ -31,14 +42,7 @@ export function ConnectorIcon({ type }: { type: ConnectorType }) {
           <circle cx="24" cy="30" r="20" fill="none" stroke="currentColor" strokeWidth="3" />
           <circle cx="15" cy="30" r="5.5" fill="currentColor" />
           <circle cx="33" cy="30" r="5.5" fill="currentColor" />
-          {[
-            [24, 17],
-            [24, 43],
-            [17, 20],
-            [31, 20],
-          ].map(([cx, cy]) => (
-            <circle key={`${cx}-${cy}`} cx={cx} cy={cy} r="2.2" fill="currentColor" />
-          ))}
+          <Pins at={CHADEMO_SIGNAL_PINS} r={2.2} />
         </g>
       ) : type === 'ccs2' ? (
         <g>

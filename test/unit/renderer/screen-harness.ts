@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import type {
   ConnectorPhase,
   ConnectorView,
@@ -95,6 +96,29 @@ export async function openScreen(): Promise<ScreenHarness> {
     publish: (s) => page.evaluate((s) => (globalThis as unknown as HarnessPage).harness.publish(s), s),
     sent: () => page.evaluate(() => (globalThis as unknown as HarnessPage).harness.sent.splice(0)),
     close: () => browser.close(),
+  };
+}
+
+/** One Chromium page for the tests of a describe block: opened before them, closed after. */
+export function screenForSuite(): ScreenHarness {
+  let opened: ScreenHarness | null = null;
+  beforeAll(async () => {
+    opened = await openScreen();
+  }, 60_000);
+  afterAll(async () => {
+    await opened?.close();
+  });
+  const current = (): ScreenHarness => {
+    if (!opened) throw new Error('the screen is not open yet');
+    return opened;
+  };
+  return {
+    get page() {
+      return current().page;
+    },
+    publish: (s) => current().publish(s),
+    sent: () => current().sent(),
+    close: () => current().close(),
   };
 }
 
