@@ -192,11 +192,12 @@ describe.skipIf(!hasChromium)('the maintenance menu, in Chromium', () => {
       // The token is in React state only: not in the page (this test page has no storage; the code never uses it).
       await expect(page.content()).resolves.not.toContain('token-1');
       // The driver's screen behind is inert.
-      await expect(page.locator('.frame').getAttribute('inert')).resolves.not.toBeNull();
+      await expect.poll(() => page.locator('.frame').getAttribute('inert')).not.toBeNull();
       await menu().getByRole('button', { name: M.menu.logout }).click();
       await expect(menu().count()).resolves.toBe(0);
       expect((await screen.tech()).map((s) => s.command)).toContainEqual({ type: 'logout' });
-      await expect(page.locator('.frame').getAttribute('inert')).resolves.toBeNull();
+      // The menu tells the column it closed in an effect after it unmounts: wait for that render.
+      await expect.poll(() => page.locator('.frame').getAttribute('inert')).toBeNull();
     });
   });
 
