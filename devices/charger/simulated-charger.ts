@@ -430,12 +430,17 @@ export class SimulatedCharger implements ChargerController {
     this.assertOpen();
     this.advanceTo(this.clock.now());
     const before = JSON.stringify(this.snapshot());
+    const kept = this.keptState();
     const queued = this.events.pending;
     change();
     if (this.events.pending > queued || JSON.stringify(this.snapshot()) !== before) this.pushStatus();
-    // Saved even when nothing visible changed: a plug-in the disabled controller cannot
-    // see is still a car at the socket after a restart.
-    this.dirty = true;
+    // Saved when the change reaches the file, even when nothing visible changed: a plug-in
+    // the disabled controller cannot see is still a car at the socket after a restart.
+    // A command that changes nothing (the station puts a sleeping controller to sleep
+    // again on each screen it shows) writes nothing: the file's older time replays to the
+    // same state (the timeline is deterministic), so no write sits on the command path.
+    // A change is on disk (write, then rename) before the command answers.
+    if (this.keptState() !== kept) this.dirty = true;
     this.commit();
   }
 
@@ -455,6 +460,11 @@ export class SimulatedCharger implements ChargerController {
     this.armWake();
     this.armSampler();
     this.events.flush();
+  }
+
+  /** What the file keeps beyond the timeline (the time, the meter and the energy that follow from it). */
+  private keptState(): string {
+    return JSON.stringify([this.mode, this.currentLimitA, this.plugged, this.seenConnected, this.fault, this.relayClosed, this.vehicleFull, this.closeAt, this.openAt]);
   }
 
   private save(): void {

@@ -312,6 +312,45 @@ describe('SimulatedCharger', () => {
       expect(await after.status()).toMatchObject({ mode: 'disabled', meterWh });
     });
 
+    it('a command that changes nothing writes nothing (the command path); a change is on file before the command answers', async () => {
+      const charger = makeCharger(clock, { stateFile: file });
+      clock.advance(0);
+      await charger.sleep();
+      expect(saved()).toMatchObject({ mode: 'sleeping' });
+      const before = fs.statSync(file);
+      const text = fs.readFileSync(file, 'utf8');
+      clock.advance(5_000);
+      // The station puts the sleeping controller to sleep again on each screen it shows.
+      for (let i = 0; i < 3; i++) await charger.sleep();
+      await charger.setCurrentLimit(32);
+      expect(fs.readFileSync(file, 'utf8')).toBe(text);
+      expect(fs.statSync(file).ino).toBe(before.ino); // not replaced
+      // A crash now: the older file replays to the same controller.
+      clock.advance(60_000);
+      const after = makeCharger(clock, { stateFile: file });
+      expect(await after.status()).toMatchObject({ mode: 'sleeping', relayClosed: false, meterWh: 0, currentLimitA: 32 });
+      await after.close();
+      // A real change is written (replacing the file) as the command returns.
+      const again = makeCharger(clock, { stateFile: file });
+      const beforeEnable = fs.statSync(file).ino;
+      const enabling = again.enable();
+      expect(saved()).toMatchObject({ mode: 'enabled' });
+      expect(fs.statSync(file).ino).not.toBe(beforeEnable);
+      await enabling;
+      await again.close();
+      await charger.close();
+    });
+
+    it('a car plugged in at a sleeping controller while it was already told to sleep: the change is on file', async () => {
+      const charger = makeCharger(clock, { stateFile: file });
+      clock.advance(0);
+      await charger.sleep();
+      charger.simPlug(true);
+      await charger.sleep();
+      expect(saved()).toMatchObject({ mode: 'sleeping', plugged: true, seenConnected: true, relayClosed: false });
+      await charger.close();
+    });
+
     it('a garbage state file does not crash: the controller boots fresh and the file is set aside', async () => {
       fs.writeFileSync(file, '{"version":1,"meterWs":');
       const charger = makeCharger(clock, { stateFile: file });
