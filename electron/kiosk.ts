@@ -130,6 +130,8 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
   const accounts = new AccountBook(store);
   // Sim mode comes with demo cards to tap in the simulator panel (made once, never topped up again).
   const demoCards = rfid.sim ? ensureDemoAccounts(accounts, clock.now(), config.tariff.currency) : [];
+  // Read again only when the accounts may have changed (the panel is in every snapshot).
+  const demoCardViews = demoCardViewsOf(store, accounts, demoCards.map(({ uid }) => uid));
   const anySimulated = simChargers.size > 0 || cardTerminal.sim !== null || printerSetup.sim !== null || rfid.sim !== null;
 
   // The simulator panel and /api/sim exist only for simulated devices.
@@ -141,7 +143,7 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       }),
       terminal: cardTerminal.sim?.view() ?? null,
       printer: printerSetup.sim ? { ...printerSetup.sim.simState(), ...simPrinter } : null,
-      rfid: rfid.sim ? { cards: demoCards.map(({ uid }) => simCardView(accounts, uid)) } : null,
+      rfid: rfid.sim ? { cards: demoCardViews() } : null,
     }),
     apply: async (command: SimCommand) => {
       if (command.type === 'cardOutcome') {
@@ -278,6 +280,30 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
       await Promise.allSettled([cardTerminal.close(), printerSetup.close(), rfid.close()]);
       store.close();
     },
+  };
+}
+
+/**
+ * The demo cards as the simulator panel shows them, read from the accounts (3 reads a
+ * card) only when they may have changed since the last read: a ledger entry or an audit
+ * entry of this process (every change of an account, a card or a balance writes one), or
+ * a commit of another connection to the file (the accounts tool: `PRAGMA data_version`).
+ * Otherwise the same array as before.
+ */
+export function demoCardViewsOf(store: KioskStore, accounts: AccountBook, uids: string[]): () => SimRfidCard[] {
+  if (uids.length === 0) return () => [];
+  const sql = store.sql();
+  let seen: string | null = null;
+  let cards: SimRfidCard[] = [];
+  return () => {
+    const own = sql.get('SELECT (SELECT max(id) FROM account_ledger) AS ledger, (SELECT max(rowid) FROM audit_log) AS audit');
+    const others = sql.get('PRAGMA data_version');
+    const key = `${String(own?.ledger)}:${String(own?.audit)}:${String(others?.data_version)}`;
+    if (key !== seen) {
+      cards = uids.map((uid) => simCardView(accounts, uid));
+      seen = key;
+    }
+    return cards;
   };
 }
 
