@@ -59,6 +59,7 @@ function chargingSnapshot(seq: number): Snapshot {
     seq,
     now,
     station: { id: 'DE-BER-0042', name: 'Parkhaus Mitte', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null, serviceNote: null, maintenanceGesture: { holdCorner: 'top-left', holdS: 3, tapCorner: 'top-right', taps: 3, withinS: 4 } },
+    screen: { language: 'en', languages: ['en'], highContrast: false },
     alarms: [],
     tariff,
     focus: 1,

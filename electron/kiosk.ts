@@ -25,7 +25,6 @@ import { createPrinter } from './printer.js';
 import { parseUid } from '../devices/rfid/uid.js';
 import { Payments } from './payments/payments.js';
 import { Station, type SimControls } from './station/station.js';
-import { receiptTexts } from './messages.js';
 import { createCardTerminal } from './card-terminal.js';
 import { scheduleDaily } from './station/daily-task.js';
 import { Maintenance } from './maintenance/maintenance.js';
@@ -202,7 +201,6 @@ export async function createKiosk(options: KioskOptions): Promise<Kiosk> {
         : null,
       sim,
     },
-    receiptTexts: receiptTexts(config.station.locale),
     accounts: rfid.reader ? { methodOfTag: (tag) => accounts.accountOfTag(tag)?.account.type ?? null } : null,
   });
   await station.start();

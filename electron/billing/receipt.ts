@@ -14,7 +14,7 @@ import { perMinuteExact } from '../contract/price-units.js';
 import type { ReceiptDocument } from '../../devices/printer/receipt-printer-port.js';
 import { currencyExponent, formatMinor } from './decimal.js';
 
-/** The words on a receipt, supplied by the message catalogue of the station's language. */
+/** The words on a receipt: the `receipt` section of the driver's language's catalogue (electron/messages.ts `receiptTexts`). */
 export interface ReceiptTexts {
   title: string;
   /** Under the title of a receipt printed again (a technician's reprint). */
@@ -70,47 +70,6 @@ export interface ReceiptTexts {
   noCharge: string;
   help: string;
 }
-
-export const englishReceiptTexts: ReceiptTexts = {
-  title: 'Charging receipt',
-  copy: 'COPY (reprint)',
-  vatId: 'VAT ID',
-  receiptNumber: 'Receipt no.',
-  station: 'Station',
-  evse: 'EVSE ID',
-  start: 'Start',
-  end: 'End',
-  session: 'Session',
-  connector: 'Connector',
-  meterStart: 'Meter at start',
-  meterStop: 'Meter at end',
-  energy: 'Energy',
-  duration: 'Duration',
-  chargingTime: 'Time charging',
-  parkingTime: 'Time parked',
-  unitMinute: 'min',
-  unitHour: 'h',
-  lineEnergy: 'Energy',
-  lineTime: 'Charging time',
-  lineParking: 'Idle fee',
-  lineFlat: 'Session fee',
-  lineMinPrice: 'Minimum price',
-  lineMaxPrice: 'Price cap',
-  net: 'Net',
-  vat: 'VAT',
-  noVat: 'No VAT',
-  total: 'Total',
-  paidByCard: 'Paid by card',
-  authCode: 'Auth code',
-  paidByStationCard: 'Station card',
-  paidOnAccount: 'On account',
-  newBalance: 'New balance',
-  pricedCost: 'Cost of charging',
-  taken: 'Amount taken',
-  writtenOff: 'Written off',
-  noCharge: 'No charge',
-  help: 'Help',
-};
 
 /** Who runs the station, as a receipt must name them (`config.operator`). */
 export interface ReceiptOperator {

@@ -8,6 +8,7 @@ import { FIRMWARE_VARIANTS } from '../../devices/charger/rapi-variants.js';
 import { LocalTime } from '../billing/local-time.js';
 import { TariffConfig } from '../billing/tariff-schema.js';
 import { UID_FORMS } from '../../devices/rfid/uid.js';
+import { LANGUAGES } from '../contract/languages.js';
 
 export { TariffConfig } from '../billing/tariff-schema.js';
 
@@ -99,6 +100,12 @@ export const KioskConfig = z.strictObject({
       name: z.string().min(1).max(60).default('Chargepoint Kiosk'),
       helpLine: z.string().min(3).max(40).default('+49 30 1234 5678'),
       locale: z.string().min(2).max(10).default('en'),
+      /** The languages the driver's language button offers (the station's own, `locale`'s, always among them, first). */
+      languages: z
+        .array(z.enum(LANGUAGES))
+        .min(1)
+        .default([...LANGUAGES])
+        .refine((list) => new Set(list).size === list.length, 'each language once'),
       /** IANA time zone of the station's wall clock: tariff times of day and days, receipts. */
       timeZone: z
         .string()

@@ -2,6 +2,7 @@
 // message is parsed with these schemas on arrival, and a message that does not
 // parse is answered with an error and changes nothing.
 import { z } from 'zod';
+import { LANGUAGES } from './languages.js';
 
 export const ConnectorId = z.number().int().min(1).max(64);
 
@@ -40,6 +41,10 @@ export const Command = z.discriminatedUnion('type', [
    * card that paid to the reader).
    */
   z.strictObject({ type: z.literal('showSummary'), ...connector, code: z.string().regex(/^\d{4}$/) }),
+  /** The driver's language for the screen and the receipt, until the flow ends (one of the snapshot's `screen.languages`). */
+  z.strictObject({ type: z.literal('setLanguage'), language: z.enum(LANGUAGES) }),
+  /** The high-contrast, large-text mode, on or off, until the flow ends. */
+  z.strictObject({ type: z.literal('setHighContrast'), on: z.boolean() }),
 ]);
 export type Command = z.infer<typeof Command>;
 

@@ -18,6 +18,7 @@ export type ConnectorPhase =
   | 'fault';
 
 import type { CardOutcome } from './commands.js';
+import type { Language } from './languages.js';
 
 /**
  * Why a card payment did not go through, as the decline screen words it (one message
@@ -346,6 +347,12 @@ export interface Snapshot {
   tariff: TariffView;
   /** The connector whose flow holds the screen, or null for the start screen. */
   focus: number | null;
+  /**
+   * What the driver on the screen chose for it: the language (the station's own until a
+   * driver picks another; back to it when the flow ends) and the high-contrast, large-text
+   * mode; `languages`: what the language button offers, the station's own first.
+   */
+  screen: { language: Language; languages: Language[]; highContrast: boolean };
   /** What the kiosk made of the last card held to the terminal outside a payment, while the screen should say so. */
   cardTap: CardTapNotice | null;
   /**

@@ -16,6 +16,7 @@ import { systemClock } from '../../devices/clock.js';
 import { bootKiosk, onStopSignals, startupFailure, type Booted } from '../boot.js';
 import { bindIpc, type IpcBinding } from './ipc-binding.js';
 import { createKioskWindow } from './window.js';
+import { crashPageIn } from '../messages.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The built screen and the bundled preload, beside this file in dist/. */
@@ -64,14 +65,7 @@ async function start(): Promise<void> {
       indexFile: INDEX_FILE,
       preload: PRELOAD_FILE,
       dev,
-      crashPage: {
-        title: 'This screen is not working',
-        lines: [
-          'A charging session already running goes on, and you pay only for the energy you receive.',
-          `Need help? Call ${config.station.helpLine}`,
-          `Station ${config.station.id}`,
-        ],
-      },
+      crashPage: () => crashPageIn(kiosk.service.snapshot().screen.language, config.station),
     },
   );
   windows.add(win);

@@ -101,6 +101,8 @@ export interface KioskWindowDeps<W extends KioskWindowHandle, S extends Hardenab
 }
 
 export interface CrashPage {
+  /** The language it is written in (the page's lang). */
+  lang: string;
   title: string;
   /** Paragraphs below the title: what happened, whom to call. */
   lines: string[];
@@ -115,8 +117,8 @@ export interface KioskWindowOptions {
   /** Developer tools, only for development. */
   dev?: boolean;
   backgroundColor?: string;
-  /** Shown when the renderer keeps crashing. */
-  crashPage: CrashPage;
+  /** Shown when the renderer keeps crashing: asked for then, in the language the screen was showing. */
+  crashPage: () => CrashPage;
   /** More than `maxCrashes` within `windowMs` stops the reloading; `retryAfterMs` later the screen is tried again (null: never). */
   crashLoop?: { maxCrashes?: number; windowMs?: number; retryAfterMs?: number | null };
 }
@@ -251,7 +253,7 @@ export function createKioskWindow<W extends KioskWindowHandle, S extends Hardena
       { role, reason: details.reason, exitCode: details.exitCode, recentCrashes: crashes.length, retryAfterMs: crashLoop.retryAfterMs },
       'screen renderer keeps crashing; showing the crash page',
     );
-    win.loadURL(crashPageUrl(options.crashPage)).catch((error: unknown) => log.error({ err: error, role }, 'could not show the crash page'));
+    win.loadURL(crashPageUrl(options.crashPage())).catch((error: unknown) => log.error({ err: error, role }, 'could not show the crash page'));
     if (crashLoop.retryAfterMs !== null) {
       retryTimer = clock.setTimeout(() => {
         retryTimer = null;
@@ -280,7 +282,7 @@ const escapeHtml = (text: string) =>
 /** A self-contained page without scripts: the title and lines, large and legible. */
 export function crashPageUrl(page: CrashPage): string {
   const html =
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    `<!doctype html><html lang="${escapeHtml(page.lang)}"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
     `<title>${escapeHtml(page.title)}</title>` +
     '<style>body{font:1.6rem/1.5 system-ui,sans-serif;margin:10vh 8vw;color:#111;background:#fff}h1{font-size:2.6rem}</style>' +

@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import type { ReceiptPrinter } from '../../devices/printer/receipt-printer-port.js';
 import type { KioskConfig } from '../config/config-schema.js';
 import type { SessionSummary } from '../contract/snapshot.js';
-import { buildReceipt, type ReceiptTexts } from '../billing/receipt.js';
+import { buildReceipt } from '../billing/receipt.js';
 import { receiptUrl } from '../receipts/receipt-record.js';
+import { languageOf, localeFor, type Language } from '../contract/languages.js';
+import { receiptTexts } from '../messages.js';
 
 export type ReceiptChoice = 'print' | 'qr' | 'none';
 
@@ -22,16 +24,20 @@ const QR_COLUMNS = 42;
 export class ReceiptService {
   /** Constructed once at start-up (Station's constructor): a station without its operator's details is warned about then. */
   constructor(
-    private readonly options: { config: KioskConfig; printer: ReceiptPrinter | null; texts: ReceiptTexts; log: Logger },
+    private readonly options: { config: KioskConfig; printer: ReceiptPrinter | null; log: Logger },
   ) {
     if (!options.config.operator) {
       options.log.warn('no operator in the configuration (operator: name, address, vatId): receipts name no operator and no VAT id');
     }
   }
 
-  /** `copy`: a reprint, marked as such on the paper. */
-  async deliver(summary: SessionSummary, connectorLabel: string, choice: ReceiptChoice, copy = false): Promise<ReceiptOutcome> {
-    const { config, printer, texts, log } = this.options;
+  /**
+   * `language`: the driver's (the station's own by default), its words and its way of
+   * writing numbers and dates; `copy`: a reprint, marked as such on the paper.
+   */
+  async deliver(summary: SessionSummary, connectorLabel: string, choice: ReceiptChoice, how: { language?: Language; copy?: boolean } = {}): Promise<ReceiptOutcome> {
+    const { config, printer, log } = this.options;
+    const language = how.language ?? languageOf(config.station.locale);
     const built = () =>
       buildReceipt({
         // A summary saved before EVSE ids were kept: its connector's, as configured now.
@@ -41,11 +47,11 @@ export class ReceiptService {
         url: this.urlOf(summary),
         connectorLabel,
         currency: summary.currency,
-        locale: config.station.locale,
+        locale: localeFor(language, config.station.locale),
         timeZone: config.station.timeZone,
         columns: printer?.columns ?? QR_COLUMNS,
-        texts,
-        copy,
+        texts: receiptTexts(language),
+        copy: how.copy ?? false,
       });
     if (choice === 'none') return { receipt: 'none', qr: null };
     if (choice === 'qr' || !printer) return { receipt: 'qr', qr: built().qr };

@@ -59,7 +59,7 @@ export interface SessionDeps {
    */
   receiptPlace?: ReceiptPlace;
   /** Named delays of the machine, ms. */
-  delays: Record<'inactivityWarn' | 'inactivityReturn' | 'plugIn' | 'presentCard' | 'stopCode' | 'summary' | 'retry' | 'attentionRetry', number>;
+  delays: Record<'inactivityWarn' | 'inactivityReturn' | 'plugIn' | 'presentCard' | 'stopCode' | 'summaryWarn' | 'retry' | 'attentionRetry', number>;
 }
 
 export function toSessionEvent(event: ChargerEvent, at: number): SessionEvent | null {

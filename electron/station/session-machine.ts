@@ -249,7 +249,8 @@ export const sessionMachine = setup({
     plugIn: 120_000,
     presentCard: 70_000,
     stopCode: 30_000,
-    summary: 60_000,
+    /** The summary's wait before its warning: the summary's time less the warning's. */
+    summaryWarn: 40_000,
     retry: 5_000,
     attentionRetry: 60_000,
     sessionExpiry: 48 * 3_600_000,
@@ -641,10 +642,15 @@ export const sessionMachine = setup({
       },
     },
 
+    // Closes by itself after `timeouts.summaryS`: its last `inactivityReturnS` with the warning and More time.
     summary: {
       invoke: keepAsleep,
-      after: { summary: 'idle' },
-      on: { CLOSE_SUMMARY: 'idle' },
+      initial: 'active',
+      states: {
+        active: { after: { summaryWarn: 'warning' } },
+        warning: { after: { inactivityReturn: '#session.idle' } },
+      },
+      on: { CLOSE_SUMMARY: 'idle', MORE_TIME: '.active' },
     },
 
     fault: {

@@ -53,6 +53,7 @@ export interface ScreenWaits {
   inactivityReturn: number;
   presentCard: number;
   plugIn: number;
+  /** The summary until its warning (the summary's time less the warning's). */
   summary: number;
 }
 
@@ -73,7 +74,7 @@ export function countdownOf(snapshot: Pick<SessionSnapshot, 'value'>, since: num
     case 'authorizing':
       return { kind: 'presentCard', until: since + waits.presentCard };
     case 'summary':
-      return { kind: 'summary', until: since + waits.summary };
+      return warning ? { kind: 'inactivity', until: since + waits.inactivityReturn } : { kind: 'summary', until: since + waits.summary };
     default:
       return null;
   }

@@ -18,7 +18,6 @@ import type { Credential, PaymentMethod } from '../payments/authorization.js';
 import type { KioskStore } from '../store/kiosk-store.js';
 import { authorizeKey, type Payments } from '../payments/payments.js';
 import { PriceBoard } from './price-board.js';
-import type { ReceiptTexts } from '../billing/receipt.js';
 import { type SessionEvent } from './session-machine.js';
 import { provideSessionActors } from './session-actors.js';
 import { SessionPersistence } from './session-persistence.js';
@@ -30,6 +29,8 @@ import { ReceiptService } from './receipt-service.js';
 import { checkPrinter, DeviceRecord, printerCanPrint, watchCharger, watchRfid, watchTerminal } from './device-diagnostics.js';
 import { CardTaps } from './card-taps.js';
 import { ServiceBoard } from './service-board.js';
+import { ScreenPreferences } from './screen-preferences.js';
+import { isLanguage, languageOf, type Language } from '../contract/languages.js';
 
 export interface SimControls {
   view(): SimView;
@@ -68,7 +69,6 @@ export interface StationOptions {
   clock: Clock;
   log: Logger;
   devices: StationDevices;
-  receiptTexts: ReceiptTexts;
   /** The station's RFID accounts; null without a reader. */
   accounts?: AccountLookup | null;
 }
@@ -117,9 +117,14 @@ export class CommandError extends Error {
 export class Station {
   private readonly connectors = new Map<number, Connector>();
   private readonly listeners = new Set<(snapshot: Snapshot) => void>();
-  private focus: number | null = null;
+  private shown: number | null = null;
   /** The focus as last kept in the store, so that a restart shows each driver the screen they had; undefined until start() has read it. */
   private keptFocus: number | null | undefined;
+  /** What each driver chose for the screen (language, high contrast), and what was last kept of it. */
+  private readonly preferences: ScreenPreferences;
+  private keptChoices = '';
+  /** The languages the screen offers: the station's own first. */
+  private readonly languages: Language[];
   /** The focused connector shows its last session's summary (opened from its tile). */
   private summaryOpen = false;
   private terminalBusy = false;
@@ -163,11 +168,16 @@ export class Station {
   readonly events: DomainEvents;
 
   constructor(private readonly options: StationOptions) {
-    const { config, store, payments, clock, log, devices, receiptTexts } = options;
+    const { config, store, payments, clock, log, devices } = options;
     this.prices = new PriceBoard(config);
     this.service = new ServiceBoard(store);
     const { timeouts } = config;
-    this.waits = { inactivityReturn: timeouts.inactivityReturnS * 1000, presentCard: timeouts.presentCardS * 1000, plugIn: timeouts.plugInS * 1000, summary: timeouts.summaryS * 1000 };
+    this.waits = {
+      inactivityReturn: timeouts.inactivityReturnS * 1000,
+      presentCard: timeouts.presentCardS * 1000,
+      plugIn: timeouts.plugInS * 1000,
+      summary: Math.max(1, timeouts.summaryS - timeouts.inactivityReturnS) * 1000,
+    };
     const loaded = store.getSetting(LOADED_TARIFF) as LoadedTariff | undefined;
     if (loaded) this.prices.load(loaded.tariff);
     this.persistence = new SessionPersistence({
@@ -180,7 +190,10 @@ export class Station {
       timeZone: config.station.timeZone,
       voltageOf: (connectorId) => config.connectors.find((c) => c.id === connectorId)?.voltageV ?? 230,
     });
-    this.receipts = new ReceiptService({ config, printer: devices.printer, texts: receiptTexts, log });
+    this.receipts = new ReceiptService({ config, printer: devices.printer, log });
+    const own = languageOf(config.station.locale);
+    this.languages = [own, ...config.station.languages.filter((language) => language !== own)];
+    this.preferences = new ScreenPreferences({ language: own, highContrast: false }, (timeouts.inactivityWarnS + timeouts.inactivityReturnS) * 1000);
     this.events = new DomainEvents(store, log);
     this.alarmBoard = new AlarmBoard(log);
     this.diagnostics = {
@@ -195,6 +208,24 @@ export class Station {
 
   private get config() {
     return this.options.config;
+  }
+
+  /** The connector whose flow holds the screen, or null for the start screen. */
+  private get focus(): number | null {
+    return this.shown;
+  }
+
+  /** The screen shows another flow: the driver's choices for the screen go with it (screen-preferences.ts). */
+  private set focus(next: number | null) {
+    const previous = this.shown;
+    this.shown = next;
+    if (previous === next) return;
+    if (next !== null) this.preferences.flowBegins(next);
+    if (previous === null || next !== null) return;
+    // Back to the start: from a flow that goes on (a charge), or from one that is over (a summary shown again).
+    const left = this.connectors.get(previous);
+    if (left && phaseOf(left.actor.getSnapshot()) !== 'available') this.preferences.leftFlow(previous, this.options.clock.now());
+    else this.preferences.flowEnds(previous, true);
   }
 
   /** Puts every charger to sleep, restores each connector and reconciles it with the devices, then sweeps the payments. */
@@ -273,7 +304,7 @@ export class Station {
           plugIn: config.timeouts.plugInS * 1000,
           presentCard: (config.timeouts.presentCardS + 10) * 1000,
           stopCode: config.timeouts.stopCodeS * 1000,
-          summary: config.timeouts.summaryS * 1000,
+          summaryWarn: Math.max(1, config.timeouts.summaryS - config.timeouts.inactivityReturnS) * 1000,
           retry: 5000,
           attentionRetry: 60_000,
         },
@@ -292,6 +323,9 @@ export class Station {
     // connector still has that session's flow: a connector found available shows the start).
     const holding = [...this.connectors.values()].find((c) => HOLDS_SCREEN.has(phaseOf(c.actor.getSnapshot())));
     const kept = this.options.store.getSetting(SCREEN_FOCUS);
+    const flowsOn = [...this.connectors.values()].filter((c) => phaseOf(c.actor.getSnapshot()) !== 'available').map((c) => c.id);
+    this.preferences.restore(this.options.store.getSetting(SCREEN_CHOICES), isLanguage, flowsOn);
+    this.keptChoices = JSON.stringify(this.preferences.kept());
     const watched = typeof kept === 'number' ? this.connectors.get(kept) : undefined;
     const watchedPhase = watched ? phaseOf(watched.actor.getSnapshot()) : null;
     this.focus = holding?.id ?? (watched && watchedPhase !== 'available' && watchedPhase !== 'outOfService' ? watched.id : null);
@@ -420,6 +454,8 @@ export class Station {
   }
 
   private onPhaseChange(connector: Connector, phase: ConnectorPhase): void {
+    // The flow is over: its driver's choices for the screen with it.
+    if (phase === 'available' && !(this.summaryOpen && this.focus === connector.id)) this.preferences.flowEnds(connector.id, this.focus === connector.id);
     if (phase === 'available' && this.focus === connector.id && !this.summaryOpen) this.focus = null;
     // The driver comes back to unplug: show the summary unless another flow holds the screen.
     if (phase === 'summary' && (this.focus === null || !this.holdsScreen(this.focus) || this.focus === connector.id)) {
@@ -576,6 +612,14 @@ export class Station {
         this.summaryOpen = false;
         return;
       }
+      case 'setLanguage': {
+        if (!this.languages.includes(command.language)) throw new CommandError('rejected', 'notPossibleNow', `this station does not offer ${command.language}`);
+        this.preferences.choose(this.focus, { language: command.language }, at);
+        return;
+      }
+      case 'setHighContrast':
+        this.preferences.choose(this.focus, { highContrast: command.on }, at);
+        return;
       case 'showSummary': {
         const c = this.connector(command.connectorId);
         const proof = this.showableAgain(c, at);
@@ -780,10 +824,11 @@ export class Station {
     if (!summary) throw new CommandError('rejected', 'noSummary', 'no finished session on this connector');
     if (choice === 'print' && !this.options.devices.printer) throw new CommandError('unavailable', 'notPossibleNow', 'the station has no printer');
     if (choice === 'print' && summary.receipt === 'printing') throw new CommandError('rejected', 'notPossibleNow', 'the receipt is being printed');
-    if (choice !== 'print') return this.noteReceipt(c, summary.sessionId, await this.receipts.deliver(summary, c.label, choice));
+    const language = this.preferences.languageOf(c.id);
+    if (choice !== 'print') return this.noteReceipt(c, summary.sessionId, await this.receipts.deliver(summary, c.label, choice, { language }));
     this.noteReceipt(c, summary.sessionId, { receipt: 'printing', qr: null });
     void this.receipts
-      .deliver(summary, c.label, 'print')
+      .deliver(summary, c.label, 'print', { language })
       .then(async (result) => {
         // The driver asked for the QR code while it printed: the screen keeps showing it; the print is journaled.
         const now = c.actor.getSnapshot().context.lastSummary;
@@ -896,7 +941,7 @@ export class Station {
   /** Prints a receipt again (a technician's reprint), through the station's receipt service. */
   /** Prints a finished session's receipt again (the menu's reprint), marked as a copy. */
   reprintReceipt(summary: SessionSummary, connectorLabel: string): ReturnType<ReceiptService['deliver']> {
-    return this.receipts.deliver(summary, connectorLabel, 'print', true);
+    return this.receipts.deliver(summary, connectorLabel, 'print', { copy: true });
   }
 
   /** Where the station's tariff comes from now. */
@@ -927,19 +972,30 @@ export class Station {
       const snapshot = this.snapshot();
       for (const listener of this.listeners) listener(snapshot);
       // After the screens have it: the write (flushed) never delays a snapshot.
-      this.keepFocus();
+      this.keepScreen();
     });
   }
 
-  /** Keeps which connector's screen is shown, when it changed (not audited: it is no setting an operator made). */
-  private keepFocus(): void {
-    if (this.keptFocus === undefined || this.focus === this.keptFocus) return;
+  /**
+   * Keeps which connector's screen is shown and what its drivers chose for it, when they
+   * changed (not audited: nothing an operator set).
+   */
+  private keepScreen(): void {
+    if (this.keptFocus === undefined) return;
+    const { store, clock, log } = this.options;
     try {
-      this.options.store.keepState(SCREEN_FOCUS, this.focus, this.options.clock.now());
-      this.keptFocus = this.focus;
+      if (this.focus !== this.keptFocus) {
+        store.keepState(SCREEN_FOCUS, this.focus, clock.now());
+        this.keptFocus = this.focus;
+      }
+      const choices = JSON.stringify(this.preferences.kept());
+      if (choices !== this.keptChoices) {
+        store.keepState(SCREEN_CHOICES, this.preferences.kept(), clock.now());
+        this.keptChoices = choices;
+      }
     } catch (error) {
       // A screen shown after a restart is no money: the storage alarm speaks for the disk.
-      this.options.log.warn({ err: error }, 'the screen focus could not be kept');
+      log.warn({ err: error }, 'the screen focus could not be kept');
     }
   }
 
@@ -950,7 +1006,8 @@ export class Station {
       if (this.stopped) return;
       // A session's figures, or a countdown on a waiting screen (the flows that hold the screen).
       const moving = (c: Connector) => c.actor.getSnapshot().context.session?.chargingStartedAt != null || (c.last !== null && HOLDS_SCREEN.has(c.last.phase));
-      if ([...this.connectors.values()].some(moving)) this.schedulePublish();
+      const expired = this.preferences.expire(this.focus, clock.now());
+      if (expired || [...this.connectors.values()].some(moving)) this.schedulePublish();
       this.tick();
     }, 1000);
   }
@@ -975,6 +1032,7 @@ export class Station {
       alarms: this.alarmBoard.update(this.alarmCandidates(), now),
       tariff: this.prices.view(null, now),
       focus: this.focus,
+      screen: { ...this.preferences.of(this.focus), languages: this.languages },
       cardTap: this.cardTap && this.cardTap.until > now ? this.cardTap : null,
       terminal: devices.terminal ? { available: this.terminalOnline, busy: this.terminalBusy || this.anyCardAuthorizing(), prompt: this.terminalPrompt } : null,
       payment: { methods: this.ways },
@@ -1023,6 +1081,8 @@ export class Station {
 const LOADED_TARIFF = 'tariff.loaded';
 /** Which connector's flow the screen shows (a connector id, or null for the start screen). */
 const SCREEN_FOCUS = 'screen.focus';
+/** What the drivers of the flows under way chose for the screen (screen-preferences.ts). */
+const SCREEN_CHOICES = 'screen.choices';
 
 export interface LoadedTariff {
   tariff: TariffConfig;

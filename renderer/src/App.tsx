@@ -1,11 +1,13 @@
 // The kiosk screen: the driver's column (header, the current screen, help footer)
 // and, only when devices are simulated, the simulator panel beside it.
-import { useEffect, useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import { languageOf } from '../../electron/contract/languages.js';
 import { useCommands } from './commands/CommandContext.js';
 import { ModalLayerProvider, useModalLayerState } from './components/ModalLayer.js';
 import { Spinner } from './components/Spinner.js';
-import { languageFor } from './i18n/i18n.js';
+import { DisplayToggle } from './components/DisplayToggle.js';
+import { LanguageChooser } from './components/LanguageChooser.js';
 import { Maintenance } from './maintenance/Maintenance.js';
 import { DriverScreen } from './screens/DriverScreen.js';
 import { SimPanel, useSimPanelFolded } from './sim/SimPanel.js';
@@ -13,7 +15,8 @@ import { useView } from './store/StoreContext.js';
 import {
   selectConnected,
   selectHasSnapshot,
-  selectLocale,
+  selectHighContrast,
+  selectLanguage,
   selectProblemShown,
   selectSim,
   selectStation,
@@ -21,7 +24,7 @@ import {
 } from './store/selectors.js';
 
 export function App() {
-  useStationLanguage();
+  useScreenChoices();
   const hasSnapshot = useView(selectHasSnapshot);
   const sim = useView(selectSim);
   const [simFolded, setSimFolded] = useSimPanelFolded();
@@ -29,24 +32,39 @@ export function App() {
   return (
     <div className={sim ? (simFolded ? 'layout layout--sim layout--sim-folded' : 'layout layout--sim') : 'layout'}>
       <DriverColumn />
-      {sim && <SimPanel sim={sim} folded={simFolded} onFold={setSimFolded} />}
+      {sim && (
+        <InStationLanguage>
+          <SimPanel sim={sim} folded={simFolded} onFold={setSimFolded} />
+        </InStationLanguage>
+      )}
     </div>
   );
 }
 
-/** The catalogue language and the page's lang follow the station's locale. */
-function useStationLanguage(): void {
-  const locale = useView(selectLocale);
+/** The catalogue language, the page's lang and the high-contrast mode follow the screen's choices (the snapshot's `screen`). */
+function useScreenChoices(): void {
   const name = useView(selectStationName);
+  const language = useView(selectLanguage);
+  const highContrast = useView(selectHighContrast);
   const { i18n } = useTranslation();
   useEffect(() => {
-    const language = languageFor(locale);
     if (i18n.language !== language) void i18n.changeLanguage(language);
     document.documentElement.lang = language;
-  }, [locale, i18n]);
+  }, [language, i18n]);
+  useEffect(() => {
+    document.documentElement.classList.toggle('high-contrast', highContrast);
+  }, [highContrast]);
   useEffect(() => {
     if (name) document.title = name;
   }, [name]);
+}
+
+/** The simulator panel is the developer's, not the driver's: it stays in the station's language whatever a driver picks. */
+function InStationLanguage({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
+  const language = languageOf(useView(selectStation)?.locale ?? 'en');
+  const fixed = useMemo(() => i18n.cloneInstance({ lng: language, initAsync: false }), [i18n, language]);
+  return <I18nextProvider i18n={fixed}>{children}</I18nextProvider>;
 }
 
 function ConnectingScreen() {
@@ -92,10 +110,12 @@ function DriverColumn() {
 }
 
 function Header() {
-  const name = useView(selectStationName);
+  const { t } = useTranslation();
+  const station = useView(selectStation);
   return (
     <div className="topbar">
-      <p className="station-name">{name}</p>
+      <p className="station-name">{station?.name}</p>
+      {station && <p className="topbar-station">{t('app.stationId', { id: station.id })}</p>}
     </div>
   );
 }
@@ -107,8 +127,17 @@ function Footer() {
   if (!station) return null;
   return (
     <footer className={prominent ? 'help help--prominent' : 'help'}>
-      <p className="help-line">{t('app.help', { helpLine: station.helpLine })}</p>
-      <p className="help-station">{t('app.stationId', { id: station.id })}</p>
+      <div className="help-text">
+        {/* On a short screen the top bar gives its height to the screen: the station's name and id are down here then. */}
+        <p className="help-name">{station.name}</p>
+        <p className="help-line">{t('app.help', { helpLine: station.helpLine })}</p>
+        <p className="help-station">{t('app.stationId', { id: station.id })}</p>
+      </div>
+      {/* Beside the help line, never in a corner, where the technician's gesture is made. */}
+      <div className="screen-choices">
+        <LanguageChooser />
+        <DisplayToggle />
+      </div>
     </footer>
   );
 }

@@ -8,6 +8,7 @@ import { initI18n } from './i18n/i18n.js';
 import { StoreContext } from './store/StoreContext.js';
 import { createSnapshotStore } from './store/snapshot-store.js';
 import './styles.css';
+import './screen-choices.css';
 // The maintenance menu's styles (imported here, not from its module: the screen tests bundle the App without a CSS output).
 import './maintenance/maintenance.css';
 

@@ -1,25 +1,16 @@
-// Every word the driver reads comes from a catalogue here. A language is added by
-// adding its catalogue to `catalogues`; screens never change.
+// Every word the driver reads comes from a catalogue (electron/contract/catalogues.ts);
+// the screen shows the language of the snapshot's `screen.language`. Screens never change
+// when a language is added.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from '../../../electron/contract/messages/en.json';
+import { CATALOGUES } from '../../../electron/contract/catalogues.js';
+import type { Language } from '../../../electron/contract/languages.js';
 
-const catalogues = { en } as const;
-export type Language = keyof typeof catalogues;
 export const FALLBACK_LANGUAGE: Language = 'en';
-
-/** The catalogue language for a station locale ("de-DE" → "de" when there is one). */
-export function languageFor(locale: string): Language {
-  const lower = locale.toLowerCase();
-  if (lower in catalogues) return lower as Language;
-  const base = lower.split('-')[0] ?? '';
-  if (base in catalogues) return base as Language;
-  return FALLBACK_LANGUAGE;
-}
 
 export function initI18n(): typeof i18next {
   void i18next.use(initReactI18next).init({
-    resources: Object.fromEntries(Object.entries(catalogues).map(([lng, translation]) => [lng, { translation }])),
+    resources: Object.fromEntries(Object.entries(CATALOGUES).map(([lng, translation]) => [lng, { translation }])),
     lng: FALLBACK_LANGUAGE,
     fallbackLng: FALLBACK_LANGUAGE,
     initAsync: false,

@@ -4,7 +4,7 @@ import { useCommands } from '../commands/CommandContext.js';
 import { CountdownLine } from '../components/Countdown.js';
 import { Modal } from '../components/ModalLayer.js';
 
-/** The brain's inactivity warning on a waiting screen: how long is left, More time, or cancel now. */
+/** The brain's inactivity warning on a waiting screen: how long is left, More time, or cancel now (Done on the summary). */
 export function InactivityModal({ connector, countdown }: { connector: ConnectorView; countdown: Countdown }) {
   const { t } = useTranslation();
   const { send } = useCommands();
@@ -17,9 +17,15 @@ export function InactivityModal({ connector, countdown }: { connector: Connector
         <button type="button" className="btn btn-primary btn-lg" onClick={() => void send({ type: 'moreTime', connectorId })}>
           {t('actions.moreTime')}
         </button>
-        <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'cancel', connectorId })}>
-          {t('actions.cancel')}
-        </button>
+        {connector.phase === 'summary' ? (
+          <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'closeSummary', connectorId })}>
+            {t('actions.done')}
+          </button>
+        ) : (
+          <button type="button" className="btn btn-secondary" onClick={() => void send({ type: 'cancel', connectorId })}>
+            {t('actions.cancel')}
+          </button>
+        )}
       </div>
     </Modal>
   );

@@ -1,6 +1,7 @@
 // Selectors for useView. Each returns a value already in the state (or a primitive),
 // so React re-renders only when what it reads has changed.
 import type { ConnectorView, Snapshot } from '../../../electron/contract/index.js';
+import { localeFor, type Language } from '../../../electron/contract/languages.js';
 import { stoppedByFault } from '../components/problemText.js';
 import type { ViewState } from './snapshot-store.js';
 
@@ -17,7 +18,12 @@ export const selectPaymentMethods = (s: ViewState): Snapshot['payment']['methods
 export const selectConnectors = (s: ViewState): ConnectorView[] => s.snapshot?.connectors ?? EMPTY;
 export const selectSim = (s: ViewState) => s.snapshot?.sim ?? null;
 export const selectCardTap = (s: ViewState) => s.snapshot?.cardTap ?? null;
-export const selectLocale = (s: ViewState): string => s.snapshot?.station.locale ?? 'en';
+/** The driver's language on the screen (the station's own until a driver picks another). */
+export const selectLanguage = (s: ViewState): Language => s.snapshot?.screen.language ?? 'en';
+export const selectLanguages = (s: ViewState): Language[] => s.snapshot?.screen.languages ?? NO_LANGUAGES;
+export const selectHighContrast = (s: ViewState): boolean => s.snapshot?.screen.highContrast ?? false;
+/** How numbers, money and times are written: the station's locale in its own language, else the driver's language's. */
+export const selectLocale = (s: ViewState): string => localeFor(selectLanguage(s), s.snapshot?.station.locale ?? 'en');
 export const selectCurrency = (s: ViewState): string => s.snapshot?.tariff.currency ?? 'EUR';
 export const selectStationName = (s: ViewState): string | null => s.snapshot?.station.name ?? null;
 
@@ -43,3 +49,5 @@ export const selectProblemShown = (s: ViewState): boolean => {
 
 const EMPTY: ConnectorView[] = [];
 const NO_METHODS: Snapshot['payment']['methods'] = [];
+
+const NO_LANGUAGES: Language[] = [];

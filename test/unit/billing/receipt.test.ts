@@ -1,7 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { CostLine, SessionSummary, VatRateTotal } from '../../../electron/contract/snapshot.js';
-import { QR_MAX_CHARS, buildReceipt, englishReceiptTexts, maskPan, scrubPans, type ReceiptTexts } from '../../../electron/billing/receipt.js';
+import { QR_MAX_CHARS, buildReceipt, maskPan, scrubPans, type ReceiptTexts } from '../../../electron/billing/receipt.js';
+import { LANGUAGES } from '../../../electron/contract/languages.js';
+import { receiptTexts } from '../../../electron/messages.js';
+
+const englishReceiptTexts = receiptTexts('en');
 import { formatMinor } from '../../../electron/billing/decimal.js';
 
 const station = { id: 'KIOSK-0001', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678' };
@@ -556,7 +560,8 @@ const receiptArb = fc.record({
   columns: fc.integer({ min: 24, max: 64 }),
   locale: fc.constantFrom('en', 'de', 'fr', 'ja', 'ar-EG'),
   currency: fc.constantFrom('EUR', 'JPY', 'KWD', 'CHF'),
-  texts: fc.constantFrom(englishReceiptTexts, germanTexts),
+  // Every catalogue's words (what real receipts print), and a hand-written set.
+  texts: fc.constantFrom(...LANGUAGES.map((language) => receiptTexts(language)), germanTexts),
   noCharge: fc.boolean(),
   /** The card terminal's own lines, with the card number as it (mis)reported it. */
   terminalLines: fc.boolean(),
@@ -700,8 +705,8 @@ describe('buildReceipt: properties', () => {
           ...summary.vatRates.map((rate) => [rate.vatPercent === null ? r.texts.noVat : `${r.texts.vat} `, money(rate.vatMinor)]),
           [r.texts.total, money(summary.costMinor)],
         ];
-        // The rows up to the total (its label is on no other row).
-        const end = shown.findIndex((l) => l.startsWith(`${r.texts.total} `));
+        // The rows up to the total (its label begins no other row but the net's, as in French "Total" and "Total HT").
+        const end = shown.findIndex((l) => l.startsWith(`${r.texts.total} `) && !l.startsWith(`${r.texts.net} `));
         const rows = shown.slice(end + 1 - expected.length, end + 1);
         expected.forEach(([start, value], i) => {
           expect(rows[i]!.startsWith(start!), rows[i]).toBe(true);

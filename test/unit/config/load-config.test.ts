@@ -84,7 +84,7 @@ timeouts:
     );
     const { config, source } = loadConfig(path, true);
     expect(source).toBe(path);
-    expect(config.station).toEqual({ id: 'PARIS-07', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678', locale: 'en', timeZone: 'Europe/Berlin' });
+    expect(config.station).toEqual({ id: 'PARIS-07', name: 'Chargepoint Kiosk', helpLine: '+49 30 1234 5678', locale: 'en', languages: ['en', 'de', 'fr', 'nl', 'es'], timeZone: 'Europe/Berlin' });
     expect(config.web.port).toBe(0);
     expect(config.connectors).toEqual([
       { id: 3, label: 'Left', type: 'type2', maxCurrentA: 16, voltageV: 230, phases: 3, charger: { kind: 'simulated', vehicleMaxCurrentA: 16, vehicleCapacityWh: 40000, firmware: 'standard' } },

@@ -6,7 +6,7 @@ import { ManualClock } from '../../../devices/clock.js';
 import { createKioskWindow, crashPageUrl, isAppIndexUrl, KIOSK_CSP, type KioskWindowOptions } from '../../../electron/shell/window.js';
 import { FakeBrowserWindow, FakeSession, fakeLog, INDEX_FILE, INDEX_URL, PRELOAD_FILE } from './fakes.js';
 
-const CRASH_PAGE = { title: 'This screen is not working', lines: ['Need help? Call +49 30 555 0100 <now>', 'Station DE-BER-0042'] };
+const CRASH_PAGE = { lang: 'en', title: 'This screen is not working', lines: ['Need help? Call +49 30 555 0100 <now>', 'Station DE-BER-0042'] };
 
 function setup(overrides: Partial<KioskWindowOptions> = {}) {
   const clock = new ManualClock();
@@ -14,7 +14,7 @@ function setup(overrides: Partial<KioskWindowOptions> = {}) {
   const log = fakeLog();
   const win = createKioskWindow(
     { BrowserWindow: FakeBrowserWindow as never, session: session.asSession(), clock, log },
-    { role: 'kiosk', indexFile: INDEX_FILE, preload: PRELOAD_FILE, crashPage: CRASH_PAGE, ...overrides },
+    { role: 'kiosk', indexFile: INDEX_FILE, preload: PRELOAD_FILE, crashPage: () => CRASH_PAGE, ...overrides },
   ) as unknown as FakeBrowserWindow;
   return { clock, session, log, win, contents: win.webContents };
 }
@@ -130,8 +130,8 @@ describe('kiosk window', () => {
       onHeadersReceived(listener);
     };
     const deps = { BrowserWindow: FakeBrowserWindow as never, session: session.asSession(), clock, log: fakeLog() };
-    createKioskWindow(deps, { role: 'kiosk', indexFile: INDEX_FILE, preload: PRELOAD_FILE, crashPage: CRASH_PAGE });
-    createKioskWindow(deps, { role: 'payment', indexFile: INDEX_FILE, preload: PRELOAD_FILE, crashPage: CRASH_PAGE });
+    createKioskWindow(deps, { role: 'kiosk', indexFile: INDEX_FILE, preload: PRELOAD_FILE, crashPage: () => CRASH_PAGE });
+    createKioskWindow(deps, { role: 'payment', indexFile: INDEX_FILE, preload: PRELOAD_FILE, crashPage: () => CRASH_PAGE });
     expect(hooks).toBe(1);
   });
 

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from 'pino';
 import { KioskConfig, type KioskConfigInput } from '../../../electron/config/config-schema.js';
-import { englishReceiptTexts } from '../../../electron/billing/receipt.js';
 import type { ReceiptDocument, ReceiptPrinter } from '../../../devices/printer/receipt-printer-port.js';
 import type { SessionSummary } from '../../../electron/contract/snapshot.js';
 import { ReceiptService } from '../../../electron/station/receipt-service.js';
@@ -12,7 +11,7 @@ import { cardSummary } from './fixtures.js';
 function service(input: KioskConfigInput, printer: ReceiptPrinter | null = null) {
   const warnings: string[] = [];
   const log = { warn: (...args: unknown[]) => warnings.push(String(args.at(-1))), error: () => {} } as unknown as Logger;
-  return { receipts: new ReceiptService({ config: KioskConfig.parse(input), printer, texts: englishReceiptTexts, log }), warnings };
+  return { receipts: new ReceiptService({ config: KioskConfig.parse(input), printer, log }), warnings };
 }
 
 const operator = { name: 'Example Energy GmbH', address: 'Hauptstraße 1, 10115 Berlin', vatId: 'DE123456789' };

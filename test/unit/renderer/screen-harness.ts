@@ -187,6 +187,7 @@ export function snapshot(options: {
     now: NOW,
     station: { id: 'DE-TST-0001', name: 'Test station', helpLine: '+49 30 555 0100', locale: 'en', timeZone: 'Europe/Berlin', serviceState: 'inService', outOfServiceReason: null, serviceNote: null, maintenanceGesture: { holdCorner: 'top-left', holdS: 3, tapCorner: 'top-right', taps: 3, withinS: 4 } },
     alarms: [],
+    screen: { language: 'en', languages: ['en', 'de', 'fr', 'nl', 'es'], highContrast: false },
     tariff,
     focus: phase === 'available' ? null : 1,
     cardTap: null,

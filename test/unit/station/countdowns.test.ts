@@ -3,7 +3,7 @@
 // time to present a card; the time to plug in; the summary closing. The snapshot moves
 // each second while one runs, so the screen's countdown moves with the brain's clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { KioskHarness } from './kiosk-harness.js';
+import { KioskHarness, payAndPlug } from './kiosk-harness.js';
 
 let harness: KioskHarness | null = null;
 afterEach(async () => {
@@ -58,5 +58,27 @@ describe('countdowns on the waiting screens', () => {
     expect(plugIn.until - h.snapshot().now).toBeGreaterThan(118_000);
     await h.run(120_000, 1000);
     expect(h.connector(1).countdown).toMatchObject({ kind: 'inactivity' });
+  });
+
+  it('the summary: counts down to its warning, which has More time; left alone it closes when summaryS is up', async () => {
+    harness = await KioskHarness.start({ timeouts });
+    const h = harness;
+    await payAndPlug(h, 1);
+    await h.sim({ type: 'plug', connectorId: 1, plugged: false });
+    await h.run(3000);
+    expect(h.connector(1).phase).toBe('summary');
+    const shown = h.connector(1).countdown!;
+    expect(shown.kind).toBe('summary');
+    // 60 s in all: 40 s to the warning, then its 20 s.
+    expect(shown.until - h.snapshot().now).toBeGreaterThan(35_000);
+    expect(shown.until - h.snapshot().now).toBeLessThanOrEqual(40_000);
+    await h.run(41_000, 500);
+    expect(h.connector(1).countdown).toMatchObject({ kind: 'inactivity' });
+    expect(await h.command({ type: 'moreTime', connectorId: 1 })).toEqual({ ok: true });
+    expect(h.connector(1).countdown).toMatchObject({ kind: 'summary' });
+    expect(h.connector(1).phase).toBe('summary');
+    await h.run(61_000, 500);
+    expect(h.connector(1).phase).toBe('available');
+    expect(h.snapshot().focus).toBeNull();
   });
 });
