@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TariffView } from '../../../electron/contract/index.js';
 import { priceChangeShortText, priceChangeText, priceLineText, priceRows } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
+import { Spoken } from './Spoken.js';
 
 /**
  * The prices, shown before the driver commits to anything: what applies now (per kWh,
@@ -22,11 +23,13 @@ export function PriceList({ tariff, compact = false }: { tariff: TariffView; com
       <ul className="prices-lines">
         {rows.map(({ line, changes }, i) => (
           <li key={`${line.kind}-${i}`}>
-            <span>{priceLineText(t, f, line)}</span>
+            <Spoken text={priceLineText(t, f, line)} spoken={priceLineText(t, f, line, true)} />
             {changes.length > 0 && (
               <ul className="prices-changes">
                 {changes.map((change, j) => (
-                  <li key={j}>{priceChangeShortText(t, f, change)}</li>
+                  <li key={j}>
+                    <Spoken text={priceChangeShortText(t, f, change)} spoken={priceChangeShortText(t, f, change, true)} />
+                  </li>
                 ))}
               </ul>
             )}
@@ -36,18 +39,30 @@ export function PriceList({ tariff, compact = false }: { tariff: TariffView; com
       {others.length > 0 && (
         <ul className="prices-changes">
           {others.map((change, i) => (
-            <li key={`${change.kind}-${i}`}>{priceChangeText(t, f, change)}</li>
+            <li key={`${change.kind}-${i}`}>
+              <Spoken text={priceChangeText(t, f, change)} spoken={priceChangeText(t, f, change, true)} />
+            </li>
           ))}
         </ul>
       )}
       {(tariff.minPriceMinor !== null || tariff.maxPriceMinor !== null) && (
         <ul className="prices-bounds">
-          {tariff.minPriceMinor !== null && <li>{t('prices.min', { amount: f.money(tariff.minPriceMinor) })}</li>}
-          {tariff.maxPriceMinor !== null && <li>{t('prices.max', { amount: f.money(tariff.maxPriceMinor) })}</li>}
+          {tariff.minPriceMinor !== null && (
+            <li>
+              <Spoken text={t('prices.min', { amount: f.money(tariff.minPriceMinor) })} spoken={t('prices.min', { amount: f.moneySpoken(tariff.minPriceMinor) })} />
+            </li>
+          )}
+          {tariff.maxPriceMinor !== null && (
+            <li>
+              <Spoken text={t('prices.max', { amount: f.money(tariff.maxPriceMinor) })} spoken={t('prices.max', { amount: f.moneySpoken(tariff.maxPriceMinor) })} />
+            </li>
+          )}
         </ul>
       )}
       <p className="prices-note">{t('prices.vat', { vat: f.percent(tariff.vatPercent) })}</p>
-      <p className="prices-note prices-hold">{t('prices.hold', { amount: f.money(tariff.holdMinor) })}</p>
+      <p className="prices-note prices-hold">
+        <Spoken text={t('prices.hold', { amount: f.money(tariff.holdMinor) })} spoken={t('prices.hold', { amount: f.moneySpoken(tariff.holdMinor) })} />
+      </p>
     </section>
   );
 }

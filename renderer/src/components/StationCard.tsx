@@ -11,14 +11,15 @@ export function paidByStationCard(paid: { method: PaymentMethod; account: Accoun
 
 /**
  * A running session's account: "Balance €20.00 · up to €15.00 reserved for this session"
- * (the balance before the session, and its limit, what is reserved), or "Charged to Fleet's account".
+ * (the balance before the session, and its limit, what is reserved), or "Charged to Fleet's account"; `spoken`: the amounts in words.
  */
-export function accountText(t: TFunction, f: UnitFormats, account: AccountView, limitMinor: number): string {
+export function accountText(t: TFunction, f: UnitFormats, account: AccountView, limitMinor: number, spoken = false): string {
   if (account.type === 'account') return t('stationCard.onAccount', { name: account.name });
-  const reserved = f.money(limitMinor);
+  const money = spoken ? f.moneySpoken : f.money;
+  const reserved = money(limitMinor);
   return account.balanceMinor === null
     ? t('stationCard.reserved', { reserved })
-    : t('stationCard.balanceReserved', { balance: f.money(account.balanceMinor), reserved });
+    : t('stationCard.balanceReserved', { balance: money(account.balanceMinor), reserved });
 }
 
 /** A card held over a contactless reader, drawn in the text colour. */

@@ -22,6 +22,16 @@ export interface Formats {
   duration(s: number): string;
   /** "19" → "19%". */
   percent(value: string): string;
+  /** Minor units → "12.34 euros": the amount as a screen reader says it (the currency's name, not its symbol). */
+  moneySpoken(minor: number): string;
+  /** Like `price`, with the currency's name: "0.3450" → "0.3450 euros". */
+  priceSpoken(decimal: string): string;
+  /** Wh → "12.3": the kWh of `kwh` without trailing zeros (what a screen reader says, and the count its plural follows). */
+  kwhSpoken(wh: number): string;
+  /** W → "7": the kW of `kw` without a trailing zero. */
+  kwSpoken(w: number): string;
+  /** Seconds → "1 hour, 2 minutes, 3 seconds" (the parts that are not 0; "0 seconds" for none), in words of the locale. */
+  durationSpoken(s: number): string;
 }
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
@@ -32,6 +42,26 @@ export interface UnitFormats extends Formats {
   energy(wh: number): string;
   /** W → "7.4 kW". */
   power(w: number): string;
+  /** Wh → "12.35 kilowatt-hours" (units.spoken.kWh, its plural by the number said). */
+  energySpoken(wh: number): string;
+  /** W → "7.4 kilowatts" (units.spoken.kW). */
+  powerSpoken(w: number): string;
+}
+
+/** The catalogue's words a `UnitFormats` needs: `t` for the units' keys. */
+type UnitsT = (key: 'units.kWh' | 'units.kW' | 'units.spoken.kWh' | 'units.spoken.kW', options: { value: string; count?: number }) => string;
+
+/** The formats of a locale and currency with the units' words of the catalogue (`t`), as the screens use them. */
+export function makeUnitFormats(locale: string, currency: string, t: UnitsT): UnitFormats {
+  const f = makeFormats(locale, currency);
+  return {
+    ...f,
+    energy: (wh) => t('units.kWh', { value: f.kwh(wh) }),
+    power: (w) => t('units.kW', { value: f.kw(w) }),
+    // i18next picks the plural by `count`: the number said, without the trailing zeros of the figure shown.
+    energySpoken: (wh) => t('units.spoken.kWh', { count: Number(kwhText(wh)), value: f.kwhSpoken(wh) }),
+    powerSpoken: (w) => t('units.spoken.kW', { count: Math.round(Math.max(0, w) / 100) / 10, value: f.kwSpoken(w) }),
+  };
 }
 
 function safeLocale(locale: string): string {
@@ -70,6 +100,19 @@ export function makeFormats(localeIn: string, currency: string): Formats {
   const kwhFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const kwFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
+  // Spoken: the currency's name ("euros"), numbers without the zeros a figure pads with, the units of time in words.
+  const currencyCode = moneyFormat.resolvedOptions().currency;
+  const spokenMoney = (digits: number) =>
+    new Intl.NumberFormat(locale, { style: 'currency', currency: currencyCode, currencyDisplay: 'name', minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const moneySpokenFormat = spokenMoney(exponent);
+  const priceSpokenFormats = new Map<number, Intl.NumberFormat>();
+  const kwhSpokenFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 2 });
+  const kwSpokenFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 1 });
+  const timeUnit = (unit: 'hour' | 'minute' | 'second') => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
+  const hours = timeUnit('hour');
+  const minutes = timeUnit('minute');
+  const seconds = timeUnit('second');
+  const timeList = new Intl.ListFormat(locale, { type: 'unit', style: 'long' });
 
   return {
     money: (minor) => moneyFormat.format(minor / scale),
@@ -95,6 +138,29 @@ export function makeFormats(localeIn: string, currency: string): Formats {
     percent: (value) => {
       const n = Number(value);
       return Number.isFinite(n) ? percentFormat.format(n / 100) : `${value}%`;
+    },
+    moneySpoken: (minor) => moneySpokenFormat.format(minor / scale),
+    priceSpoken: (decimal) => {
+      const text = decimal.trim();
+      const match = DECIMAL.exec(text);
+      if (!match) return decimal;
+      const digits = Math.min(Math.max((match[2] ?? '').length, exponent), 100);
+      let format = priceSpokenFormats.get(digits);
+      if (!format) {
+        format = spokenMoney(digits);
+        priceSpokenFormats.set(digits, format);
+      }
+      return format.format(text as `${number}`);
+    },
+    kwhSpoken: (wh) => kwhSpokenFormat.format(kwhText(wh) as `${number}`),
+    kwSpoken: (w) => kwSpokenFormat.format(Math.round(Math.max(0, w) / 100) / 10),
+    durationSpoken: (s) => {
+      const total = Math.max(0, Math.floor(s));
+      const h = Math.floor(total / 3600);
+      const m = Math.floor((total % 3600) / 60);
+      const sec = total % 60;
+      const parts = [h > 0 ? hours.format(h) : null, m > 0 ? minutes.format(m) : null, sec > 0 || total === 0 ? seconds.format(sec) : null];
+      return timeList.format(parts.filter((p): p is string => p !== null));
     },
   };
 }

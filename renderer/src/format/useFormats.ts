@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useView } from '../store/StoreContext.js';
 import { selectCurrency, selectLocale } from '../store/selectors.js';
-import { makeFormats, type UnitFormats } from './format.js';
+import { makeUnitFormats, type UnitFormats } from './format.js';
 
 export type { UnitFormats } from './format.js';
 
@@ -12,12 +12,5 @@ export function useFormats(currencyOf?: string): UnitFormats {
   const stationCurrency = useView(selectCurrency);
   const currency = currencyOf ?? stationCurrency;
   const { t } = useTranslation();
-  return useMemo(() => {
-    const f = makeFormats(locale, currency);
-    return {
-      ...f,
-      energy: (wh: number) => t('units.kWh', { value: f.kwh(wh) }),
-      power: (w: number) => t('units.kW', { value: f.kw(w) }),
-    };
-  }, [locale, currency, t]);
+  return useMemo(() => makeUnitFormats(locale, currency, (key, options) => t(key, options)), [locale, currency, t]);
 }

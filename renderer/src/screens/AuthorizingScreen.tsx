@@ -4,6 +4,7 @@ import { useCommands } from '../commands/CommandContext.js';
 import { CountdownLine } from '../components/Countdown.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { Spinner } from '../components/Spinner.js';
+import { Spoken } from '../components/Spoken.js';
 import { CardOnReaderIcon, paidByStationCard } from '../components/StationCard.js';
 import { useFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
@@ -28,7 +29,9 @@ export function AuthorizingScreen({ connector }: { connector: ConnectorView }) {
           <Spinner /> {prompt ? t(`authorizing.prompt.${prompt}`) : t('authorizing.waiting')}
         </p>
       </div>
-      <p className="lead">{t('authorizing.hold', { amount: f.money(hold) })}</p>
+      <p className="lead">
+        <Spoken text={t('authorizing.hold', { amount: f.money(hold) })} spoken={t('authorizing.hold', { amount: f.moneySpoken(hold) })} />
+      </p>
       {connector.countdown?.kind === 'presentCard' && <CountdownLine countdown={connector.countdown} messageKey="authorizing.countdown" />}
       <CancelAction connectorId={connector.id} />
     </div>

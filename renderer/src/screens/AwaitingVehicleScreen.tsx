@@ -6,6 +6,7 @@ import { CountdownLine } from '../components/Countdown.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { PriceList } from '../components/PriceList.js';
 import { Spinner } from '../components/Spinner.js';
+import { Spoken } from '../components/Spoken.js';
 import { accountText } from '../components/StationCard.js';
 import { useFormats } from '../format/useFormats.js';
 
@@ -53,6 +54,16 @@ export function AwaitingVehicleScreen({ connector }: { connector: ConnectorView 
 function PaidWith({ session }: { session: SessionView }) {
   const { t } = useTranslation();
   const f = useFormats(session.currency);
-  if (!session.account) return <p>{t('charging.held', { amount: f.money(session.limitMinor) })}</p>;
-  return <p className="account-line">{accountText(t, f, session.account, session.limitMinor)}</p>;
+  if (!session.account) {
+    return (
+      <p>
+        <Spoken text={t('charging.held', { amount: f.money(session.limitMinor) })} spoken={t('charging.held', { amount: f.moneySpoken(session.limitMinor) })} />
+      </p>
+    );
+  }
+  return (
+    <p className="account-line">
+      <Spoken text={accountText(t, f, session.account, session.limitMinor)} spoken={accountText(t, f, session.account, session.limitMinor, true)} />
+    </p>
+  );
 }

@@ -6,6 +6,7 @@ import { Figure } from '../components/Figure.js';
 import { BackToStartButton } from '../components/BackToStart.js';
 import { FlowTitle } from '../components/FlowTitle.js';
 import { accountText, CardOnReaderIcon, paidByStationCard } from '../components/StationCard.js';
+import { Spoken } from '../components/Spoken.js';
 import { StopKeypad } from '../components/StopKeypad.js';
 import { useFormats } from '../format/useFormats.js';
 
@@ -67,18 +68,22 @@ function LiveFigures({ session }: { session: SessionView }) {
   const { t } = useTranslation();
   const f = useFormats(session.currency);
   // Screen readers hear whole kWh only, not every meter reading.
-  const announcedEnergy = f.energy(Math.floor(session.energyWh / 1000) * 1000);
+  const announcedEnergy = f.energySpoken(Math.floor(session.energyWh / 1000) * 1000);
   return (
     <>
       <dl className="figures">
-        <Figure size="xl" label={t('charging.energy')} value={f.energy(session.energyWh)} />
-        <Figure size="lg" label={t('charging.cost')} value={f.money(session.costMinor)} />
-        <Figure label={t('charging.power')} value={f.power(session.powerW)} />
-        <Figure label={t('charging.elapsed')} value={f.duration(session.elapsedS)} />
-        <Figure label={t(limitLabel(session))} value={f.money(session.limitMinor)} />
+        <Figure size="xl" label={t('charging.energy')} value={<Spoken text={f.energy(session.energyWh)} spoken={f.energySpoken(session.energyWh)} />} />
+        <Figure size="lg" label={t('charging.cost')} value={<Spoken text={f.money(session.costMinor)} spoken={f.moneySpoken(session.costMinor)} />} />
+        <Figure label={t('charging.power')} value={<Spoken text={f.power(session.powerW)} spoken={f.powerSpoken(session.powerW)} />} />
+        <Figure label={t('charging.elapsed')} value={<Spoken text={f.duration(session.elapsedS)} spoken={f.durationSpoken(session.elapsedS)} />} />
+        <Figure label={t(limitLabel(session))} value={<Spoken text={f.money(session.limitMinor)} spoken={f.moneySpoken(session.limitMinor)} />} />
       </dl>
       <LimitBar session={session} label={t(limitLabel(session))} />
-      {session.account && <p className="account-line">{accountText(t, f, session.account, session.limitMinor)}</p>}
+      {session.account && (
+        <p className="account-line">
+          <Spoken text={accountText(t, f, session.account, session.limitMinor)} spoken={accountText(t, f, session.account, session.limitMinor, true)} />
+        </p>
+      )}
       <p className="sr-only" aria-live="polite" aria-atomic="true">
         {t('charging.announce', { energy: announcedEnergy })}
       </p>
@@ -92,7 +97,7 @@ function LimitBar({ session, label }: { session: SessionView; label: string }) {
   const f = useFormats(session.currency);
   const limit = Math.max(1, session.limitMinor);
   const percent = Math.min(100, Math.round((session.costMinor / limit) * 100));
-  const text = t('charging.usedOfLimit', { cost: f.money(session.costMinor), limit: f.money(session.limitMinor), what: label });
+  const text = t('charging.usedOfLimit', { cost: f.moneySpoken(session.costMinor), limit: f.moneySpoken(session.limitMinor), what: label });
   return (
     <div className="limit-bar" role="img" aria-label={text}>
       <div className="limit-bar-fill" style={{ width: `${percent}%` }} />

@@ -5,6 +5,7 @@ import { useCommands } from '../commands/CommandContext.js';
 import { ConnectorIcon } from '../components/ConnectorIcon.js';
 import { PriceList } from '../components/PriceList.js';
 import { problemText } from '../components/problemText.js';
+import { Spoken } from '../components/Spoken.js';
 import { StopKeypad } from '../components/StopKeypad.js';
 import { mainPrice, samePrices } from '../format/price-text.js';
 import { useFormats } from '../format/useFormats.js';
@@ -86,6 +87,7 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
   const priceFormats = useFormats(connector.tariff.currency);
   // The full list is on the payment screen, the next one; the tile says only that these differ, and the main price.
   const price = ownPrices ? mainPrice(t, priceFormats, connector.tariff) : null;
+  const priceSpoken = ownPrices ? mainPrice(t, priceFormats, connector.tariff, true) : null;
   const { send } = useCommands();
   // On a station out of service, a free connector cannot be used either.
   const phaseState = tileState[connector.phase];
@@ -99,9 +101,11 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
   const [keypadOpen, setKeypadOpen] = useState(false);
   // Taken out of service by a technician: their note for drivers, as they wrote it.
   const problem = connector.service && connector.phase === 'outOfService' ? connector.service.note : problemText(t, connector);
-  const name = energy
-    ? t('connector.tileNameEnergy', { label, state: stateText, energy })
-    : t('connector.tileName', { label, state: stateText });
+  const plug = t('connector.plug', { type: t(`connector.type.${connector.type}`), power: t('units.kW', { value: tileKw(connector.maxPowerW, f.kw) }) });
+  // The tile's name says all its visible text (a voice user says what they see), in the
+  // order it is written in: the connector, its state and energy, then its plug.
+  // TODO(16): a key for the join, connector.tileNamePlug '{{name}}, {{plug}}'.
+  const name = `${energy ? t('connector.tileNameEnergy', { label, state: stateText, energy }) : t('connector.tileName', { label, state: stateText })}, ${plug}`;
 
   return (
     <li className={`tile tile--${state}`}>
@@ -117,11 +121,24 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
             <ConnectorIcon type={connector.type} />
             <span className="tile-label">{t('connector.name', { label })}</span>
           </span>
-          <span className="tile-plug">{t('connector.plug', { type: t(`connector.type.${connector.type}`), power: t('units.kW', { value: tileKw(connector.maxPowerW, f.kw) }) })}</span>
+          {/*
+            In the name's order, shown as before (styles.css: the plug's line under the connector's);
+            spaces between the parts (a flex column lays none out), so the text reads as words, as the name does.
+          */}{' '}
           <span className="tile-state">{stateText}</span>
-          {energy && <span className="tile-energy">{energy}</span>}
+          {energy && (
+            <>
+              {' '}
+              <span className="tile-energy">{energy}</span>
+            </>
+          )}{' '}
+          <span className="tile-plug">{plug}</span>
         </button>
-        {price !== null && <p className="tile-prices">{t('connector.ownPrices', { price })}</p>}
+        {price !== null && (
+          <p className="tile-prices">
+            <Spoken text={t('connector.ownPrices', { price })} spoken={t('connector.ownPrices', { price: priceSpoken ?? price })} />
+          </p>
+        )}
         {/* A whole station out of service says why once, above the tiles. */}
         {(connector.phase === 'outOfService' || connector.phase === 'fault') && !stationOut && !connector.service?.station && (
           <div className="tile-problem">

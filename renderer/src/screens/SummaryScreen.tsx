@@ -8,8 +8,9 @@ import { FlowTitle } from '../components/FlowTitle.js';
 import { Modal } from '../components/ModalLayer.js';
 import { QrImage } from '../components/QrImage.js';
 import { Spinner } from '../components/Spinner.js';
+import { Spoken } from '../components/Spoken.js';
 import { costLineParts, vatRateLabel } from '../format/price-text.js';
-import { useFormats } from '../format/useFormats.js';
+import { useFormats, type UnitFormats } from '../format/useFormats.js';
 import { useView } from '../store/StoreContext.js';
 import { selectPrinter } from '../store/selectors.js';
 
@@ -40,18 +41,20 @@ export function SummaryScreen({ connector }: { connector: ConnectorView }) {
             <p className="lead">{t('summary.thanks')}</p>
             {summary.stopReason && <p className="muted">{t(`stopReason.${summary.stopReason}`)}</p>}
             <dl className="rows">
-              <Row label={t('summary.energy')} value={f.energy(summary.energyWh)} />
-              <Row label={t('summary.duration')} value={f.duration(summary.durationS)} />
-              <Row label={t('summary.chargingTime')} value={f.duration(summary.chargingS)} />
+              <Row label={t('summary.energy')} value={<Spoken text={f.energy(summary.energyWh)} spoken={f.energySpoken(summary.energyWh)} />} />
+              <Row label={t('summary.duration')} value={<Spoken text={f.duration(summary.durationS)} spoken={f.durationSpoken(summary.durationS)} />} />
+              <Row label={t('summary.chargingTime')} value={<Spoken text={f.duration(summary.chargingS)} spoken={f.durationSpoken(summary.chargingS)} />} />
             </dl>
             <CostRows summary={summary} />
             <dl className="rows">
               <Row label={t('summary.paidBy')} value={paidByText(t, summary)} />
-              <Row label={t(takenLabel(account))} value={f.money(summary.capturedMinor)} strong />
-              {writtenOff && <Row label={t('summary.writtenOff')} value={f.money(summary.writtenOffMinor)} />}
+              <Row label={t(takenLabel(account))} value={<Money f={f} minor={summary.capturedMinor} />} strong />
+              {writtenOff && <Row label={t('summary.writtenOff')} value={<Money f={f} minor={summary.writtenOffMinor} />} />}
             </dl>
             {account?.type === 'prepaid' && account.balanceMinor !== null && (
-              <p className="summary-balance">{t('summary.newBalance', { amount: f.money(account.balanceMinor) })}</p>
+              <p className="summary-balance">
+                <Spoken text={t('summary.newBalance', { amount: f.money(account.balanceMinor) })} spoken={t('summary.newBalance', { amount: f.moneySpoken(account.balanceMinor) })} />
+              </p>
             )}
             {account?.type === 'account' && <p className="account-line">{t('stationCard.onAccount', { name: account.name })}</p>}
           </div>
@@ -103,25 +106,31 @@ function CostRows({ summary }: { summary: SessionSummary }) {
         <>
           {summary.lines.map((line, i) => {
             const { name, detail } = costLineParts(t, f, line);
+            const spokenDetail = costLineParts(t, f, line, true).detail;
             const label = detail === null ? name : (
               <>
-                {name} <span className="row-detail">{detail}</span>
+                {name} <Spoken className="row-detail" text={detail} spoken={spokenDetail ?? detail} />
               </>
             );
-            return <Row key={`${line.kind}-${i}`} label={label} value={f.money(line.amountMinor)} />;
+            return <Row key={`${line.kind}-${i}`} label={label} value={<Money f={f} minor={line.amountMinor} />} />;
           })}
-          <Row label={t('summary.net')} value={f.money(summary.netMinor)} muted />
+          <Row label={t('summary.net')} value={<Money f={f} minor={summary.netMinor} />} muted />
           {summary.vatRates.map((rate) => (
-            <Row key={rate.vatPercent ?? 'none'} label={vatRateLabel(t, f, rate)} value={f.money(rate.vatMinor)} muted />
+            <Row key={rate.vatPercent ?? 'none'} label={vatRateLabel(t, f, rate)} value={<Money f={f} minor={rate.vatMinor} />} muted />
           ))}
         </>
       )}
-      <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={f.money(summary.costMinor)} strong />
+      <Row label={writtenOff ? t('summary.priced') : t('summary.total')} value={<Money f={f} minor={summary.costMinor} />} strong />
     </dl>
   );
 }
 
-function Row({ label, value, strong, muted }: { label: ReactNode; value: string; strong?: boolean; muted?: boolean }) {
+/** An amount, shown with the currency's symbol and said with its name. */
+function Money({ f, minor }: { f: UnitFormats; minor: number }) {
+  return <Spoken text={f.money(minor)} spoken={f.moneySpoken(minor)} />;
+}
+
+function Row({ label, value, strong, muted }: { label: ReactNode; value: ReactNode; strong?: boolean; muted?: boolean }) {
   const cls = ['row', strong ? 'row--strong' : '', muted ? 'row--muted' : ''].filter(Boolean).join(' ');
   return (
     <div className={cls}>

@@ -3,7 +3,7 @@
 // rows, and the number formats under them.
 import { describe, it, expect } from 'vitest';
 import type { CostLine, PriceChange, PriceLine } from '../../../electron/contract/index.js';
-import { makeFormats, type UnitFormats } from '../../../renderer/src/format/format.js';
+import { makeUnitFormats, type UnitFormats } from '../../../renderer/src/format/format.js';
 import { costLineLabel, mainPrice, priceChangeText, priceLineText, samePrices, unitPriceText, vatRateLabel } from '../../../renderer/src/format/price-text.js';
 import { initI18n } from '../../../renderer/src/i18n/i18n.js';
 
@@ -11,8 +11,7 @@ const i18n = initI18n();
 const t = i18n.t.bind(i18n);
 
 function formats(locale = 'en', currency = 'EUR'): UnitFormats {
-  const f = makeFormats(locale, currency);
-  return { ...f, energy: (wh) => t('units.kWh', { value: f.kwh(wh) }), power: (w) => t('units.kW', { value: f.kw(w) }) };
+  return makeUnitFormats(locale, currency, (key, options) => t(key, options));
 }
 const f = formats();
 

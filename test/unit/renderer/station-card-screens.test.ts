@@ -187,9 +187,10 @@ describe.skipIf(!hasChromium)('station card screens and the simulated RFID reade
     it('prepaid: the new balance, prominent', async () => {
       const summary = summaryOf({ method: 'prepaid', account: { ...PREPAID, balanceMinor: 420 }, capturedMinor: 1580 });
       await publish(snapshot({ phase: 'summary', lastSummary: summary }));
-      const balance = page.getByText('New balance: €4.20', { exact: true });
+      // Prominent: the summary's balance line (its text is the figure shown; a screen reader hears it in words).
+      const balance = page.locator('p.summary-balance');
       await expect(balance.isVisible()).resolves.toBe(true);
-      await expect(balance.getAttribute('class')).resolves.toBe('summary-balance');
+      await expect(balance.textContent()).resolves.toBe('New balance: €4.20');
       await expect(shown('Prepaid card, Demo prepaid')).resolves.toBe(true);
       await expect(shown(en.summary.takenBalance)).resolves.toBe(true);
     });
