@@ -51,6 +51,8 @@ interface Figures {
   bar: 'none' | 'serious';
   counts: Record<Impact, number>;
   rules: { id: string; impact: Impact; nodes: number; help: string; targets: string[] }[];
+  /** What axe could not decide and a person should look at (colour contrast over an image or a gradient…): rule → nodes. */
+  incomplete: Record<string, { nodes: number; targets: string[]; why: string[] }>;
 }
 
 async function axe(page: Page, screen: string, bar: Figures['bar']): Promise<Figures> {
@@ -64,7 +66,13 @@ async function axe(page: Page, screen: string, bar: Figures['bar']): Promise<Fig
     counts[impact] += v.nodes.length;
     return { id: v.id, impact, nodes: v.nodes.length, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) };
   });
-  return { screen, size: `${viewport.width}x${viewport.height}`, bar, counts, rules };
+  const incomplete = Object.fromEntries(
+    results.incomplete.map((r) => [
+      r.id,
+      { nodes: r.nodes.length, targets: r.nodes.map((n) => n.target.join(' ')), why: [...new Set(r.nodes.flatMap((n) => [...n.any, ...n.all].map((c) => c.message)))] },
+    ]),
+  );
+  return { screen, size: `${viewport.width}x${viewport.height}`, bar, counts, rules, incomplete };
 }
 
 const pending = (rule: Figures['rules'][number]) => rule.targets.every((target) => PENDING.some((p) => p.rule === rule.id && p.target === target));
@@ -79,8 +87,16 @@ function failures(figures: Figures[]): string[] {
 }
 
 function table(language: string, figures: Figures[]): string {
-  const head = ['screen', 'size', ...IMPACTS, 'rules'];
-  const rows = figures.map((f) => [f.screen, f.size, ...IMPACTS.map((i) => String(f.counts[i])), f.rules.map((r) => (pending(r) ? `${r.id} (pending)` : r.id)).join(', ')]);
+  const head = ['screen', 'size', ...IMPACTS, 'rules', 'to review'];
+  const rows = figures.map((f) => [
+    f.screen,
+    f.size,
+    ...IMPACTS.map((i) => String(f.counts[i])),
+    f.rules.map((r) => (pending(r) ? `${r.id} (pending)` : r.id)).join(', ') || '-',
+    Object.entries(f.incomplete)
+      .map(([id, n]) => `${id} ${n.nodes}`)
+      .join(', '),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const notes = PENDING.filter((p) => figures.some((f) => f.rules.some((r) => r.id === p.rule && r.targets.includes(p.target)))).map((p) => `(pending) ${p.rule} on ${p.target}: ${p.fix}`);
