@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)('station card screens and the simulated RFID reade
       await expect(panel.isVisible()).resolves.toBe(true);
       await expect(panel.getByText(en.payment.stationCardHint, { exact: true }).isVisible()).resolves.toBe(true);
       await expect(panel.locator('svg[aria-hidden="true"]').count()).resolves.toBe(1);
-      await expect(page.getByRole('button').allTextContents()).resolves.toEqual([en.actions.cancel]);
+      await expect(page.locator('main.screen').getByRole('button').allTextContents()).resolves.toEqual([en.actions.cancel]);
       await expect(page.getByRole('heading', { name: en.prices.title }).isVisible()).resolves.toBe(true);
       await expect(shown(en.payment.readerUnavailable)).resolves.toBe(false);
       await expect(shown(en.payment.noMethod)).resolves.toBe(false);
