@@ -304,7 +304,7 @@ export class Station {
           plugIn: config.timeouts.plugInS * 1000,
           presentCard: (config.timeouts.presentCardS + 10) * 1000,
           stopCode: config.timeouts.stopCodeS * 1000,
-          summaryWarn: Math.max(1, config.timeouts.summaryS - config.timeouts.inactivityReturnS) * 1000,
+          summaryWarn: this.waits.summary,
           retry: 5000,
           attentionRetry: 60_000,
         },
@@ -988,10 +988,11 @@ export class Station {
         store.keepState(SCREEN_FOCUS, this.focus, clock.now());
         this.keptFocus = this.focus;
       }
-      const choices = JSON.stringify(this.preferences.kept());
-      if (choices !== this.keptChoices) {
-        store.keepState(SCREEN_CHOICES, this.preferences.kept(), clock.now());
-        this.keptChoices = choices;
+      const choices = this.preferences.kept();
+      const text = JSON.stringify(choices);
+      if (text !== this.keptChoices) {
+        store.keepState(SCREEN_CHOICES, choices, clock.now());
+        this.keptChoices = text;
       }
     } catch (error) {
       // A screen shown after a restart is no money: the storage alarm speaks for the disk.

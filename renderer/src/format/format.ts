@@ -72,6 +72,12 @@ function safeLocale(locale: string): string {
   }
 }
 
+/** Whole seconds as hours, minutes and seconds. */
+function hms(s: number): { h: number; m: number; sec: number } {
+  const total = Math.max(0, Math.floor(s));
+  return { h: Math.floor(total / 3600), m: Math.floor((total % 3600) / 60), sec: total % 60 };
+}
+
 export function makeFormats(localeIn: string, currency: string): Formats {
   const locale = safeLocale(localeIn);
   let moneyFormat: Intl.NumberFormat;
@@ -83,29 +89,32 @@ export function makeFormats(localeIn: string, currency: string): Formats {
   }
   const exponent = moneyFormat.resolvedOptions().maximumFractionDigits ?? 2;
   const scale = 10 ** exponent;
-  const priceFormats = new Map<number, Intl.NumberFormat>();
-  const priceFormat = (digits: number): Intl.NumberFormat => {
-    let f = priceFormats.get(digits);
+  const currencyCode = moneyFormat.resolvedOptions().currency;
+  // Prices to a given number of digits, shown ("€0.3450") or spoken ("0.3450 euros"), made once each.
+  const priceFormats = new Map<string, Intl.NumberFormat>();
+  const priceFormat = (digits: number, currencyDisplay: 'symbol' | 'name'): Intl.NumberFormat => {
+    const key = `${currencyDisplay}:${digits}`;
+    let f = priceFormats.get(key);
     if (!f) {
-      f = new Intl.NumberFormat(locale, {
-        style: 'currency',
-        currency: moneyFormat.resolvedOptions().currency,
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      });
-      priceFormats.set(digits, f);
+      f = new Intl.NumberFormat(locale, { style: 'currency', currency: currencyCode, currencyDisplay, minimumFractionDigits: digits, maximumFractionDigits: digits });
+      priceFormats.set(key, f);
     }
     return f;
+  };
+  /** An exact decimal price in major units: to every digit the operator gave (0.3450 stays 0.3450), never fewer than money has. */
+  const exactPrice = (decimal: string, currencyDisplay: 'symbol' | 'name'): string => {
+    const text = decimal.trim();
+    const match = DECIMAL.exec(text);
+    if (!match) return decimal;
+    const digits = Math.min(Math.max((match[2] ?? '').length, exponent), 100);
+    // Intl formats a decimal string exactly, without a float in between.
+    return priceFormat(digits, currencyDisplay).format(text as `${number}`);
   };
   const kwhFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const kwFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
   // Spoken: the currency's name ("euros"), numbers without the zeros a figure pads with, the units of time in words.
-  const currencyCode = moneyFormat.resolvedOptions().currency;
-  const spokenMoney = (digits: number) =>
-    new Intl.NumberFormat(locale, { style: 'currency', currency: currencyCode, currencyDisplay: 'name', minimumFractionDigits: digits, maximumFractionDigits: digits });
-  const moneySpokenFormat = spokenMoney(exponent);
-  const priceSpokenFormats = new Map<number, Intl.NumberFormat>();
+  const moneySpokenFormat = priceFormat(exponent, 'name');
   const kwhSpokenFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 2 });
   const kwSpokenFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 0, maximumFractionDigits: 1 });
   const timeUnit = (unit: 'hour' | 'minute' | 'second') => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
@@ -116,23 +125,12 @@ export function makeFormats(localeIn: string, currency: string): Formats {
 
   return {
     money: (minor) => moneyFormat.format(minor / scale),
-    price: (decimal) => {
-      const text = decimal.trim();
-      const match = DECIMAL.exec(text);
-      if (!match) return decimal;
-      // Every digit the operator gave (0.3450 stays 0.3450), never fewer than money has.
-      const digits = Math.min(Math.max((match[2] ?? '').length, exponent), 100);
-      // Intl formats a decimal string exactly, without a float in between.
-      return priceFormat(digits).format(text as `${number}`);
-    },
+    price: (decimal) => exactPrice(decimal, 'symbol'),
     perMinute: (perHour) => perMinuteExact(perHour, exponent),
     kwh: (wh) => kwhFormat.format(kwhText(wh) as `${number}`),
     kw: (w) => kwFormat.format(Math.max(0, w) / 1000),
     duration: (s) => {
-      const total = Math.max(0, Math.floor(s));
-      const h = Math.floor(total / 3600);
-      const m = Math.floor((total % 3600) / 60);
-      const sec = total % 60;
+      const { h, m, sec } = hms(s);
       return `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
     },
     percent: (value) => {
@@ -140,26 +138,12 @@ export function makeFormats(localeIn: string, currency: string): Formats {
       return Number.isFinite(n) ? percentFormat.format(n / 100) : `${value}%`;
     },
     moneySpoken: (minor) => moneySpokenFormat.format(minor / scale),
-    priceSpoken: (decimal) => {
-      const text = decimal.trim();
-      const match = DECIMAL.exec(text);
-      if (!match) return decimal;
-      const digits = Math.min(Math.max((match[2] ?? '').length, exponent), 100);
-      let format = priceSpokenFormats.get(digits);
-      if (!format) {
-        format = spokenMoney(digits);
-        priceSpokenFormats.set(digits, format);
-      }
-      return format.format(text as `${number}`);
-    },
+    priceSpoken: (decimal) => exactPrice(decimal, 'name'),
     kwhSpoken: (wh) => kwhSpokenFormat.format(kwhText(wh) as `${number}`),
     kwSpoken: (w) => kwSpokenFormat.format(Math.round(Math.max(0, w) / 100) / 10),
     durationSpoken: (s) => {
-      const total = Math.max(0, Math.floor(s));
-      const h = Math.floor(total / 3600);
-      const m = Math.floor((total % 3600) / 60);
-      const sec = total % 60;
-      const parts = [h > 0 ? hours.format(h) : null, m > 0 ? minutes.format(m) : null, sec > 0 || total === 0 ? seconds.format(sec) : null];
+      const { h, m, sec } = hms(s);
+      const parts = [h > 0 ? hours.format(h) : null, m > 0 ? minutes.format(m) : null, sec > 0 || h + m === 0 ? seconds.format(sec) : null];
       return timeList.format(parts.filter((p): p is string => p !== null));
     },
   };

@@ -72,9 +72,10 @@ export interface ScreenHarness {
   close(): Promise<void>;
 }
 
-export async function openScreen(): Promise<ScreenHarness> {
+/** A Chromium page running `source` (a harness bundled from the renderer's files) with the screen's styles; fails when it throws while loading. */
+export async function openHarnessPage(source: string, sourcefile: string): Promise<{ browser: Browser; page: Page }> {
   const bundle = await build({
-    stdin: { contents: HARNESS, resolveDir: ROOT, loader: 'tsx', sourcefile: 'harness.tsx' },
+    stdin: { contents: source, resolveDir: ROOT, loader: 'tsx', sourcefile },
     bundle: true,
     write: false,
     format: 'iife',
@@ -91,6 +92,11 @@ export async function openScreen(): Promise<ScreenHarness> {
   await page.setContent(`<!doctype html><html><head><style>${css}</style></head><body><div id="root"></div></body></html>`);
   await page.addScriptTag({ content: script });
   if (errors.length > 0) throw new Error(`The screen failed to load: ${errors.join('; ')}`);
+  return { browser, page };
+}
+
+export async function openScreen(): Promise<ScreenHarness> {
+  const { browser, page } = await openHarnessPage(HARNESS, 'harness.tsx');
   return {
     page,
     publish: (s) => page.evaluate((s) => (globalThis as unknown as HarnessPage).harness.publish(s), s),

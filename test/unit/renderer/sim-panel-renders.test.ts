@@ -2,14 +2,10 @@
 // nothing in the panel (the driver's screen moving on, the clock ticking) renders nothing
 // there, and one that changes a charger renders it again with the new state. Counted
 // with React's Profiler around the panel, in Chromium.
-import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { build } from 'esbuild';
+import type { Browser, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimView, Snapshot } from '../../../electron/contract/index.js';
-import { hasChromium, snapshot } from './screen-harness.js';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
+import { hasChromium, openHarnessPage, snapshot } from './screen-harness.js';
 
 /** The panel in the store and command context, a Profiler counting its renders: `harness.renders`. */
 const HARNESS = String.raw`
@@ -74,19 +70,7 @@ describe.skipIf(!hasChromium)('the simulator panel renders only what changed in 
   let browser: Browser;
   let page: Page;
   beforeAll(async () => {
-    const bundle = await build({
-      stdin: { contents: HARNESS, resolveDir: ROOT, loader: 'tsx', sourcefile: 'sim-harness.tsx' },
-      bundle: true,
-      write: false,
-      format: 'iife',
-      jsx: 'automatic',
-      define: { 'process.env.NODE_ENV': '"development"' },
-      logLevel: 'silent',
-    });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-    page = await browser.newPage();
-    await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    ({ browser, page } = await openHarnessPage(HARNESS, 'sim-harness.tsx'));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
