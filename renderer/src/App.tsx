@@ -113,10 +113,10 @@ function Header() {
   const { t } = useTranslation();
   const station = useView(selectStation);
   return (
-    <div className="topbar">
+    <header className="topbar">
       <p className="station-name">{station?.name}</p>
       {station && <p className="topbar-station">{t('app.stationId', { id: station.id })}</p>}
-    </div>
+    </header>
   );
 }
 

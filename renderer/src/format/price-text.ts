@@ -52,8 +52,7 @@ export function priceLineText(t: TFunction, f: UnitFormats, line: PriceLine, spo
 function whenText(t: TFunction, f: UnitFormats, change: PriceChange, spoken: boolean): string {
   if (change.fromTime !== null) return t('prices.when.fromTime', { time: change.fromTime });
   if (change.afterMinutes !== null) {
-    // TODO(16): a key of its own, prices.when.afterDuration 'after {{duration}}'; meanwhile afterKwh's 'after {{energy}}' words it.
-    if (spoken) return t('prices.when.afterKwh', { energy: f.durationSpoken(change.afterMinutes * 60) });
+    if (spoken) return t('prices.when.afterDuration', { duration: f.durationSpoken(change.afterMinutes * 60) });
     return t('prices.when.afterMinutes', { minutes: change.afterMinutes });
   }
   if (change.afterKwh !== null) {

@@ -104,8 +104,7 @@ function ConnectorTile({ connector, stationOut, ownPrices }: { connector: Connec
   const plug = t('connector.plug', { type: t(`connector.type.${connector.type}`), power: t('units.kW', { value: tileKw(connector.maxPowerW, f.kw) }) });
   // The tile's name says all its visible text (a voice user says what they see), in the
   // order it is written in: the connector, its state and energy, then its plug.
-  // TODO(16): a key for the join, connector.tileNamePlug '{{name}}, {{plug}}'.
-  const name = `${energy ? t('connector.tileNameEnergy', { label, state: stateText, energy }) : t('connector.tileName', { label, state: stateText })}, ${plug}`;
+  const name = t('connector.tileNamePlug', { name: energy ? t('connector.tileNameEnergy', { label, state: stateText, energy }) : t('connector.tileName', { label, state: stateText }), plug });
 
   return (
     <li className={`tile tile--${state}`}>
