@@ -8,18 +8,20 @@
 // Rules: WCAG 2.0/2.1 A and AA and axe's best practices, plus the experimental
 // label-content-name-mismatch (a control's accessible name contains its visible label).
 // The simulator panel is not part of the kiosk: the kiosk runs without it (KIOSK_NO_SIM_PANEL=1).
-// The figures per screen are printed as a table and written to test-results/a11y/axe-<language>.json.
+// Each language also tours the driver screens in the high-contrast mode (same bars).
+// The figures per screen are printed as a table and written to
+// test-results/a11y/axe-<language>.json and axe-<language>-high-contrast.json.
 //
-// Every `npx playwright test` runs English; A11Y=full (npm run test:a11y) every language
-// the screen can switch to (switchLanguage in screen-tour.ts).
+// Every `npx playwright test` runs English; A11Y=full (npm run test:a11y) all five, each on
+// a kiosk whose station language it is (stationIn in screen-tour.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { TFunction } from 'i18next';
 import { expect, test } from './fixtures.js';
-import type { KioskProcess } from './kiosk-process.js';
-import { catalogue, tour } from './screen-tour.js';
+import { E2E_CONFIG, type KioskProcess } from './kiosk-process.js';
+import { catalogue, stationIn, tour } from './screen-tour.js';
 
 /** Every language of the screen (the catalogues in electron/contract/messages/). */
 const ALL_LANGUAGES = ['en', 'de', 'fr', 'nl', 'es'] as const;
@@ -130,34 +132,45 @@ async function maintenancePages(page: Page, kiosk: KioskProcess, t: TFunction, f
   await expect(menu).toHaveCount(0);
 }
 
-test.describe('accessibility (axe)', () => {
-  test.use({ kioskOptions: { env: ENV }, viewport: DEFAULT });
+/** Axe at both sizes on every screen of the tour (and the maintenance menu's pages unless in high contrast); fails on what breaks the bar. */
+async function check(page: Page, kiosk: KioskProcess, language: string, highContrast: boolean): Promise<void> {
+  const t = catalogue(language);
+  const figures: Figures[] = [];
+  const name = highContrast ? `${language}-high-contrast` : language;
+  try {
+    await tour(
+      page,
+      kiosk,
+      async (screen) => {
+        figures.push(await axe(page, screen, 'none'));
+        await page.setViewportSize(SMALL);
+        figures.push(await axe(page, screen, 'serious'));
+        await page.setViewportSize(DEFAULT);
+      },
+      { language, env: ENV, highContrast },
+    );
+    if (!highContrast) await maintenancePages(page, kiosk, t, figures);
+  } finally {
+    console.log(table(name, figures));
+    mkdirSync('test-results/a11y', { recursive: true });
+    writeFileSync(`test-results/a11y/axe-${name}.json`, `${JSON.stringify({ language, highContrast, tags: TAGS, figures }, null, 2)}\n`);
+  }
+  const found = failures(figures);
+  expect(found.length, `axe violations, ${name}:\n${found.join('\n')}\n`).toBe(0);
+}
 
-  for (const language of A11Y_LANGUAGES) {
+for (const language of A11Y_LANGUAGES) {
+  test.describe(`accessibility (axe), ${language}`, () => {
+    test.use({ kioskOptions: { config: stationIn(language, E2E_CONFIG), env: ENV }, viewport: DEFAULT });
+
     test(`every driver screen and the maintenance menu, ${language}`, { tag: '@a11y' }, async ({ page, kiosk }) => {
       test.setTimeout(300_000);
-      const t = catalogue(language);
-      const figures: Figures[] = [];
-      try {
-        await tour(
-          page,
-          kiosk,
-          async (screen) => {
-            figures.push(await axe(page, screen, 'none'));
-            await page.setViewportSize(SMALL);
-            figures.push(await axe(page, screen, 'serious'));
-            await page.setViewportSize(DEFAULT);
-          },
-          { language, env: ENV },
-        );
-        await maintenancePages(page, kiosk, t, figures);
-      } finally {
-        console.log(table(language, figures));
-        mkdirSync('test-results/a11y', { recursive: true });
-        writeFileSync(`test-results/a11y/axe-${language}.json`, `${JSON.stringify({ language, tags: TAGS, figures }, null, 2)}\n`);
-      }
-      const found = failures(figures);
-      expect(found.length, `axe violations, ${language}:\n${found.join('\n')}\n`).toBe(0);
+      await check(page, kiosk, language, false);
     });
-  }
-});
+
+    test(`every driver screen in high contrast, ${language}`, { tag: '@a11y' }, async ({ page, kiosk }) => {
+      test.setTimeout(300_000);
+      await check(page, kiosk, language, true);
+    });
+  });
+}

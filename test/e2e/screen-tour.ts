@@ -6,8 +6,10 @@
 // matrix (layout.spec.ts) and the accessibility checks (a11y.spec.ts) both take it.
 //
 // Every name the tour looks for (headings, buttons, dialogs) comes from the message
-// catalogue of the tour's language (electron/contract/messages/<language>.json), so the
-// same tour runs in every language once the screen can switch to it (switchLanguage).
+// catalogue of the tour's language (electron/contract/messages/<language>.json). The tour's
+// kiosks run with that language as the station's own (stationIn), so every screen of the
+// flow is in it, also after each session ends and the screen returns to the station's
+// language; the driver's language button is tested in languages.spec.ts.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
@@ -62,13 +64,14 @@ export function catalogue(language = 'en'): TFunction {
   return instance.t;
 }
 
-/**
- * Switches the driver's screen to `language` with the language button in the header.
- * TODO(16): the language switch is being built; until then only the station's English.
- */
-export async function switchLanguage(page: Page, language: string): Promise<void> {
-  void page;
-  if (language !== 'en') throw new Error(`switchLanguage(${language}): not built yet`);
+/** The e2e configuration with `language` as the station's own (`station.locale`). */
+export function stationIn<C extends { station: object }>(language: string, config: C): C {
+  return { ...config, station: { ...config.station, locale: language } };
+}
+
+/** The driver's screen is in `language` (the page's lang, which the screen sets from the brain's snapshot). */
+export async function expectLanguage(page: Page, language: string): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('lang', language);
 }
 
 /** What the driver sees and can tap: the topmost dialog when one is open (the screen behind is inert), else the page. */
@@ -138,12 +141,20 @@ export function screens(t: TFunction): Record<ScreenName, ScreenSpec> {
 }
 
 export interface TourOptions {
-  /** The driver's language (default 'en'): the screen is switched to it, and every name is its catalogue's. */
+  /**
+   * The driver's language (default 'en'): every name is its catalogue's. The kiosk given to
+   * the tour must run with it as the station's language (stationIn); the tour's own kiosk does.
+   */
   language?: string;
   /** The environment of the tour's second kiosk (the inactivity warning's), as the fixture's kiosk got it. */
   env?: Record<string, string>;
   /** Only these screens are visited (the flow still passes the others). */
   only?: readonly ScreenName[];
+  /**
+   * Every screen in the high-contrast mode: the tour turns it on with the help bar's button
+   * wherever it finds it off (it lasts one driver's flow, so again after each one ends).
+   */
+  highContrast?: boolean;
 }
 
 /**
@@ -177,12 +188,22 @@ class Tour {
   async open(url: string): Promise<void> {
     await this.page.goto(url);
     await expect(this.screens.start.ready(this.page)).toBeVisible();
-    await switchLanguage(this.page, this.language);
-    await expect(this.screens.start.ready(this.page)).toBeVisible();
+    await expectLanguage(this.page, this.language);
+  }
+
+  /** With `highContrast`: turns the mode on if it is off (on a dialog it is already on, from the screen it opened over). */
+  private async contrast(): Promise<void> {
+    if (!this.options.highContrast) return;
+    const html = this.page.locator('html');
+    if (!(await html.getAttribute('class'))?.split(' ').includes('high-contrast')) {
+      await this.button(this.t('display.highContrast')).click();
+    }
+    await expect(html).toHaveClass(/(^| )high-contrast( |$)/);
   }
 
   private async at(screen: ScreenName): Promise<void> {
     await expect(this.screens[screen].ready(this.page)).toBeVisible();
+    await this.contrast();
     if (!this.options.only || this.options.only.includes(screen)) await this.visit(screen, this.page);
   }
 
@@ -292,10 +313,11 @@ class Tour {
 
   /** The inactivity warning, on a kiosk of its own that warns after 5 s. */
   async inactivity(env: Record<string, string>): Promise<void> {
-    const quick = new KioskProcess({ ...E2E_CONFIG, timeouts: { ...E2E_CONFIG.timeouts, inactivityWarnS: 5 } }, [], env);
+    const quick = new KioskProcess(stationIn(this.language, { ...E2E_CONFIG, timeouts: { ...E2E_CONFIG.timeouts, inactivityWarnS: 5 } }), [], env);
     try {
       await quick.start();
       await this.open(quick.url);
+      await this.contrast();
       await this.tapConnector('1');
       await expect(this.screens.inactivity.ready(this.page)).toBeVisible({ timeout: 15_000 });
       await this.at('inactivity');
