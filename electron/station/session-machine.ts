@@ -65,6 +65,12 @@ export interface ActiveSession {
 export interface SessionContext {
   connectorId: number;
   vehiclePlugged: boolean;
+  /**
+   * The charger was found asleep on entering idle (idle.securing) and has shown no sign of
+   * waking since (a status awake, a boot): a driver who leaves the payment choice then
+   * gives back an available connector at once, without checking it again.
+   */
+  asleepKnown: boolean;
   /** What keeps the connector from being used: a fault the charger reports, or a charger that cannot be reached. */
   problem: ConnectorProblem | null;
   session: ActiveSession | null;
@@ -212,6 +218,9 @@ export const chargerAwake = (status: ChargerStatus) => status.mode === 'enabled'
  */
 const keepAsleep = { id: 'keepAsleep', src: 'keepAsleep' } as const;
 
+/** Back from the payment choice: straight to an available connector while the charger is known asleep, else checked again. */
+const LEAVE_PAYMENT_CHOICE = [{ guard: 'asleepKnown', target: '#session.idle.ready' }, { target: '#session.idle' }] as const;
+
 /**
  * The wait before a failed payment step is tried again: the delay grows with the
  * failures, and after MAX_SETTLE_FAILURES the connector goes out of service instead.
@@ -259,6 +268,7 @@ export const sessionMachine = setup({
     stopCodeMatches: ({ context, event }) => event.type === 'STOP' && context.session?.stopCode === event.code,
     approved: ({ event }) => (event as unknown as { output: AuthorizeOutput }).output.outcome === 'approved',
     vehiclePlugged: ({ context }) => context.vehiclePlugged,
+    asleepKnown: ({ context }) => context.asleepKnown,
     stillConnected: ({ event }) => event.type === 'CHARGING_STOPPED' && event.vehicleConnected,
     hasProblem: ({ event }) => (event as unknown as { output: { problem: ConnectorProblem | null } }).output.problem !== null,
     offline: ({ context }) => context.problem?.kind === 'offline',
@@ -288,6 +298,7 @@ export const sessionMachine = setup({
   actions: {
     applyReconcile: assign(({ event }) => ({ ...(event as unknown as { output: ReconcileOutput }).output.context, resumeFrom: null })),
     notePlugged: assign({ vehiclePlugged: true }),
+    doubtAsleep: assign({ asleepKnown: false }),
     noteUnplugged: assign({ vehiclePlugged: false }),
     recordMeter: assign(({ context, event }) => {
       if (event.type !== 'METER' || !context.session || context.session.meterStartWh == null) return {};
@@ -377,6 +388,7 @@ export const sessionMachine = setup({
   context: ({ input }) => ({
     connectorId: input.connectorId,
     vehiclePlugged: input.restored?.context.vehiclePlugged ?? false,
+    asleepKnown: false,
     // A connector whose saved state could not be read comes up with the problem already noted.
     problem: input.restored?.context.problem?.kind === 'attention' ? input.restored.context.problem : null,
     session: input.restored?.context.session ?? null,
@@ -428,7 +440,7 @@ export const sessionMachine = setup({
             input: ({ context }) => ({ connectorId: context.connectorId }),
             onDone: [
               { guard: 'hasProblem', target: '#session.fault', actions: assign(({ event }) => ({ problem: event.output.problem, vehiclePlugged: event.output.vehiclePlugged })) },
-              { target: 'ready', actions: assign(({ event }) => ({ problem: null, vehiclePlugged: event.output.vehiclePlugged })) },
+              { target: 'ready', actions: assign(({ event }) => ({ problem: null, vehiclePlugged: event.output.vehiclePlugged, asleepKnown: true })) },
             ],
             // The charger cannot be reached (missing at start-up, gone): out of service until it answers.
             onError: { target: '#session.fault', actions: 'noteProblem' },
@@ -437,29 +449,33 @@ export const sessionMachine = setup({
         ready: {
           on: {
             SELECT: '#session.choosingPayment',
-            CHARGER_STATUS: { guard: 'chargerAwakeWithoutSession', target: 'securing' },
+            CHARGER_STATUS: { guard: 'chargerAwakeWithoutSession', target: 'securing', actions: 'doubtAsleep' },
           },
         },
       },
       on: {
-        CHARGER_BOOT: '.securing',
+        CHARGER_BOOT: { target: '.securing', actions: 'doubtAsleep' },
         FAULT: { target: 'fault', actions: 'noteProblem' },
         CHARGER_OFFLINE: { target: 'fault', actions: 'noteProblem' },
       },
     },
 
+    // Nothing here wakes the charger (keepAsleep puts a woken one back to sleep): a driver
+    // who leaves gives back the connector as idle found it, unless it showed a sign of waking.
     choosingPayment: {
       invoke: keepAsleep,
       initial: 'active',
       states: {
         active: { after: { inactivityWarn: 'warning' } },
-        warning: { after: { inactivityReturn: '#session.idle' } },
+        warning: { after: { inactivityReturn: LEAVE_PAYMENT_CHOICE } },
       },
       on: {
-        CHOOSE_PAYMENT: { target: 'authorizing', actions: 'newSession' },
+        CHOOSE_PAYMENT: { target: 'authorizing', actions: ['doubtAsleep', 'newSession'] },
         MORE_TIME: '.active',
         SELECT: '.active',
-        CANCEL: 'idle',
+        CANCEL: LEAVE_PAYMENT_CHOICE,
+        CHARGER_STATUS: { guard: 'chargerAwakeWithoutSession', actions: 'doubtAsleep' },
+        CHARGER_BOOT: { actions: 'doubtAsleep' },
         FAULT: { target: 'fault', actions: 'noteProblem' },
         CHARGER_OFFLINE: { target: 'fault', actions: 'noteProblem' },
       },

@@ -205,6 +205,7 @@ export class SessionPersistence {
       context: {
         connectorId,
         vehiclePlugged: false,
+        asleepKnown: false,
         problem: { kind: 'attention', detail: reason },
         session,
         lastSummary: null,

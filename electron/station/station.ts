@@ -136,6 +136,10 @@ export class Station {
   private seq = 0;
   private current: Snapshot | null = null;
   private publishQueued = false;
+  /** The last snapshot sent to the screens, as text: an unchanged one is not sent again. */
+  private publishedText = '';
+  /** The next publish is the clock's (a countdown, a session's time): sent even if nothing else moved. */
+  private publishTime = false;
   private ticker: ReturnType<Clock['setTimeout']> | null = null;
   private sweeper: ReturnType<Clock['setTimeout']> | null = null;
   private sweeping: Promise<void> | null = null;
@@ -962,15 +966,25 @@ export class Station {
     return this.current;
   }
 
-  private schedulePublish(): void {
+  private schedulePublish(timeMoved = false): void {
     this.current = null;
+    if (timeMoved) this.publishTime = true;
     if (this.publishQueued || this.stopped) return;
     this.publishQueued = true;
     queueMicrotask(() => {
       this.publishQueued = false;
       if (this.stopped) return;
       const snapshot = this.snapshot();
-      for (const listener of this.listeners) listener(snapshot);
+      // A command whose change was already published (by the session it moved) is not sent
+      // twice: a snapshot that differs from the last only in its number and time is not news,
+      // unless the time is the news (the tick: countdowns and running figures count on it).
+      const text = JSON.stringify({ ...snapshot, seq: 0, now: 0 });
+      const timeMoved = this.publishTime;
+      this.publishTime = false;
+      if (timeMoved || text !== this.publishedText) {
+        this.publishedText = text;
+        for (const listener of this.listeners) listener(snapshot);
+      }
       // After the screens have it: the write (flushed) never delays a snapshot.
       this.keepScreen();
     });
@@ -1008,7 +1022,7 @@ export class Station {
       // A session's figures, or a countdown on a waiting screen (the flows that hold the screen).
       const moving = (c: Connector) => c.actor.getSnapshot().context.session?.chargingStartedAt != null || (c.last !== null && HOLDS_SCREEN.has(c.last.phase));
       const expired = this.preferences.expire(this.focus, clock.now());
-      if (expired || [...this.connectors.values()].some(moving)) this.schedulePublish();
+      if (expired || [...this.connectors.values()].some(moving)) this.schedulePublish(true);
       this.tick();
     }, 1000);
   }

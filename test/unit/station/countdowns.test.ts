@@ -25,10 +25,13 @@ describe('countdowns on the waiting screens', () => {
     expect(warned.kind).toBe('inactivity');
     expect(warned.until - h.snapshot().now).toBeGreaterThan(19_000);
     expect(warned.until - h.snapshot().now).toBeLessThanOrEqual(20_000);
-    // The snapshot moves each second while it counts.
-    const seq = h.snapshot().seq;
-    await h.run(1000, 1000);
-    expect(h.snapshot().seq).toBeGreaterThan(seq);
+    // The screens are sent a snapshot each second while it counts (only its time moves).
+    const sent: number[] = [];
+    const unsubscribe = h.station.subscribe((snapshot) => sent.push(snapshot.now));
+    await h.run(3000, 100);
+    unsubscribe();
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(sent).size).toBe(sent.length);
     expect(await h.command({ type: 'moreTime', connectorId: 1 })).toEqual({ ok: true });
     expect(h.connector(1).countdown).toBeNull();
     await h.run(45_000 + 20_000, 500);

@@ -38,6 +38,10 @@ const newSession = {
   credential: null,
 } as const;
 
+const chargerStatus = (mode: 'enabled' | 'sleeping') => ({
+  online: true, mode, pilot: 'A' as const, vehicleConnected: false, relayClosed: false, fault: null, meterWh: 0, powerW: 0, currentLimitA: 32,
+});
+
 const top = (s: Snap) => (typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]!);
 const HOLDING = new Set(['awaitingVehicle', 'charging', 'stopping', 'parked', 'settling', 'settleRetry', 'cancelling', 'cancelRetry', 'attention']);
 
@@ -64,6 +68,9 @@ function eventsFor(s: Snap): AnyEvent[] {
     { type: 'FAULT_CLEARED', at },
     { type: 'CHARGER_BOOT', at },
     { type: 'CHARGER_OFFLINE', at, reason: 'cable' },
+    // A controller that wakes up without being told (a firmware that re-enables itself), and one that reports itself asleep.
+    { type: 'CHARGER_STATUS', at, status: chargerStatus('enabled') },
+    { type: 'CHARGER_STATUS', at, status: chargerStatus('sleeping') },
   ];
   const state = top(s);
   const done = (id: string, output: unknown) => events.push({ type: `xstate.done.actor.${id}`, output });
@@ -101,7 +108,7 @@ function eventsFor(s: Snap): AnyEvent[] {
 }
 
 const serializeState = (s: Snap) =>
-  JSON.stringify([s.value, !!s.context.session, !!s.context.session?.authorization, Math.min(s.context.session?.settleFailures ?? 0, MAX_SETTLE_FAILURES + 1), s.context.session?.meterStartWh != null, s.context.session?.chargingStoppedAt != null, s.context.vehiclePlugged, !!s.context.lastSummary, s.context.problem?.kind]);
+  JSON.stringify([s.value, !!s.context.session, !!s.context.session?.authorization, Math.min(s.context.session?.settleFailures ?? 0, MAX_SETTLE_FAILURES + 1), s.context.session?.meterStartWh != null, s.context.session?.chargingStoppedAt != null, s.context.vehiclePlugged, s.context.asleepKnown, !!s.context.lastSummary, s.context.problem?.kind]);
 
 /** The rules that must hold in every state the machine can reach. */
 function assertRules(s: Snap): void {
@@ -140,6 +147,38 @@ describe('session machine (model-based)', () => {
 
   it('keeps the rules at every step of every shortest path', () => {
     for (const path of paths) for (const step of path.steps) assertRules(step.state as Snap);
+  });
+
+  it('shows a connector available only while its charger is known asleep: checked on entering idle, or not woken since', () => {
+    const wakes = (e: AnyEvent) => e.type === 'CHARGER_BOOT' || (e.type === 'CHARGER_STATUS' && (e as { status: { mode: string } }).status.mode === 'enabled');
+    let checked = 0;
+    for (const path of paths) {
+      // Asleep as far as the path knows: a check found it asleep, and since then no wake and no state that may enable it.
+      let asleep = false;
+      for (const step of path.steps) {
+        const s = step.state as Snap;
+        const e = step.event as AnyEvent;
+        if (e.type === 'xstate.done.actor.ensureAsleep') asleep = (e as unknown as { output: { problem: unknown } }).output.problem === null;
+        else if (wakes(e) || !['idle', 'choosingPayment'].includes(top(s))) asleep = false;
+        if (top(s) === 'idle' && JSON.stringify(s.value).includes('ready')) {
+          expect(asleep, `available without a known-asleep charger after ${path.steps.map((x) => x.event.type).join(' → ')}`).toBe(true);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(3);
+  });
+
+  it('gives the connector back at once when the driver leaves the payment choice, and checks the charger again if it woke meanwhile', () => {
+    const choosing = paths.find((p) => top(p.state as Snap) === 'choosingPayment')!.state as Snap;
+    expect(choosing.context.asleepKnown).toBe(true);
+    const [back] = transition(sessionMachine, choosing, { type: 'CANCEL', at });
+    expect(back.value).toEqual({ idle: 'ready' });
+    const [woke] = transition(sessionMachine, choosing, { type: 'CHARGER_STATUS', at, status: chargerStatus('enabled') });
+    const [checkedAgain] = transition(sessionMachine, woke, { type: 'CANCEL', at });
+    expect(checkedAgain.value).toEqual({ idle: 'securing' });
+    const [booted] = transition(sessionMachine, choosing, { type: 'CHARGER_BOOT', at });
+    expect(transition(sessionMachine, booted, { type: 'CANCEL', at })[0].value).toEqual({ idle: 'securing' });
   });
 
   it('keeps the rules at every step of simple paths up to the summary', () => {
@@ -181,7 +220,7 @@ describe('session machine persistence', () => {
       chargingStartedAt: at, chargingStoppedAt: null, endedAt: null, usage: startUsage(at), stopReason: null, showStopCode: false,
     };
     const actor = createActor(sessionMachine, {
-      input: { connectorId: 1, restored: { phase: 'charging', context: { connectorId: 1, vehiclePlugged: true, problem: null, session, lastSummary: null, resumeFrom: null, lastError: null } } },
+      input: { connectorId: 1, restored: { phase: 'charging', context: { connectorId: 1, vehiclePlugged: true, asleepKnown: false, problem: null, session, lastSummary: null, resumeFrom: null, lastError: null } } },
     });
     const snapshot = actor.getSnapshot();
     // Nothing is re-invoked before the reconcile step decides.
@@ -196,7 +235,7 @@ describe('session machine persistence', () => {
     const settling = transition(sessionMachine, sessionMachine.resolveState({
       value: 'settling',
       context: {
-        connectorId: 1, vehiclePlugged: false, problem: null, lastSummary: null, resumeFrom: null, lastError: null,
+        connectorId: 1, vehiclePlugged: false, asleepKnown: false, problem: null, lastSummary: null, resumeFrom: null, lastError: null,
         session: {
           id: 's1', method: 'card', createdAt: at, stopCode: '1234', tariff: config.tariff, timeZone: 'UTC', voltageV: 230, currency: 'EUR', limitMinor: 500, expiresAt: at + 3_600_000,
           lookaheadS: 2.5, attempt: 1, authorization, settleFailures: 0, declineReason: null, meterStartWh: 100, meterWh: 150, powerW: 0,

@@ -130,7 +130,8 @@ describe('a driver choosing a connector and going back, in the whole kiosk', () 
       await h.run(200);
       expect(h.connector(1).phase).toBe('available');
     }
-    expect(watched.saves.length).toBeGreaterThanOrEqual(6);
+    // Two states a cycle: choosing, and back to available (the charger known asleep, not checked again).
+    expect(watched.saves.length).toBeGreaterThanOrEqual(4);
     expect(watched.saves.filter((s) => s.synchronous === FULL)).toEqual([]);
     watched.saves.length = 0;
     await payAndPlug(h, 1);
