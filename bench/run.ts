@@ -37,12 +37,15 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import type { Snapshot, WsMessage } from '../electron/contract/index.js';
+import { kioskChromiumArgs } from '../electron/shell/chromium-switches.js';
 import { percentile, round } from './stats.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(ROOT, 'dist/main/web-main.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PLAIN_CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The kiosk's screen runs with the switches the Electron shell gives its Chromium (chromium-switches.ts). */
+const CHROMIUM_ARGS = [...PLAIN_CHROMIUM_ARGS, ...kioskChromiumArgs()];
 
 const FIRST_SCREEN_RUNS = Number(process.env.BENCH_FIRST_SCREEN_RUNS ?? 7);
 const TAP_CYCLES = Number(process.env.BENCH_TAP_CYCLES ?? 60); // two taps each: tile → payment, Cancel → start
@@ -367,6 +370,24 @@ async function tapFloor(browser: Browser) {
   }
 }
 
+/**
+ * The same taps on the same host in a Chromium without the kiosk's switches (its defaults):
+ * what DeferRendererTasksAfterInput costs, seen in send → first reply.
+ */
+async function tapsInPlainChromium(host: Host) {
+  const plain = await chromium.launch({ executablePath: CHROMIUM, args: PLAIN_CHROMIUM_ARGS });
+  try {
+    const { context, page } = await newTouchPage(plain);
+    await page.addInitScript(TAP_SCRIPT);
+    await page.goto(host.url);
+    const { toPayment, toStart, timings } = await tapCycles(page);
+    await context.close();
+    return { args: PLAIN_CHROMIUM_ARGS, ...summary([...toPayment, ...toStart]), sendToFirstReply: summary(timings.map((t) => t.sendToReply)) };
+  } finally {
+    await plain.close();
+  }
+}
+
 async function tapLatency(browser: Browser) {
   const host = await startHost();
   const { context, page } = await newTouchPage(browser);
@@ -379,6 +400,7 @@ async function tapLatency(browser: Browser) {
     await context.close();
     const brain = await brainRoundTrip(host, TAP_CYCLES);
     const floor = await tapFloor(browser);
+    const plain = await tapsInPlainChromium(host);
     return {
       method:
         `One web host (embedded defaults) and one page. Each tap is a ${TAP_INPUT} tap (page.${TAP_INPUT === 'touch' ? 'touchscreen.tap' : 'mouse.click'} at the centre of the button, found once); in the page, ` +
@@ -390,7 +412,9 @@ async function tapLatency(browser: Browser) {
         'taps had 1, 2, … messages from the brain arrive between the send and the next screen in the DOM. brainOnly: the same commands from a Node WebSocket ' +
         'client, no browser: send → the first snapshot showing the next screen (connector 1 choosing payment and on the screen; no connector on the screen ' +
         'and connector 1 available). floor: the same taps measured the same way on a page of two React screens and nothing else (no brain, no WebSocket; ' +
-        'a production React build served by Playwright): what this Chromium and this machine take for a tap by themselves.',
+        'a production React build served by Playwright): what this Chromium and this machine take for a tap by themselves. ' +
+        `Chromium runs with the kiosk's switches (${kioskChromiumArgs().join(' ')}, as the Electron shell sets them); defaultChromium: the same taps ` +
+        'on the same host in a Chromium without them.',
       input: TAP_INPUT,
       taps: stats.n,
       p50Ms: stats.p50Ms,
@@ -411,6 +435,7 @@ async function tapLatency(browser: Browser) {
       messagesToScreen: { tileToPayment: countsOf(timings.filter((_, i) => i % 2 === 0)), cancelToStart: countsOf(timings.filter((_, i) => i % 2 === 1)) },
       brainOnly: brain,
       floor,
+      defaultChromium: plain,
       targetP95Ms: TARGETS.tapP95Ms,
       pass: stats.p95Ms <= TARGETS.tapP95Ms,
     };

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, session } from 'electron';
 import { systemClock } from '../../devices/clock.js';
 import { bootKiosk, onStopSignals, startupFailure, type Booted } from '../boot.js';
+import { DISABLED_CHROMIUM_FEATURES } from './chromium-switches.js';
 import { bindIpc, type IpcBinding } from './ipc-binding.js';
 import { createKioskWindow } from './window.js';
 import { crashPageIn } from '../messages.js';
@@ -28,6 +29,8 @@ const windows = new Set<BrowserWindow>();
 async function start(): Promise<void> {
   // Every renderer is sandboxed, whatever a window asks for.
   app.enableSandbox();
+  // Before the app is ready, as Chromium reads its switches then (chromium-switches.ts).
+  app.commandLine.appendSwitch('disable-features', DISABLED_CHROMIUM_FEATURES.join(','));
   const argv = process.argv.slice(1);
   const dev = !app.isPackaged && (argv.includes('--dev') || process.env.KIOSK_DEV === '1');
   const defaults = app.isPackaged

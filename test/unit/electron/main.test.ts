@@ -21,6 +21,7 @@ const fake = vi.hoisted(() => ({
   blockerStarts: [] as string[],
   blockerStops: [] as number[],
   sandboxEnabled: false,
+  switches: [] as [string, string | undefined][],
   ipcMain: null as unknown,
   session: null as unknown,
   windows: [] as unknown[],
@@ -45,6 +46,11 @@ vi.mock('electron', async () => {
     requestSingleInstanceLock: () => fake.lock,
     enableSandbox: () => {
       fake.sandboxEnabled = true;
+    },
+    commandLine: {
+      appendSwitch: (name: string, value?: string) => {
+        fake.switches.push([name, value]);
+      },
     },
     getPath: (name: string) => join(tmpdir(), `electron-${name}`),
     whenReady: () => Promise.resolve(),
@@ -84,7 +90,7 @@ const savedEnv = { ...process.env };
 
 beforeEach(() => {
   vi.resetModules();
-  Object.assign(fake, { lock: true, exitCodes: [], quitCalls: 0, menu: [], blockerStarts: [], blockerStops: [], sandboxEnabled: false, windows: [] });
+  Object.assign(fake, { lock: true, exitCodes: [], quitCalls: 0, menu: [], blockerStarts: [], blockerStops: [], sandboxEnabled: false, switches: [], windows: [] });
   fake.listeners.clear();
   dataDir = mkdtempSync(join(tmpdir(), 'kiosk-electron-main-'));
   process.env.KIOSK_DATA_DIR = join(dataDir, 'data');
@@ -118,6 +124,8 @@ describe('electron main', () => {
     const win = windows()[0]!;
 
     expect(fake.sandboxEnabled).toBe(true);
+    // A tap's answer is read before Chromium's next frame, not after it (chromium-switches.ts).
+    expect(fake.switches).toEqual([['disable-features', 'DeferRendererTasksAfterInput']]);
     expect(fake.menu).toEqual([null]);
     expect(fake.blockerStarts).toEqual(['prevent-display-sleep']);
     expect(windows()).toHaveLength(1);
