@@ -74,7 +74,7 @@ const FAKE_ELECTRON = String.raw`
 const Module = require('node:module');
 const { EventEmitter } = require('node:events');
 const { pathToFileURL } = require('node:url');
-const report = { lock: 0, sandbox: false, menu: [], blocker: [], windows: [], loads: [], handlers: [], results: [], snapshots: 0, exit: null };
+const report = { lock: 0, sandbox: false, switches: [], menu: [], blocker: [], windows: [], loads: [], handlers: [], results: [], snapshots: 0, exit: null };
 const appEvents = new EventEmitter();
 const handlers = new Map();
 const windows = [];
@@ -110,6 +110,7 @@ const app = {
   isPackaged: false,
   requestSingleInstanceLock() { report.lock++; return true; },
   enableSandbox() { report.sandbox = true; },
+  commandLine: { appendSwitch(name, value) { report.switches.push([name, value]); } },
   getPath(name) { return '/nonexistent/' + name; },
   whenReady() { return Promise.resolve(); },
   on(name, listener) { appEvents.on(name, listener); return app; },
@@ -153,6 +154,7 @@ describe('electron main bundle', () => {
 
     expect(report.lock).toBe(1);
     expect(report.sandbox).toBe(true);
+    expect(report.switches).toEqual([['disable-features', 'DeferRendererTasksAfterInput']]);
     expect(report.menu).toEqual([null]);
     expect(report.blocker).toEqual(['prevent-display-sleep', 'stopped']);
     expect(report.windows).toHaveLength(1);
