@@ -7,7 +7,9 @@
 //
 // Rules: WCAG 2.0/2.1 A and AA and axe's best practices, plus the experimental
 // label-content-name-mismatch (a control's accessible name contains its visible label).
-// The simulator panel is not part of the kiosk: the kiosk runs without it (KIOSK_NO_SIM_PANEL=1).
+// The simulator panel is not part of the kiosk: the driver screens are checked without it
+// (KIOSK_NO_SIM_PANEL=1), and the panel on its own (unfolded, with a car plugged in, and
+// folded), held to the maintenance menu's bar: it is the developer's and the demo's.
 // Each language also tours the driver screens in the high-contrast mode (same bars).
 // The figures per screen are printed as a table and written to
 // test-results/a11y/axe-<language>.json and axe-<language>-high-contrast.json.
@@ -48,8 +50,10 @@ interface Figures {
   incomplete: Record<string, { nodes: number; targets: string[]; why: string[] }>;
 }
 
-async function axe(page: Page, screen: string, bar: Figures['bar']): Promise<Figures> {
-  const results = await new AxeBuilder({ page })
+async function axe(page: Page, screen: string, bar: Figures['bar'], include?: string): Promise<Figures> {
+  const builder = new AxeBuilder({ page });
+  if (include) builder.include(include);
+  const results = await builder
     .options({ runOnly: { type: 'tag', values: TAGS }, rules: { 'label-content-name-mismatch': { enabled: true } } })
     .analyze();
   const viewport = page.viewportSize()!;
@@ -171,6 +175,30 @@ for (const language of A11Y_LANGUAGES) {
     test(`every driver screen in high contrast, ${language}`, { tag: '@a11y' }, async ({ page, kiosk }) => {
       test.setTimeout(300_000);
       await check(page, kiosk, language, true);
+    });
+  });
+}
+
+for (const language of A11Y_LANGUAGES) {
+  test.describe(`accessibility (axe), the simulator panel, ${language}`, () => {
+    test.use({ kioskOptions: { config: stationIn(language, E2E_CONFIG) }, viewport: DEFAULT });
+
+    test(`the simulator panel: unfolded, with a car plugged in, and folded, ${language}`, { tag: '@a11y' }, async ({ page, kiosk }) => {
+      const t = catalogue(language);
+      const figures: Figures[] = [];
+      await page.goto(kiosk.url);
+      const panel = page.getByRole('complementary', { name: t('sim.title') });
+      await expect(panel).toBeVisible();
+      figures.push(await axe(page, 'sim panel', 'serious', '.sim'));
+      await panel.getByRole('button', { name: t('sim.plugIn'), exact: true }).first().click();
+      await expect(panel.getByRole('button', { name: t('sim.unplug'), exact: true })).toBeVisible();
+      figures.push(await axe(page, 'sim panel, car plugged in', 'serious', '.sim'));
+      await panel.getByRole('button', { name: t('sim.foldLabel'), exact: true }).click();
+      await expect(page.getByRole('button', { name: t('sim.unfoldLabel'), exact: true })).toBeVisible();
+      figures.push(await axe(page, 'sim panel, folded', 'serious', '.sim'));
+      console.log(table(`${language}, simulator panel`, figures));
+      const found = failures(figures);
+      expect(found.length, `axe violations, simulator panel, ${language}:\n${found.join('\n')}\n`).toBe(0);
     });
   });
 }
