@@ -1,6 +1,7 @@
 // Bundles the main-process entry points with esbuild; node_modules stay external
 // (the native modules load from there, in Node and in Electron alike):
-//   dist/main/web-main.js        the web host (ESM, plain Node)
+//   dist/main/web-main.js        the web host (ESM, plain Node): turns Node's compile cache on,
+//                                then imports the kiosk, a chunk of its own (web-kiosk.js)
 //   dist/main/electron-main.cjs  the Electron entry (CommonJS; 'electron' and every package external)
 //   dist/main/preload.cjs        the screen's preload: ONE CommonJS file requiring only 'electron',
 //                                since a sandboxed preload cannot load anything else
@@ -19,6 +20,9 @@ export const webMainOptions = {
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // web-main's import('./web-kiosk.js') stays a file of its own, loaded after the compile cache is on.
+  splitting: true,
+  chunkNames: '[name]',
   sourcemap: true,
   logLevel: 'warning',
 };
@@ -32,9 +36,10 @@ export const electronMainOptions = {
   format: 'cjs',
   target: 'node22',
   packages: 'external',
-  // The sources are ESM and find their files through import.meta.url.
+  // The sources are ESM and find their files through import.meta.url. Node's module compile
+  // cache (as in web-main.ts) goes on first, before any package is required.
   define: { 'import.meta.url': '__kioskModuleUrl' },
-  banner: { js: 'const __kioskModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  banner: { js: 'require("node:module").enableCompileCache?.();\nconst __kioskModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   sourcemap: true,
   logLevel: 'warning',
 };

@@ -12,7 +12,6 @@
 // The control lines are left alone: setting RTS/DTR fails on a pseudo-terminal
 // ("Inappropriate ioctl for device"), and none of our links needs them.
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 import type { Clock, TimerHandle } from '../clock.js';
 
 /** What a serial link logs; pino's logger fits. */
@@ -62,9 +61,14 @@ export interface SerialPortOptions {
   stopBits?: 1 | 2;
 }
 
-/** Opens a serialport SerialPort, 8N1 (8N2 with `stopBits: 2`), no flow control, locked, control lines untouched. */
-export function openSerialPort(path: string, baudRate: number, options: SerialPortOptions = {}): Promise<Duplex> {
+/**
+ * Opens a serialport SerialPort, 8N1 (8N2 with `stopBits: 2`), no flow control, locked, control lines untouched.
+ * serialport is loaded at the first open: a kiosk whose devices are all simulated never
+ * loads it (about 60 ms of its start-up).
+ */
+export async function openSerialPort(path: string, baudRate: number, options: SerialPortOptions = {}): Promise<Duplex> {
   const stopBits = options.stopBits ?? 1;
+  const { SerialPort } = await import('serialport');
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate, dataBits: 8, stopBits, parity: 'none', rtscts: false, xon: false, xoff: false, lock: true, autoOpen: false });
     port.open((error) => (error ? reject(error) : resolve(port)));

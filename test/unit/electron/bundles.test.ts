@@ -1,8 +1,9 @@
-// The two Electron bundles as scripts/build-main.mjs makes them, checked without the
+// The bundles as scripts/build-main.mjs makes them, the Electron ones checked without the
 // Electron binary: the preload is one CommonJS file that needs nothing but 'electron'
 // (all a sandboxed preload can load) and runs in a sandbox-like context; the main
 // bundle runs under Node with a stand-in 'electron', finds its preload and screen
 // beside itself, and carries a command from the window to the real station and back.
+// Both main entries turn Node's module compile cache on before any package loads.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,13 +17,19 @@ import { IPC_CHANNELS } from '../../../electron/contract/ipc-channels.js';
 const ROOT = resolve(import.meta.dirname, '../../..');
 let out = '';
 let preloadMeta: Metafile;
+let webMeta: Metafile;
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'kiosk-bundles-'));
   const options = (await import(pathToFileURL(join(ROOT, 'scripts/build-main.mjs')).href)) as Record<string, BuildOptions>;
   const common = { absWorkingDir: ROOT, outdir: join(out, 'dist/main'), metafile: true, logLevel: 'silent' } as const;
-  const [, preload] = await Promise.all([build({ ...options.electronMainOptions, ...common }), build({ ...options.preloadOptions, ...common })]);
+  const [, preload, web] = await Promise.all([
+    build({ ...options.electronMainOptions, ...common }),
+    build({ ...options.preloadOptions, ...common }),
+    build({ ...options.webMainOptions, ...common }),
+  ]);
   preloadMeta = preload.metafile!;
+  webMeta = web.metafile!;
 });
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -171,4 +178,31 @@ describe('electron main bundle', () => {
     expect(report.handlers).toEqual([]); // unbound before exit
     expect(report.exit).toBe(0);
   }, 30_000);
+});
+
+describe('the main entries and the compile cache', () => {
+  it('web-main.js turns the cache on, then imports the kiosk, a file of its own that loads the packages', () => {
+    const outputs = Object.fromEntries(Object.entries(webMeta.outputs).filter(([file]) => file.endsWith('.js')).map(([file, o]) => [file.split('/').pop()!, o]));
+    expect(Object.keys(outputs).sort()).toEqual(['web-kiosk.js', 'web-main.js']);
+    const entry = outputs['web-main.js']!;
+    expect(entry.imports.map((i) => [i.path, i.kind])).toEqual([
+      ['node:module', 'import-statement'],
+      [expect.stringMatching(/web-kiosk\.js$/), 'dynamic-import'],
+    ]);
+    const code = readFileSync(join(out, 'dist/main/web-main.js'), 'utf8');
+    expect(code.indexOf('enableCompileCache?.()')).toBeGreaterThan(-1);
+    expect(code.indexOf('enableCompileCache?.()')).toBeLessThan(code.indexOf('import("./web-kiosk.js")'));
+    const packages = outputs['web-kiosk.js']!.imports.filter((i) => !i.path.startsWith('node:')).map((i) => i.path);
+    expect(packages).toEqual(expect.arrayContaining(['zod', 'pino', 'ws', 'xstate', '@photostructure/sqlite']));
+  });
+
+  it('electron-main.cjs turns the cache on in its first line, before any require', () => {
+    const code = readFileSync(join(out, 'dist/main/electron-main.cjs'), 'utf8');
+    expect(code.split('\n')[0]).toBe('require("node:module").enableCompileCache?.();');
+  });
+
+  it('serialport is required only when a port opens: never in a kiosk whose devices are all simulated', () => {
+    const kiosk = webMeta.outputs[Object.keys(webMeta.outputs).find((f) => f.endsWith('web-kiosk.js'))!]!;
+    expect(kiosk.imports.filter((i) => i.path === 'serialport').map((i) => i.kind)).toEqual(['dynamic-import']);
+  });
 });
