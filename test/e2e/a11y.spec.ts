@@ -12,7 +12,8 @@
 // folded), held to the maintenance menu's bar: it is the developer's and the demo's.
 // Each language also tours the driver screens in the high-contrast mode (same bars).
 // The figures per screen are printed as a table and written to
-// test-results/a11y/axe-<language>.json and axe-<language>-high-contrast.json.
+// test-results/a11y/axe-<language>.json, axe-<language>-high-contrast.json and
+// axe-<language>-sim-panel.json.
 //
 // Every `npx playwright test` runs English; A11Y=full (npm run test:a11y) all five, each on
 // a kiosk whose station language it is (stationIn in screen-tour.ts).
@@ -136,12 +137,27 @@ async function maintenancePages(page: Page, kiosk: KioskProcess, t: TFunction, f
   await expect(menu).toHaveCount(0);
 }
 
-/** Axe at both sizes on every screen of the tour (and the maintenance menu's pages unless in high contrast); fails on what breaks the bar. */
+/**
+ * Runs `collect`, which pushes its axe figures; then prints them as a table, writes them to
+ * test-results/a11y/axe-<name>.json (even when `collect` fails part-way) and fails on what breaks the bar.
+ */
+async function report(name: string, about: object, collect: (figures: Figures[]) => Promise<void>): Promise<void> {
+  const figures: Figures[] = [];
+  try {
+    await collect(figures);
+  } finally {
+    console.log(table(name, figures));
+    mkdirSync('test-results/a11y', { recursive: true });
+    writeFileSync(`test-results/a11y/axe-${name}.json`, `${JSON.stringify({ ...about, tags: TAGS, figures }, null, 2)}\n`);
+  }
+  const found = failures(figures);
+  expect(found.length, `axe violations, ${name}:\n${found.join('\n')}\n`).toBe(0);
+}
+
+/** Axe at both sizes on every screen of the tour (and the maintenance menu's pages unless in high contrast). */
 async function check(page: Page, kiosk: KioskProcess, language: string, highContrast: boolean): Promise<void> {
   const t = catalogue(language);
-  const figures: Figures[] = [];
-  const name = highContrast ? `${language}-high-contrast` : language;
-  try {
+  await report(highContrast ? `${language}-high-contrast` : language, { language, highContrast }, async (figures) => {
     await tour(
       page,
       kiosk,
@@ -154,13 +170,24 @@ async function check(page: Page, kiosk: KioskProcess, language: string, highCont
       { language, env: ENV, highContrast },
     );
     if (!highContrast) await maintenancePages(page, kiosk, t, figures);
-  } finally {
-    console.log(table(name, figures));
-    mkdirSync('test-results/a11y', { recursive: true });
-    writeFileSync(`test-results/a11y/axe-${name}.json`, `${JSON.stringify({ language, highContrast, tags: TAGS, figures }, null, 2)}\n`);
-  }
-  const found = failures(figures);
-  expect(found.length, `axe violations, ${name}:\n${found.join('\n')}\n`).toBe(0);
+  });
+}
+
+/** The simulator panel alone, to the maintenance menu's bar: unfolded, with a car plugged in, and folded. */
+async function checkSimPanel(page: Page, kiosk: KioskProcess, language: string): Promise<void> {
+  const t = catalogue(language);
+  await report(`${language}-sim-panel`, { language, simPanel: true }, async (figures) => {
+    await page.goto(kiosk.url);
+    const panel = page.getByRole('complementary', { name: t('sim.title') });
+    await expect(panel).toBeVisible();
+    figures.push(await axe(page, 'sim panel', 'serious', '.sim'));
+    await panel.getByRole('button', { name: t('sim.plugIn'), exact: true }).first().click();
+    await expect(panel.getByRole('button', { name: t('sim.unplug'), exact: true })).toBeVisible();
+    figures.push(await axe(page, 'sim panel, car plugged in', 'serious', '.sim'));
+    await panel.getByRole('button', { name: t('sim.foldLabel'), exact: true }).click();
+    await expect(page.getByRole('button', { name: t('sim.unfoldLabel'), exact: true })).toBeVisible();
+    figures.push(await axe(page, 'sim panel, folded', 'serious', '.sim'));
+  });
 }
 
 for (const language of A11Y_LANGUAGES) {
@@ -176,29 +203,13 @@ for (const language of A11Y_LANGUAGES) {
       test.setTimeout(300_000);
       await check(page, kiosk, language, true);
     });
-  });
-}
 
-for (const language of A11Y_LANGUAGES) {
-  test.describe(`accessibility (axe), the simulator panel, ${language}`, () => {
-    test.use({ kioskOptions: { config: stationIn(language, E2E_CONFIG) }, viewport: DEFAULT });
+    test.describe('with the simulator panel', () => {
+      test.use({ kioskOptions: { config: stationIn(language, E2E_CONFIG) } });
 
-    test(`the simulator panel: unfolded, with a car plugged in, and folded, ${language}`, { tag: '@a11y' }, async ({ page, kiosk }) => {
-      const t = catalogue(language);
-      const figures: Figures[] = [];
-      await page.goto(kiosk.url);
-      const panel = page.getByRole('complementary', { name: t('sim.title') });
-      await expect(panel).toBeVisible();
-      figures.push(await axe(page, 'sim panel', 'serious', '.sim'));
-      await panel.getByRole('button', { name: t('sim.plugIn'), exact: true }).first().click();
-      await expect(panel.getByRole('button', { name: t('sim.unplug'), exact: true })).toBeVisible();
-      figures.push(await axe(page, 'sim panel, car plugged in', 'serious', '.sim'));
-      await panel.getByRole('button', { name: t('sim.foldLabel'), exact: true }).click();
-      await expect(page.getByRole('button', { name: t('sim.unfoldLabel'), exact: true })).toBeVisible();
-      figures.push(await axe(page, 'sim panel, folded', 'serious', '.sim'));
-      console.log(table(`${language}, simulator panel`, figures));
-      const found = failures(figures);
-      expect(found.length, `axe violations, simulator panel, ${language}:\n${found.join('\n')}\n`).toBe(0);
+      test(`the simulator panel: unfolded, with a car plugged in, and folded, ${language}`, { tag: '@a11y' }, async ({ page, kiosk }) => {
+        await checkSimPanel(page, kiosk, language);
+      });
     });
   });
 }
