@@ -51,11 +51,31 @@ describe.skipIf(!haveSocat).each(variants)('the kiosk with a controller on a pse
       charging: { sampleIntervalMs: SAMPLE_MS, stopDelayS: STOP_DELAY_MS / 1000 },
       connectors: [{ id: 1, label: '1', charger: { kind: 'rapi', path: pty.pair!.b } }],
     });
-    const kiosk: Kiosk = await createKiosk({ config, dataDir: path.join(pty.dir, 'data'), clock: systemClock, log: pino({ level: 'silent' }) });
+    // A wait that times out says what the kiosk did meanwhile: the connector's phases and
+    // the last lines of its log (frames included), for a failure seen once on a busy machine.
+    const logLines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void (logLines.push(line.trimEnd()) > 400 && logLines.shift()) });
+    const kiosk: Kiosk = await createKiosk({ config, dataDir: path.join(pty.dir, 'data'), clock: systemClock, log });
     cleanups.push(() => kiosk.close());
     const connector = (): ConnectorView => kiosk.station.snapshot().connectors[0]!;
+    const phases: string[] = [];
+    const started = Date.now();
+    const unsubscribe = kiosk.station.subscribe((s) => {
+      const phase = s.connectors[0]!.phase;
+      if (!phases.at(-1)?.endsWith(` ${phase}`)) phases.push(`+${Date.now() - started} ms ${phase}`);
+    });
+    cleanups.push(async () => {
+      unsubscribe();
+    });
     const command = async (c: Command): Promise<void> => expect(await kiosk.station.handle(c)).toEqual({ ok: true });
-    const until = (what: string, condition: () => boolean, timeoutMs = 5000) => waitFor(condition, what, timeoutMs);
+    const until = async (what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> => {
+      try {
+        await waitFor(condition, what, timeoutMs);
+      } catch (error) {
+        const status = kiosk.station.snapshot().devices.chargers[0];
+        throw new Error(`${(error as Error).message}\nphases: ${phases.join(', ')}\ncharger: ${JSON.stringify(status)}\nsimulated car: ${JSON.stringify(model.simState())}\nlog, last ${Math.min(logLines.length, 60)} lines:\n${logLines.slice(-60).join('\n')}`);
+      }
+    };
     const meteredWh = (): number => Math.floor(model.simState().meterWs / 3600);
     const mode = async (): Promise<string> => (await model.status()).mode;
 
