@@ -12,21 +12,24 @@
 //   BENCH_CONNECTORS       connectors, 1 to 8 (8)
 //   BENCH_CHARGE_MS        charging per session, kiosk-clock ms (10,000)
 //   BENCH_READING_EVERY    sessions between readings (1,000)
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { ManualClock } from '../devices/clock.js';
-import { MAX_REMEMBERED } from '../devices/payment/simulated-card-terminal.js';
 import { KioskConfig } from '../electron/config/config-schema.js';
 import type { Command, ConnectorPhase, SimCommand } from '../electron/contract/index.js';
 import { createKiosk, type Kiosk } from '../electron/kiosk.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
-// 200 sessions for the JIT, and the simulated card terminal (in this process, as in sim
-// mode) remembering its last MAX_REMEMBERED requests: its journal and state file grow
-// with each session until then (~1.5 MB of rss), bounded, so they are no growth to measure.
-const WARMUP = Number(process.env.BENCH_WARMUP_SESSIONS ?? MAX_REMEMBERED + 200);
+// Long enough for the JIT, and for what is bounded to be full: the simulated ZVT terminal
+// in this process (as in sim mode) and its driver remember their last 500 reservations,
+// journal lines and requests, in state files rewritten whole at each change. rss still
+// rises after it, by about 1 MB per 1,000 sessions for some thousands of sessions, then
+// stays level; all of it anonymous memory (malloc), while the heap stays level. A warm-up
+// of 2,500 did not take it away (Node 22, 2 CPUs: rss +6.4 MB, level from 5,000 sessions
+// on); MALLOC_ARENA_MAX=2 halved it (+3.9 MB in the first 1,000, then +0.1 MB in 3,000).
+const WARMUP = Number(process.env.BENCH_WARMUP_SESSIONS ?? 1_200);
 const CONNECTORS = Number(process.env.BENCH_CONNECTORS ?? 8);
 const CHARGE_MS = Number(process.env.BENCH_CHARGE_MS ?? 10_000); // 20 meter samples at the default 500 ms
 const READING_EVERY = Number(process.env.BENCH_READING_EVERY ?? 1000);
@@ -55,13 +58,35 @@ async function reading() {
     heapUsedMB: +(m.heapUsed / MB).toFixed(2),
     heapTotalMB: +(m.heapTotal / MB).toFixed(2),
     rssMB: +(m.rss / MB).toFixed(2),
+    ...rssParts(),
     externalMB: +(m.external / MB).toFixed(2),
   };
+}
+
+/**
+ * Linux splits rss into anonymous memory (heaps, malloc: what a leak grows) and pages of
+ * mapped files (the node binary's and libraries' code as more of it runs, SQLite's -shm),
+ * which the system can drop and read back. Elsewhere: nulls.
+ */
+function rssParts(): { rssAnonMB: number | null; rssFileMB: number | null } {
+  let status = '';
+  try {
+    status = readFileSync('/proc/self/status', 'latin1');
+  } catch {
+    return { rssAnonMB: null, rssFileMB: null };
+  }
+  const kB = (field: string): number | null => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match ? +(Number(match[1]) / 1024).toFixed(2) : null;
+  };
+  return { rssAnonMB: kB('RssAnon'), rssFileMB: kB('RssFile') };
 }
 type Reading = Awaited<ReturnType<typeof reading>>;
 const growth = (from: Reading, to: Reading) => ({
   heapUsedMB: +(to.heapUsedMB - from.heapUsedMB).toFixed(2),
   rssMB: +(to.rssMB - from.rssMB).toFixed(2),
+  rssAnonMB: to.rssAnonMB === null || from.rssAnonMB === null ? null : +(to.rssAnonMB - from.rssAnonMB).toFixed(2),
+  rssFileMB: to.rssFileMB === null || from.rssFileMB === null ? null : +(to.rssFileMB - from.rssFileMB).toFixed(2),
   externalMB: +(to.externalMB - from.externalMB).toFixed(2),
 });
 
@@ -190,7 +215,7 @@ for (let done = 0; done < SESSIONS; ) {
   done += count;
   const wallS = +((performance.now() - blockStarted) / 1000).toFixed(1);
   readings.push({ sessions: done, wallS, ...(await reading()) });
-  process.stderr.write(`  memory: ${done}/${SESSIONS} sessions, rss ${readings.at(-1)!.rssMB} MB, heap ${readings.at(-1)!.heapUsedMB} MB\n`);
+  process.stderr.write(`  memory: ${done}/${SESSIONS} sessions, rss ${readings.at(-1)!.rssMB} MB (anonymous ${readings.at(-1)!.rssAnonMB}, files ${readings.at(-1)!.rssFileMB}), heap ${readings.at(-1)!.heapUsedMB} MB\n`);
 }
 const wallMs = performance.now() - sessionsStarted;
 const after = readings.at(-1) ?? before;

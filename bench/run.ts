@@ -702,11 +702,12 @@ async function memory() {
       'In its own Node process (--expose-gc): createKiosk (store, station, simulated devices, data in a temporary folder) with 8 connectors on a ' +
       'ManualClock, driven as the screen and simulator panel would: select → pay by card → plug in → charge 10 s → unplug → summary → close, ' +
       'one driver at the screen at a time while the cars of the others charge (mostChargingAtOnce). 10,000 sessions after 1,200 warm-up sessions: ' +
-      '200 for the JIT, then until the simulated card terminal in the same process remembers as many requests as it ever does (1,000; its ' +
-      'journal is bounded) (BENCH_SESSIONS, BENCH_WARMUP_SESSIONS, BENCH_CONNECTORS, BENCH_CHARGE_MS, BENCH_READING_EVERY). Each reading after 5 s of idle with ' +
+      'for the JIT, and until the simulated ZVT terminal in the same process and its driver remember as much as they ever do (500 ' +
+      'reservations, journal lines and requests) (BENCH_SESSIONS, BENCH_WARMUP_SESSIONS, BENCH_CONNECTORS, BENCH_CHARGE_MS, BENCH_READING_EVERY). Each reading after 5 s of idle with ' +
       'global.gc() every 500 ms (native finalisers run there, and V8 returns freed pages to the system only a while after a busy spell); one ' +
       'every 1,000 sessions (readings). "before" is taken after the warm-up, "cold" right after start-up; growth = after − before. The target ' +
-      'applies to heapUsed and to rss.',
+      'applies to heapUsed and to rss. On Linux each reading splits rss into rssAnonMB (heaps and malloc: where a leak grows) and rssFileMB ' +
+      '(pages of mapped files: the binary\'s code as more of it runs), from /proc/self/status.',
     ...result,
     targetMB: TARGETS.sessionMemoryGrowthMB,
     heapPass: result.growth.heapUsedMB <= TARGETS.sessionMemoryGrowthMB,
