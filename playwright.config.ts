@@ -3,7 +3,7 @@
 // folder (test/e2e/kiosk-process.ts), so tests can stop and restart it. Files run in
 // parallel, one worker per CPU up to four (most tests wait on kiosk timers, not on the
 // CPU; on 2 CPUs, 2 workers take 6.5 min where one took 11.2); tests of a file run in
-// order. PW_WORKERS overrides the count.
+// order. `--workers N` sets another count.
 import { availableParallelism } from 'node:os';
 import { defineConfig } from '@playwright/test';
 
@@ -14,7 +14,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
-  workers: Number(process.env.PW_WORKERS ?? Math.min(4, availableParallelism())),
+  workers: Math.min(4, availableParallelism()),
   retries: 0,
   reporter: [['list']],
   use: {

@@ -17,6 +17,7 @@ import { SimulatedCharger } from '../../../devices/charger/simulated-charger.js'
 import { KioskConfig } from '../../../electron/config/config-schema.js';
 import type { Command, ConnectorView } from '../../../electron/contract/index.js';
 import { createKiosk, type Kiosk } from '../../../electron/kiosk.js';
+import { formatLogLine, type LogEntry } from '../../../electron/log.js';
 import { SOCAT, waitFor } from './pty-helpers.js';
 import { ptyPerTest } from './pty-fixture.js';
 
@@ -54,15 +55,17 @@ describe.skipIf(!haveSocat).each(variants)('the kiosk with a controller on a pse
     // A wait that times out says what the kiosk did meanwhile: the connector's phases and
     // the last lines of its log (frames included), for a failure seen once on a busy machine.
     const logLines: string[] = [];
-    const log = pino({ level: 'debug' }, { write: (line: string) => void (logLines.push(line.trimEnd()) > 400 && logLines.shift()) });
+    const log = pino({ level: 'debug' }, { write: (line: string) => void (logLines.push(formatLogLine(JSON.parse(line) as LogEntry)) > 60 && logLines.shift()) });
     const kiosk: Kiosk = await createKiosk({ config, dataDir: path.join(pty.dir, 'data'), clock: systemClock, log });
     cleanups.push(() => kiosk.close());
     const connector = (): ConnectorView => kiosk.station.snapshot().connectors[0]!;
     const phases: string[] = [];
     const started = Date.now();
+    let lastPhase: string | null = null;
     const unsubscribe = kiosk.station.subscribe((s) => {
       const phase = s.connectors[0]!.phase;
-      if (!phases.at(-1)?.endsWith(` ${phase}`)) phases.push(`+${Date.now() - started} ms ${phase}`);
+      if (phase !== lastPhase) phases.push(`+${Date.now() - started} ms ${phase}`);
+      lastPhase = phase;
     });
     cleanups.push(async () => {
       unsubscribe();
@@ -73,7 +76,7 @@ describe.skipIf(!haveSocat).each(variants)('the kiosk with a controller on a pse
         await waitFor(condition, what, timeoutMs);
       } catch (error) {
         const status = kiosk.station.snapshot().devices.chargers[0];
-        throw new Error(`${(error as Error).message}\nphases: ${phases.join(', ')}\ncharger: ${JSON.stringify(status)}\nsimulated car: ${JSON.stringify(model.simState())}\nlog, last ${Math.min(logLines.length, 60)} lines:\n${logLines.slice(-60).join('\n')}`);
+        throw new Error(`${(error as Error).message}\nphases: ${phases.join(', ')}\ncharger: ${JSON.stringify(status)}\nsimulated car: ${JSON.stringify(model.simState())}\nlog, last ${logLines.length} lines:\n${logLines.join('\n')}`);
       }
     };
     const meteredWh = (): number => Math.floor(model.simState().meterWs / 3600);
